@@ -1,0 +1,1 @@
+//! TODO(codec helper): see codec/mod.rs
