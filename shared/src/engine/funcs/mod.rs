@@ -95,3 +95,25 @@ pub fn helm_funcs() -> FuncMap {
     helm::register(&mut map);
     map
 }
+
+/// An [`Env`] for unit tests of functions that never render templates.
+#[cfg(test)]
+pub(crate) struct NoEnv;
+
+#[cfg(test)]
+impl Env for NoEnv {
+    fn include(&mut self, name: &str, _data: Value) -> Result<String, String> {
+        Err(format!("no template {name:?} in a unit test"))
+    }
+
+    fn tpl(&mut self, _text: &str, _data: Value) -> Result<String, String> {
+        Err("no templates in a unit test".into())
+    }
+}
+
+/// Calls the registered function `name` directly, for unit tests.
+#[cfg(test)]
+pub(crate) fn call(name: &str, args: Vec<Value>) -> Result<Value, String> {
+    let f = helm_funcs()[name];
+    (f.call)(&mut NoEnv, args)
+}
