@@ -1,1 +1,94 @@
+//! Differential testing against the reference Helm.
+//!
+//! [`reference`] fetches Helm 4.3.1 (through the repository's script) and
+//! runs it, caching its answers; [`ours`] runs our command line in-process;
+//! both return an [`Outcome`], and [`compare`] says how two differ.
+//! [`cases`] reads the template snippets of `conformance/*.cases` and turns
+//! each into a chart.
 
+pub mod cases;
+pub mod ours;
+pub mod reference;
+
+use std::path::{Path, PathBuf};
+
+/// What a `template` run printed, and whether it succeeded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub success: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    /// What users compare: the output of a success, the error of a failure.
+    /// Warnings a successful run prints on stderr are not compared.
+    pub fn observable(&self) -> (bool, &str) {
+        if self.success {
+            (true, &self.stdout)
+        } else {
+            (false, &self.stderr)
+        }
+    }
+}
+
+/// `None` when the two runs are indistinguishable, else a report.
+pub fn compare(label: &str, helm: &Outcome, ours: &Outcome) -> Option<String> {
+    if helm.observable() == ours.observable() {
+        return None;
+    }
+    Some(format!(
+        "── {label}\n   helm ({}):\n{}\n   ours ({}):\n{}",
+        status(helm),
+        indent(helm.observable().1),
+        status(ours),
+        indent(ours.observable().1),
+    ))
+}
+
+fn status(o: &Outcome) -> &'static str {
+    if o.success { "ok" } else { "failed" }
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("     |{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The repository's root directory.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ lives in the repository")
+        .to_path_buf()
+}
+
+/// The public charts copied into `tests/charts`.
+pub fn charts_dir() -> PathBuf {
+    repo_root().join("tests/charts")
+}
+
+/// The contents of every file under `dir` (names and bytes), for caching
+/// the reference Helm's answer about it.
+pub fn fingerprint_dir(dir: &Path) -> Vec<u8> {
+    fn walk(dir: &Path, out: &mut Vec<u8>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            out.extend_from_slice(path.to_string_lossy().as_bytes());
+            out.push(0);
+            if path.is_dir() {
+                walk(&path, out);
+            } else if let Ok(data) = std::fs::read(&path) {
+                out.extend_from_slice(&data);
+                out.push(0);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out
+}

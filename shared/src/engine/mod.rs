@@ -8,6 +8,7 @@
 
 pub mod cast;
 pub mod exec;
+pub mod files;
 pub mod funcs;
 pub mod gofmt;
 pub mod parse;

@@ -120,8 +120,14 @@ pub trait Object {
     fn truthy(&self) -> bool {
         true
     }
-    /// The value as `encoding/json` would marshal it, if templates may ask.
+    /// The value as `encoding/json` would marshal it, for types that
+    /// marshal as something other than a struct (e.g. a list).
     fn to_json(&self) -> Option<Value> {
+        None
+    }
+    /// For a struct, its JSON fields in declaration order, which is the
+    /// order `encoding/json` writes them in (a [`Map`] would sort them).
+    fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
         None
     }
 }

@@ -1,0 +1,39 @@
+//! The `kubectl-helm` command line as a library: the binary is a thin
+//! `main` over [`run`], and the tests drive the very same code in-process.
+
+mod commands;
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+
+use clap::Parser;
+
+/// Runs one command line (`args[0]` is the program name), writing as the
+/// binary would, and returns the exit status.
+pub fn run<I, T>(args: I, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match commands::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = write!(stderr, "{}", e.render());
+            return if e.use_stderr() { 1 } else { 0 };
+        }
+    };
+    match cli.run(stdout).and_then(|()| Ok(stdout.flush()?)) {
+        Ok(()) => 0,
+        // Output cut short by a closed pipe (`| head`) is not a failure.
+        Err(e) if is_broken_pipe(&e) => 0,
+        Err(e) => {
+            let _ = writeln!(stderr, "Error: {e}");
+            1
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<io::Error>()
+        .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+}

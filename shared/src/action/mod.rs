@@ -1,0 +1,7 @@
+//! Helm's verbs, each a struct of options with one `run`, called by the
+//! plugin's commands and by tests alike.
+
+mod render;
+pub mod template;
+
+pub use template::{Template, TemplateError};

@@ -1,0 +1,208 @@
+//! `helm template`: render a chart locally and print its manifests.
+
+use std::path::PathBuf;
+
+use super::render::{ReleaseOptions, RenderStepError, render_chart};
+use crate::chart::{Capabilities, KubeVersion, LoadError, load_dir};
+use crate::manifest;
+use crate::values::{UserValues, ValuesError, coalesce};
+
+/// The options of `helm template`.
+#[derive(Clone, Debug)]
+pub struct Template {
+    pub release_name: String,
+    pub namespace: String,
+    pub chart: PathBuf,
+    pub values: UserValues,
+    pub kube_version: Option<KubeVersion>,
+    /// `--api-versions`, added to the defaults.
+    pub api_versions: Vec<String>,
+    pub include_crds: bool,
+    pub skip_tests: bool,
+    pub no_hooks: bool,
+    pub is_upgrade: bool,
+    /// `--show-only`: templates (globs) whose manifests alone are printed.
+    pub show_only: Vec<String>,
+}
+
+impl Default for Template {
+    fn default() -> Template {
+        Template {
+            release_name: "release-name".into(),
+            namespace: "default".into(),
+            chart: PathBuf::new(),
+            values: UserValues::default(),
+            kube_version: None,
+            api_versions: Vec::new(),
+            include_crds: false,
+            skip_tests: false,
+            no_hooks: false,
+            is_upgrade: false,
+            show_only: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Values(#[from] ValuesError),
+    /// A failure once rendering began; Helm adds its `--debug` hint.
+    #[error("{0}\n\nUse --debug flag to render out invalid YAML")]
+    Render(#[from] RenderStepError),
+    #[error("could not find template {0} in chart")]
+    ShowOnlyMissing(String),
+}
+
+impl Template {
+    /// Renders the chart and returns exactly what `helm template` prints.
+    pub fn run(&self) -> Result<String, TemplateError> {
+        let chart = load_dir(&self.chart)?;
+        let user = self.values.merge()?;
+        let values = coalesce(&chart.values, &user);
+        let mut caps = Capabilities::default();
+        if let Some(kv) = &self.kube_version {
+            caps.kube_version = kv.clone();
+        }
+        caps.api_versions.extend(self.api_versions.iter().cloned());
+        let release = ReleaseOptions {
+            name: self.release_name.clone(),
+            namespace: self.namespace.clone(),
+            revision: 1,
+            is_install: !self.is_upgrade,
+            is_upgrade: self.is_upgrade,
+        };
+        let rendered = render_chart(&chart, values, &release, &caps, false)?;
+
+        let mut manifests = String::new();
+        if self.include_crds {
+            for crd in chart.crd_files() {
+                let name = format!("{}/{}", chart.name(), crd.name);
+                push_doc(&mut manifests, &name, &String::from_utf8_lossy(&crd.data));
+            }
+        }
+        for m in &rendered.sorted.manifests {
+            push_doc(&mut manifests, &m.source, &m.content);
+        }
+        let mut out = manifests.trim().to_string();
+        out.push('\n');
+        if !self.no_hooks {
+            for hook in &rendered.sorted.hooks {
+                if self.skip_tests && hook.is_test() {
+                    continue;
+                }
+                push_doc(&mut out, &hook.manifest.source, &hook.manifest.content);
+            }
+        }
+        if self.show_only.is_empty() {
+            Ok(out)
+        } else {
+            self.select(&out)
+        }
+    }
+
+    /// `--show-only`: the documents whose `# Source:` path (without the
+    /// chart name) matches one of the patterns, pattern by pattern.
+    fn select(&self, all: &str) -> Result<String, TemplateError> {
+        let docs = manifest::split(all);
+        let mut out = String::new();
+        for pattern in &self.show_only {
+            let mut found = false;
+            for doc in &docs {
+                let Some(path) = source_path(doc) else { continue };
+                if glob_match(pattern, path) {
+                    out.push_str("---\n");
+                    out.push_str(doc);
+                    out.push('\n');
+                    found = true;
+                }
+            }
+            if !found {
+                return Err(TemplateError::ShowOnlyMissing(pattern.clone()));
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn push_doc(out: &mut String, source: &str, content: &str) {
+    out.push_str("---\n# Source: ");
+    out.push_str(source);
+    out.push('\n');
+    out.push_str(content);
+    out.push('\n');
+}
+
+/// The part of a `# Source: chart/path` line after the chart name.
+fn source_path(doc: &str) -> Option<&str> {
+    let at = doc.find("# Source: ")?;
+    let rest = &doc[at + "# Source: ".len()..];
+    let line = rest.lines().next()?;
+    let slash = line.find('/')?;
+    (slash > 0).then(|| &line[slash + 1..])
+}
+
+/// Go's `filepath.Match` on slash-separated paths: `*` and `?` stay within
+/// a segment, `[…]` classes; a malformed pattern matches nothing.
+fn glob_match(pattern: &str, name: &str) -> bool {
+    let mut re = String::from("^");
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' => re.push_str("[^/]*"),
+            '?' => re.push_str("[^/]"),
+            '[' => {
+                re.push('[');
+                let mut rest = chars.clone();
+                if rest.clone().next() == Some('^') {
+                    rest.next();
+                    re.push('^');
+                }
+                let mut closed = false;
+                for c in rest.by_ref() {
+                    if c == ']' {
+                        closed = true;
+                        break;
+                    }
+                    if matches!(c, '[' | '\\' | '&' | '~') {
+                        re.push('\\');
+                    }
+                    re.push(c);
+                }
+                if !closed {
+                    return false;
+                }
+                re.push(']');
+                chars = rest;
+            }
+            '\\' => match chars.next() {
+                Some(e) => re.push_str(&regex::escape(&e.to_string())),
+                None => return false,
+            },
+            other => re.push_str(&regex::escape(&other.to_string())),
+        }
+    }
+    re.push('$');
+    regex::Regex::new(&re).is_ok_and(|r| r.is_match(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn show_only_globs_like_filepath_match() {
+        assert!(glob_match("templates/*.yaml", "templates/a.yaml"));
+        assert!(!glob_match("templates/*", "templates/sub/a.yaml"));
+        assert!(glob_match("templates/[ab].yaml", "templates/b.yaml"));
+        assert!(!glob_match("templates/[ab.yaml", "templates/b.yaml"));
+    }
+
+    #[test]
+    fn source_path_drops_the_chart_name() {
+        assert_eq!(source_path("# Source: c/templates/x.yaml\nkind: A"), Some("templates/x.yaml"));
+        assert_eq!(source_path("kind: A"), None);
+    }
+}

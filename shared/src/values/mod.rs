@@ -1,0 +1,171 @@
+//! Values: what users pass (`-f`, `--set`…) and how they meet a chart's
+//! defaults.
+//!
+//! [`UserValues`] gathers the user's layers in Helm's precedence order;
+//! [`coalesce`] lays them over the chart's `values.yaml`, where a user
+//! `null` deletes a default.
+
+mod strvals;
+
+use std::io::Read;
+
+pub use strvals::{SetError, Typing, parse_into};
+
+use crate::codec::yaml;
+use crate::engine::Value;
+use crate::engine::value::{Map, MapKind};
+
+/// The values flags of `install`, `upgrade` and `template`, in the order
+/// Helm applies them: files, then `--set`, then `--set-string`.
+#[derive(Clone, Debug, Default)]
+pub struct UserValues {
+    /// `-f/--values`: paths, `-` for standard input.
+    pub files: Vec<String>,
+    pub set: Vec<String>,
+    pub set_string: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ValuesError {
+    #[error("failed to parse {path}: {message}")]
+    File { path: String, message: String },
+    #[error("failed parsing --set data: {0}")]
+    Set(SetError),
+    #[error("failed parsing --set-string data: {0}")]
+    SetString(SetError),
+}
+
+impl UserValues {
+    /// Reads and merges every layer into one map.
+    pub fn merge(&self) -> Result<Map, ValuesError> {
+        let base = Map::new(MapKind::Any);
+        for path in &self.files {
+            let text = read_values_file(path).map_err(|message| ValuesError::File {
+                path: path.clone(),
+                message,
+            })?;
+            let layer = yaml::from_str(&text).map_err(|e| ValuesError::File {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            if let Value::Map(layer) = layer {
+                merge_maps(&base, &layer);
+            }
+        }
+        for set in &self.set {
+            parse_into(set, &base, Typing::Guess).map_err(ValuesError::Set)?;
+        }
+        for set in &self.set_string {
+            parse_into(set, &base, Typing::String).map_err(ValuesError::SetString)?;
+        }
+        Ok(base)
+    }
+}
+
+fn read_values_file(path: &str) -> Result<String, String> {
+    if path == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| e.to_string())?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).map_err(|e| format!("open {path}: {}", io_message(&e)))
+}
+
+/// The text Go's `os` errors use for the common cases.
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Merges `src` into `dest`: maps merge key by key, anything else replaces.
+fn merge_maps(dest: &Map, src: &Map) {
+    for (key, value) in src.entries().iter() {
+        let existing = dest.get(key);
+        match (existing, value) {
+            (Some(Value::Map(d)), Value::Map(s)) => merge_maps(&d, s),
+            _ => dest.insert(key.clone(), value.clone()),
+        }
+    }
+}
+
+/// Lays user values over chart defaults, as Helm's `CoalesceValues`:
+/// user values win, maps merge recursively, and a user `null` removes the
+/// key. Returns `.Values` (a fresh map; neither input is modified).
+pub fn coalesce(defaults: &Value, user: &Map) -> Map {
+    let result = deep_copy(user);
+    if let Value::Map(defaults) = defaults {
+        coalesce_table(&result, &deep_copy(defaults));
+    }
+    result.shallow_copy(MapKind::Values)
+}
+
+fn coalesce_table(dest: &Map, defaults: &Map) {
+    for (key, default) in defaults.entries().iter() {
+        match dest.get(key) {
+            None => dest.insert(key.clone(), default.clone()),
+            Some(Value::Nil) => {
+                dest.entries_mut().remove(key);
+            }
+            Some(Value::Map(user)) => {
+                if let Value::Map(default) = default {
+                    coalesce_table(&user, default);
+                }
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// A copy that shares nothing mutable with `map`.
+fn deep_copy(map: &Map) -> Map {
+    let entries = map
+        .entries()
+        .iter()
+        .map(|(k, v)| (k.clone(), deep_copy_value(v)))
+        .collect();
+    Map::from_entries(map.kind(), entries)
+}
+
+fn deep_copy_value(v: &Value) -> Value {
+    match v {
+        Value::Map(m) => Value::Map(deep_copy(m)),
+        Value::List(l) => Value::list(l.items.iter().map(deep_copy_value).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::gofmt::format_value;
+
+    fn map(text: &str) -> Map {
+        let m = Map::new(MapKind::Any);
+        parse_into(text, &m, Typing::Guess).unwrap();
+        m
+    }
+
+    #[test]
+    fn user_values_win_and_null_deletes_a_default() {
+        let defaults = Value::Map(map("a=1,b.c=2,b.d=3,gone=4"));
+        let user = map("a=10,b.c=20,gone=null,extra=x");
+        let values = coalesce(&defaults, &user);
+        assert_eq!(
+            format_value(&Value::Map(values)),
+            "map[a:10 b:map[c:20 d:3] extra:x]"
+        );
+        assert_eq!(format_value(&Value::Map(user)), "map[a:10 b:map[c:20] extra:x gone:<nil>]");
+    }
+
+    #[test]
+    fn later_layers_override_earlier_ones() {
+        let dest = map("a.b=1,a.c=2,l={1,2}");
+        merge_maps(&dest, &map("a.b=9,l={3}"));
+        assert_eq!(format_value(&Value::Map(dest)), "map[a:map[b:9 c:2] l:[3]]");
+    }
+}

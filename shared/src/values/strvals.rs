@@ -1,0 +1,338 @@
+//! Helm's `--set` syntax: `a.b=1,c[0].d=x,list={a,b}`.
+//!
+//! A hand-written reader over the runes of one `--set` argument, following
+//! Helm's grammar: keys stop at `=`, `[`, `,` and `.`; a backslash escapes
+//! the next rune; `{a,b}` is a list; `--set` guesses scalar types
+//! (`true`, `null`, integers without a leading zero) while `--set-string`
+//! keeps text.
+
+use std::rc::Rc;
+
+use crate::engine::Value;
+use crate::engine::value::{IntKind, List, ListElem, Map, MapKind};
+
+/// Helm's bounds: list indexes and key nesting.
+const MAX_INDEX: usize = 65536;
+const MAX_NESTED_NAME_LEVEL: usize = 30;
+
+/// How a `--set` family flag turns value text into a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Typing {
+    /// `--set`: booleans, null and integers are recognised.
+    Guess,
+    /// `--set-string`: always a string.
+    String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{0}")]
+pub struct SetError(String);
+
+/// Parses one `--set` argument into `dest`, overwriting what it names.
+pub fn parse_into(text: &str, dest: &Map, typing: Typing) -> Result<(), SetError> {
+    let mut parser = Parser {
+        runes: text.chars().collect(),
+        pos: 0,
+        typing,
+    };
+    while parser.pos < parser.runes.len() {
+        parser.key(dest, 0)?;
+    }
+    Ok(())
+}
+
+/// Why a read stopped: at one of the stop runes, or at the end.
+enum Stop {
+    At(char),
+    End,
+}
+
+struct Parser {
+    runes: Vec<char>,
+    pos: usize,
+    typing: Typing,
+}
+
+impl Parser {
+    /// Reads up to (and consumes) the first unescaped rune of `stops`.
+    fn until(&mut self, stops: &[char]) -> (String, Stop) {
+        let mut out = String::new();
+        while let Some(&c) = self.runes.get(self.pos) {
+            self.pos += 1;
+            if stops.contains(&c) {
+                return (out, Stop::At(c));
+            }
+            if c == '\\' {
+                match self.runes.get(self.pos) {
+                    Some(&escaped) => {
+                        self.pos += 1;
+                        out.push(escaped);
+                    }
+                    None => return (out, Stop::End),
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        (out, Stop::End)
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.runes.get(self.pos).copied()
+    }
+
+    fn key(&mut self, data: &Map, level: usize) -> Result<(), SetError> {
+        let (key, stop) = self.until(&['=', '[', ',', '.']);
+        match stop {
+            Stop::End if key.is_empty() => Ok(()),
+            Stop::End => Err(SetError(format!("key {key:?} has no value"))),
+            Stop::At('[') => {
+                let index = self.index()?;
+                let list = match data.get(&key) {
+                    None => Vec::new(),
+                    Some(Value::List(l)) => l.items.clone(),
+                    Some(other) => return Err(not_a(&other, "[]interface {}")),
+                };
+                let list = self.list_item(list, index, level)?;
+                set(data, &key, list_value(list));
+                Ok(())
+            }
+            Stop::At('=') => {
+                let value = self.value()?;
+                set(data, &key, value);
+                Ok(())
+            }
+            Stop::At(',') => {
+                set(data, &key, Value::str(""));
+                Err(SetError(format!("key {key:?} has no value (cannot end with ,)")))
+            }
+            Stop::At(_) => {
+                let level = level + 1;
+                if level > MAX_NESTED_NAME_LEVEL {
+                    return Err(SetError(format!(
+                        "value name nested level is greater than maximum supported nested level of {MAX_NESTED_NAME_LEVEL}"
+                    )));
+                }
+                let inner = match data.get(&key) {
+                    None => Map::new(MapKind::Any),
+                    Some(Value::Map(m)) => m,
+                    Some(other) => return Err(not_a(&other, "map[string]interface {}")),
+                };
+                let result = self.key(&inner, level);
+                if result.is_ok() && inner.is_empty() {
+                    return Err(SetError(format!("key map {key:?} has no value")));
+                }
+                if !inner.is_empty() {
+                    set(data, &key, Value::Map(inner));
+                }
+                result
+            }
+        }
+    }
+
+    fn index(&mut self) -> Result<usize, SetError> {
+        let (text, stop) = self.until(&[']']);
+        if matches!(stop, Stop::End) {
+            return Err(SetError("error parsing index: EOF".into()));
+        }
+        let parsed: i64 = text.parse().map_err(|_| {
+            SetError(format!(
+                "error parsing index: strconv.Atoi: parsing {text:?}: invalid syntax"
+            ))
+        })?;
+        if parsed < 0 {
+            return Err(SetError(format!("negative {parsed} index not allowed")));
+        }
+        let index = parsed as usize;
+        if index > MAX_INDEX {
+            return Err(SetError(format!(
+                "index of {index} is greater than maximum supported index of {MAX_INDEX}"
+            )));
+        }
+        Ok(index)
+    }
+
+    fn list_item(
+        &mut self,
+        mut list: Vec<Value>,
+        index: usize,
+        level: usize,
+    ) -> Result<Vec<Value>, SetError> {
+        let (rest, stop) = self.until(&['[', '.', '=']);
+        if !rest.is_empty() {
+            return Err(SetError(format!(
+                "unexpected data at end of array index: {rest:?}"
+            )));
+        }
+        let item = match stop {
+            Stop::End => return Err(SetError("EOF".into())),
+            Stop::At('=') => self.value()?,
+            Stop::At('[') => {
+                let next = self.index()?;
+                let inner = match list.get(index) {
+                    Some(Value::List(l)) => l.items.clone(),
+                    None | Some(Value::Nil) => Vec::new(),
+                    Some(other) => return Err(not_a(other, "[]interface {}")),
+                };
+                list_value(self.list_item(inner, next, level)?)
+            }
+            Stop::At(_) => {
+                let inner = match list.get(index) {
+                    Some(Value::Map(m)) => m.clone(),
+                    _ => Map::new(MapKind::Any),
+                };
+                self.key(&inner, level)?;
+                Value::Map(inner)
+            }
+        };
+        if list.len() <= index {
+            list.resize(index + 1, Value::Nil);
+        }
+        list[index] = item;
+        Ok(list)
+    }
+
+    /// The value after `=`: a `{a,b}` list or a scalar up to the next `,`.
+    fn value(&mut self) -> Result<Value, SetError> {
+        match self.peek() {
+            None => Ok(Value::str("")),
+            Some('{') => {
+                self.pos += 1;
+                self.list()
+            }
+            Some(_) => {
+                let (text, _) = self.until(&[',']);
+                Ok(self.typed(text))
+            }
+        }
+    }
+
+    fn list(&mut self) -> Result<Value, SetError> {
+        let mut items = Vec::new();
+        loop {
+            let (text, stop) = self.until(&[',', '}']);
+            match stop {
+                Stop::End => return Err(SetError("list must terminate with '}'".into())),
+                Stop::At('}') => {
+                    if self.peek() == Some(',') {
+                        self.pos += 1;
+                    }
+                    items.push(self.typed(text));
+                    return Ok(list_value(items));
+                }
+                Stop::At(_) => items.push(self.typed(text)),
+            }
+        }
+    }
+
+    fn typed(&self, text: String) -> Value {
+        if self.typing == Typing::String {
+            return Value::from(text);
+        }
+        let lower = text.to_ascii_lowercase();
+        match lower.as_str() {
+            "true" => return Value::Bool(true),
+            "false" => return Value::Bool(false),
+            "null" => return Value::Nil,
+            "0" => return Value::Int(0, IntKind::Int64),
+            _ => {}
+        }
+        if !text.starts_with('0')
+            && let Ok(i) = go_parse_int(&text)
+        {
+            return Value::Int(i, IntKind::Int64);
+        }
+        Value::from(text)
+    }
+}
+
+/// Go's `strconv.ParseInt(s, 10, 64)`: sign, ASCII digits, underscores not
+/// allowed in base 10.
+fn go_parse_int(s: &str) -> Result<i64, ()> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(());
+    }
+    s.parse().map_err(|_| ())
+}
+
+fn set(data: &Map, key: &str, value: Value) {
+    if !key.is_empty() {
+        data.insert(key, value);
+    }
+}
+
+fn list_value(items: Vec<Value>) -> Value {
+    Value::List(Rc::new(List {
+        items,
+        elem: ListElem::Any,
+    }))
+}
+
+/// Helm panics on a type assertion here and reports the recovered panic.
+fn not_a(found: &Value, wanted: &str) -> SetError {
+    SetError(format!(
+        "unable to parse key: interface conversion: interface {{}} is {}, not {wanted}",
+        found.type_name()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::gofmt::format_value;
+
+    fn parse(text: &str, typing: Typing) -> Result<String, SetError> {
+        let map = Map::new(MapKind::Any);
+        parse_into(text, &map, typing)?;
+        Ok(format_value(&Value::Map(map)))
+    }
+
+    #[test]
+    fn nested_keys_lists_and_escapes() {
+        assert_eq!(parse("a.b=1,c=x", Typing::Guess).unwrap(), "map[a:map[b:1] c:x]");
+        assert_eq!(parse("l={a, b},m=2", Typing::Guess).unwrap(), "map[l:[a  b] m:2]");
+        assert_eq!(parse(r"a\.b=c\,d", Typing::Guess).unwrap(), "map[a.b:c,d]");
+        assert_eq!(parse("x[1].y=z", Typing::Guess).unwrap(), "map[x:[<nil> map[y:z]]]");
+        assert_eq!(parse("x[0][1]=z", Typing::Guess).unwrap(), "map[x:[[<nil> z]]]");
+        assert_eq!(parse("e=", Typing::Guess).unwrap(), "map[e:]");
+    }
+
+    #[test]
+    fn guessing_types_like_helm() {
+        let map = Map::new(MapKind::Any);
+        parse_into("i=10,z=0,o=012,b=TRUE,n=null,f=1.5", &map, Typing::Guess).unwrap();
+        let get = |k: &str| map.get(k).unwrap();
+        assert!(matches!(get("i"), Value::Int(10, IntKind::Int64)));
+        assert!(matches!(get("z"), Value::Int(0, IntKind::Int64)));
+        assert_eq!(get("o").as_str(), Some("012"));
+        assert!(matches!(get("b"), Value::Bool(true)));
+        assert!(get("n").is_nil());
+        assert_eq!(get("f").as_str(), Some("1.5"));
+        parse_into("i=10", &map, Typing::String).unwrap();
+        assert_eq!(get("i").as_str(), Some("10"));
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        assert_eq!(parse("a", Typing::Guess).unwrap_err().0, "key \"a\" has no value");
+        assert_eq!(
+            parse("a,b=1", Typing::Guess).unwrap_err().0,
+            "key \"a\" has no value (cannot end with ,)"
+        );
+        assert_eq!(
+            parse("a[-1]=1", Typing::Guess).unwrap_err().0,
+            "negative -1 index not allowed"
+        );
+        assert_eq!(
+            parse("a[70000]=1", Typing::Guess).unwrap_err().0,
+            "index of 70000 is greater than maximum supported index of 65536"
+        );
+        assert_eq!(
+            parse("a={x,y", Typing::Guess).unwrap_err().0,
+            "list must terminate with '}'"
+        );
+        let deep = vec!["k"; 10_000].join(".") + "=v";
+        assert!(parse(&deep, Typing::Guess).unwrap_err().0.contains("nested level"));
+    }
+}
