@@ -14,4 +14,5 @@ pub mod codec;
 pub mod constraints;
 pub mod engine;
 pub mod manifest;
+pub mod pathmatch;
 pub mod values;

@@ -88,14 +88,30 @@ impl Case {
         for (path, data) in files {
             fs::write(&path, data).expect("write chart file");
         }
+        copy_tree(&cases_dir().join("chart-files"), dir);
     }
 
     /// Everything the rendering depends on, for caching Helm's answer.
     pub fn fingerprint(&self) -> Vec<u8> {
         let values = fs::read(cases_dir().join("values.yaml")).unwrap_or_default();
-        [self.body.as_bytes(), b"\0", self.defs.as_bytes(), b"\0", &values].concat()
+        let files = crate::fingerprint_dir(&cases_dir().join("chart-files"));
+        [self.body.as_bytes(), b"\0", self.defs.as_bytes(), b"\0", &values, &files].concat()
     }
 }
 
 const CHART_YAML: &str = "apiVersion: v2\nname: conf\nversion: 0.1.0\n";
 const OUT_YAML: &str = "out: {{ include \"case\" . | toJson }}\n";
+
+/// Copies the extra files every case chart carries (for `.Files`).
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in fs::read_dir(from).expect("readable chart-files") {
+        let entry = entry.expect("directory entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            fs::create_dir_all(&target).expect("create directory");
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).expect("copy chart file");
+        }
+    }
+}

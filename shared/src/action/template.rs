@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::render::{ReleaseOptions, RenderStepError, render_chart};
 use crate::chart::{Capabilities, KubeVersion, LoadError, load_dir};
-use crate::manifest;
+use crate::{manifest, pathmatch};
 use crate::values::{UserValues, ValuesError, coalesce};
 
 /// The options of `helm template`.
@@ -112,7 +112,7 @@ impl Template {
             let mut found = false;
             for doc in &docs {
                 let Some(path) = source_path(doc) else { continue };
-                if glob_match(pattern, path) {
+                if pathmatch::matches(pattern, path).unwrap_or(false) {
                     out.push_str("---\n");
                     out.push_str(doc);
                     out.push('\n');
@@ -144,61 +144,9 @@ fn source_path(doc: &str) -> Option<&str> {
     (slash > 0).then(|| &line[slash + 1..])
 }
 
-/// Go's `filepath.Match` on slash-separated paths: `*` and `?` stay within
-/// a segment, `[…]` classes; a malformed pattern matches nothing.
-fn glob_match(pattern: &str, name: &str) -> bool {
-    let mut re = String::from("^");
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '*' => re.push_str("[^/]*"),
-            '?' => re.push_str("[^/]"),
-            '[' => {
-                re.push('[');
-                let mut rest = chars.clone();
-                if rest.clone().next() == Some('^') {
-                    rest.next();
-                    re.push('^');
-                }
-                let mut closed = false;
-                for c in rest.by_ref() {
-                    if c == ']' {
-                        closed = true;
-                        break;
-                    }
-                    if matches!(c, '[' | '\\' | '&' | '~') {
-                        re.push('\\');
-                    }
-                    re.push(c);
-                }
-                if !closed {
-                    return false;
-                }
-                re.push(']');
-                chars = rest;
-            }
-            '\\' => match chars.next() {
-                Some(e) => re.push_str(&regex::escape(&e.to_string())),
-                None => return false,
-            },
-            other => re.push_str(&regex::escape(&other.to_string())),
-        }
-    }
-    re.push('$');
-    regex::Regex::new(&re).is_ok_and(|r| r.is_match(name))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn show_only_globs_like_filepath_match() {
-        assert!(glob_match("templates/*.yaml", "templates/a.yaml"));
-        assert!(!glob_match("templates/*", "templates/sub/a.yaml"));
-        assert!(glob_match("templates/[ab].yaml", "templates/b.yaml"));
-        assert!(!glob_match("templates/[ab.yaml", "templates/b.yaml"));
-    }
 
     #[test]
     fn source_path_drops_the_chart_name() {

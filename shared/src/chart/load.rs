@@ -4,14 +4,16 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::ignore::{IgnoreError, Rules};
 use super::{Chart, File, Metadata};
 use crate::codec::yaml;
 use crate::engine::Value;
 use crate::engine::value::{Map, MapKind};
 
-/// Helm refuses chart files larger than this when loading (5 MiB per file
-/// is generous for YAML and templates, and keeps a render bounded).
+/// Helm refuses chart files larger than this (its `MaxDecompressedFileSize`).
 const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Why a chart could not be loaded; the messages are Helm's.
 #[derive(Debug, thiserror::Error)]
@@ -26,8 +28,12 @@ pub enum LoadError {
     ValuesYaml(String),
     #[error("validation: chart.metadata.{0} is required")]
     MissingField(&'static str),
-    #[error("file {path:?} is larger than the maximum file size {MAX_FILE_BYTES}")]
-    TooLarge { path: String },
+    #[error("chart file {name:?} is larger than the maximum file size {MAX_FILE_BYTES}")]
+    TooLarge { name: String },
+    #[error("cannot load irregular file {0} as it has file mode type bits set")]
+    Irregular(String),
+    #[error(transparent)]
+    Ignore(#[from] IgnoreError),
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -47,8 +53,13 @@ pub fn load_dir(dir: &Path) -> Result<Chart, LoadError> {
             path: chart_yaml.display().to_string(),
         });
     }
+    let mut rules = match fs::read_to_string(dir.join(".helmignore")) {
+        Ok(text) => Rules::parse(&text)?,
+        Err(_) => Rules::default(),
+    };
+    rules.add_defaults();
     let mut files = Vec::new();
-    collect_files(dir, dir, &mut files)?;
+    collect_files(dir, dir, &rules, &mut files)?;
     from_files(files)
 }
 
@@ -107,8 +118,13 @@ fn validate(metadata: &Metadata) -> Result<(), LoadError> {
 }
 
 /// Reads every file under `dir` in lexical order (as Go's `filepath.Walk`),
-/// skipping hidden files inside `templates/` as Helm's default ignore rules do.
-fn collect_files(root: &Path, dir: &Path, out: &mut Vec<File>) -> Result<(), LoadError> {
+/// following symbolic links, leaving out what `.helmignore` ignores.
+fn collect_files(
+    root: &Path,
+    dir: &Path,
+    rules: &Rules,
+    out: &mut Vec<File>,
+) -> Result<(), LoadError> {
     let io_err = |path: &Path| {
         let path = path.display().to_string();
         move |source| LoadError::Io { path, source }
@@ -121,19 +137,26 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<File>) -> Result<(), Loa
     entries.sort();
     for path in entries {
         let rel = relative_name(root, &path);
-        if is_default_ignored(&rel) {
+        let meta = fs::metadata(&path).map_err(io_err(&path))?;
+        if rules.ignores(&rel, meta.is_dir()) {
             continue;
         }
-        let meta = fs::metadata(&path).map_err(io_err(&path))?;
         if meta.is_dir() {
-            collect_files(root, &path, out)?;
-        } else {
-            if meta.len() > MAX_FILE_BYTES {
-                return Err(LoadError::TooLarge { path: rel });
-            }
-            let data = fs::read(&path).map_err(io_err(&path))?;
-            out.push(File { name: rel, data });
+            collect_files(root, &path, rules, out)?;
+            continue;
         }
+        if !meta.is_file() {
+            return Err(LoadError::Irregular(path.display().to_string()));
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            return Err(LoadError::TooLarge { name });
+        }
+        let mut data = fs::read(&path).map_err(io_err(&path))?;
+        if data.starts_with(UTF8_BOM) {
+            data.drain(..UTF8_BOM.len());
+        }
+        out.push(File { name: rel, data });
     }
     Ok(())
 }
@@ -144,10 +167,4 @@ fn relative_name(root: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// Helm always ignores dotfiles directly in `templates/`.
-fn is_default_ignored(rel: &str) -> bool {
-    rel.strip_prefix("templates/")
-        .is_some_and(|rest| rest.starts_with('.') && !rest.contains('/'))
 }

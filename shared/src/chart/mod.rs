@@ -7,6 +7,7 @@
 //! templates read through `.Files`.
 
 mod capabilities;
+mod ignore;
 mod load;
 mod metadata;
 
