@@ -5,4 +5,5 @@
 //! webhook and the tests share one implementation of Helm's behaviour.
 
 pub mod codec;
+pub mod constraints;
 pub mod engine;
