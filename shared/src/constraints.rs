@@ -75,7 +75,9 @@ pub fn parse_version(s: &str) -> Result<Version, VersionError> {
     };
     let parts: Vec<&str> = numbers.split('.').collect();
     let well_formed = parts.len() <= 3
-        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
         && pre.is_none_or(is_identifier_list)
         && build.is_none_or(is_identifier_list);
     if !well_formed {
@@ -83,7 +85,8 @@ pub fn parse_version(s: &str) -> Result<Version, VersionError> {
     }
     let number = |i: usize| -> Result<u64, VersionError> {
         parts.get(i).map_or(Ok(0), |p| {
-            p.parse().map_err(|_| VersionError::OutOfRange((*p).to_owned()))
+            p.parse()
+                .map_err(|_| VersionError::OutOfRange((*p).to_owned()))
         })
     };
     let (major, minor, patch) = (number(0)?, number(1)?, number(2)?);
@@ -251,7 +254,9 @@ fn rewrite_ranges(text: &str) -> String {
     static RANGE: OnceLock<Regex> = OnceLock::new();
     let range = RANGE.get_or_init(|| {
         let space = r"[\t\n\x0C\r ]";
-        let pattern = format!("{space}*({CONSTRAINT_VERSION}){space}+-{space}+({CONSTRAINT_VERSION}){space}*");
+        let pattern = format!(
+            "{space}*({CONSTRAINT_VERSION}){space}+-{space}+({CONSTRAINT_VERSION}){space}*"
+        );
         Regex::new(&pattern).expect("the range pattern is valid")
     });
     let mut out = text.to_owned();
@@ -363,7 +368,8 @@ fn scan_version(s: &str) -> Option<ScannedVersion<'_>> {
             return None;
         }
         parts.push(&s[start..i]);
-        let dot_then_part = bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(|&b| is_part_byte(b));
+        let dot_then_part =
+            bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(|&b| is_part_byte(b));
         if parts.len() == 3 || !dot_then_part {
             break;
         }
@@ -402,7 +408,8 @@ fn scan_identifiers(bytes: &[u8], i: usize) -> usize {
         if end == start {
             return start;
         }
-        let dot_then_id = bytes.get(end) == Some(&b'.') && bytes.get(end + 1).is_some_and(|&b| is_identifier_byte(b));
+        let dot_then_id = bytes.get(end) == Some(&b'.')
+            && bytes.get(end + 1).is_some_and(|&b| is_identifier_byte(b));
         if !dot_then_id {
             return end;
         }
@@ -418,7 +425,10 @@ fn is_wildcard(part: &str) -> bool {
 /// it (build metadata is kept only for full versions).
 fn build_term(op: Op, scanned: &ScannedVersion) -> Result<Term, ConstraintError> {
     let parts = &scanned.parts;
-    let wild_at = parts.iter().position(|p| is_wildcard(p)).unwrap_or(parts.len());
+    let wild_at = parts
+        .iter()
+        .position(|p| is_wildcard(p))
+        .unwrap_or(parts.len());
     let wild = match wild_at {
         0 => Wild::Major,
         1 => Wild::Minor,
@@ -589,13 +599,30 @@ mod tests {
         assert_eq!(parse_version("v1").unwrap().to_string(), "1.0.0");
         assert_eq!(parse_version("1.2").unwrap().to_string(), "1.2.0");
         assert_eq!(parse_version("01.002.3").unwrap().to_string(), "1.2.3");
-        assert_eq!(parse_version("1.2.3-beta.1+b.5").unwrap().to_string(), "1.2.3-beta.1+b.5");
-        for bad in ["", "foo", "1.2.3.4", "V1.2.3", "1.2.3-a..b", "1.2.3-", "v", "1.2.3+"] {
+        assert_eq!(
+            parse_version("1.2.3-beta.1+b.5").unwrap().to_string(),
+            "1.2.3-beta.1+b.5"
+        );
+        for bad in [
+            "",
+            "foo",
+            "1.2.3.4",
+            "V1.2.3",
+            "1.2.3-a..b",
+            "1.2.3-",
+            "v",
+            "1.2.3+",
+        ] {
             assert_eq!(parse_version(bad), Err(VersionError::Invalid), "{bad}");
         }
-        assert_eq!(parse_version("1.2.3-01"), Err(VersionError::SegmentStartsZero));
         assert_eq!(
-            parse_version("99999999999999999999.0.0").unwrap_err().to_string(),
+            parse_version("1.2.3-01"),
+            Err(VersionError::SegmentStartsZero)
+        );
+        assert_eq!(
+            parse_version("99999999999999999999.0.0")
+                .unwrap_err()
+                .to_string(),
             "error parsing version segment: strconv.ParseUint: parsing \"99999999999999999999\": value out of range"
         );
         assert_eq!(parse_version(&"1".repeat(300)), Err(VersionError::TooLong));
@@ -603,12 +630,25 @@ mod tests {
 
     #[test]
     fn prerelease_order() {
-        let order = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0"];
+        let order = [
+            "1.0.0-alpha",
+            "1.0.0-alpha.1",
+            "1.0.0-alpha.beta",
+            "1.0.0-beta.2",
+            "1.0.0-beta.11",
+            "1.0.0",
+        ];
         for pair in order.windows(2) {
-            let (a, b) = (parse_version(pair[0]).unwrap(), parse_version(pair[1]).unwrap());
+            let (a, b) = (
+                parse_version(pair[0]).unwrap(),
+                parse_version(pair[1]).unwrap(),
+            );
             assert_eq!(compare(&a, &b), Ordering::Less, "{pair:?}");
         }
-        let (a, b) = (parse_version("1.0.0+x").unwrap(), parse_version("1.0.0").unwrap());
+        let (a, b) = (
+            parse_version("1.0.0+x").unwrap(),
+            parse_version("1.0.0").unwrap(),
+        );
         assert_eq!(compare(&a, &b), Ordering::Equal);
     }
 
@@ -672,7 +712,11 @@ mod tests {
             (">=1.21-0", "v1.30.2-eks-1234", true),
         ];
         for (constraint, version, want) in cases {
-            assert_eq!(check(constraint, version), want, "{constraint} on {version}");
+            assert_eq!(
+                check(constraint, version),
+                want,
+                "{constraint} on {version}"
+            );
         }
     }
 
@@ -683,7 +727,10 @@ mod tests {
             ("foo", r#"improper constraint: "foo""#),
             (">1 ||", r#"improper constraint: """#),
             (">>1", r#"improper constraint: ">>1""#),
-            (">=1.0.0 <2.0.0-", r#"improper constraint: ">=1.0.0 <2.0.0-""#),
+            (
+                ">=1.0.0 <2.0.0-",
+                r#"improper constraint: ">=1.0.0 <2.0.0-""#,
+            ),
             ("1y", r#"improper constraint: "1y""#),
             (">1,", r#"improper constraint: ">1,""#),
             ("1.2.3.4", r#"improper constraint: "1.2.3.4""#),
@@ -695,8 +742,14 @@ mod tests {
             assert_eq!(err.to_string(), want, "{constraint}");
         }
         let long = format!(">={}", "1".repeat(600));
-        assert_eq!(Constraint::parse(&long).unwrap_err(), ConstraintError::TooLong);
+        assert_eq!(
+            Constraint::parse(&long).unwrap_err(),
+            ConstraintError::TooLong
+        );
         let many = vec!["1"; 40].join("||");
-        assert_eq!(Constraint::parse(&many).unwrap_err(), ConstraintError::TooManyGroups);
+        assert_eq!(
+            Constraint::parse(&many).unwrap_err(),
+            ConstraintError::TooManyGroups
+        );
     }
 }

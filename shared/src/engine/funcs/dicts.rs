@@ -299,7 +299,10 @@ mod tests {
     use crate::engine::funcs::call;
 
     fn d(pairs: &[(&str, Value)]) -> Value {
-        let entries = pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let entries = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
         new_map(entries)
     }
 
@@ -318,7 +321,9 @@ mod tests {
         let m = d(&[("a", Value::int(1))]);
         let r = call("set", vec![m.clone(), "b".into(), Value::int(2)]).unwrap();
         assert_eq!(show(&m), r#"{"a": int(1), "b": int(2)}"#);
-        let (Value::Map(x), Value::Map(y)) = (&m, &r) else { panic!() };
+        let (Value::Map(x), Value::Map(y)) = (&m, &r) else {
+            panic!()
+        };
         assert!(x.same(y));
         call("unset", vec![m.clone(), "a".into()]).unwrap();
         assert_eq!(show(&m), r#"{"b": int(2)}"#);
@@ -330,8 +335,14 @@ mod tests {
 
     #[test]
     fn get_missing_is_empty_string() {
-        assert_eq!(call("get", vec![d(&[]), "x".into()]).unwrap().as_str(), Some(""));
-        assert_eq!(call("get", vec![Value::Nil, "x".into()]).unwrap().as_str(), Some(""));
+        assert_eq!(
+            call("get", vec![d(&[]), "x".into()]).unwrap().as_str(),
+            Some("")
+        );
+        assert_eq!(
+            call("get", vec![Value::Nil, "x".into()]).unwrap().as_str(),
+            Some("")
+        );
     }
 
     #[test]
@@ -356,7 +367,11 @@ mod tests {
 
     #[test]
     fn merge_keeps_non_empty_destination_values() {
-        let dst = d(&[("a", Value::int(1)), ("e", "".into()), ("n", d(&[("x", Value::int(1))]))]);
+        let dst = d(&[
+            ("a", Value::int(1)),
+            ("e", "".into()),
+            ("n", d(&[("x", Value::int(1))])),
+        ]);
         let src = d(&[
             ("a", Value::int(2)),
             ("e", "filled".into()),
@@ -372,7 +387,11 @@ mod tests {
 
     #[test]
     fn merge_overwrite_replaces_even_with_empty_and_nil() {
-        let dst = d(&[("a", Value::int(1)), ("m", d(&[("x", Value::int(1))])), ("s", "x".into())]);
+        let dst = d(&[
+            ("a", Value::int(1)),
+            ("m", d(&[("x", Value::int(1))])),
+            ("s", "x".into()),
+        ]);
         let src = d(&[("a", Value::int(0)), ("m", Value::Nil), ("s", d(&[]))]);
         call("mergeOverwrite", vec![dst.clone(), src]).unwrap();
         assert_eq!(show(&dst), r#"{"a": int(0), "m": nil, "s": {}}"#);
@@ -385,7 +404,11 @@ mod tests {
         assert_eq!(show(&m), r#"{"a": int(1)}"#);
         let r = call("merge", vec![Value::Nil, m]).unwrap();
         assert_eq!(show(&r), r#"{"a": int(1)}"#);
-        assert!(call("merge", vec![Value::Nil, Value::Nil]).unwrap().is_nil());
+        assert!(
+            call("merge", vec![Value::Nil, Value::Nil])
+                .unwrap()
+                .is_nil()
+        );
     }
 
     #[test]
@@ -406,10 +429,22 @@ mod tests {
     #[test]
     fn keys_pick_omit_values() {
         let m = d(&[("b", Value::int(2)), ("a", Value::int(1))]);
-        assert_eq!(show(&call("keys", vec![m.clone(), m.clone()]).unwrap()), r#"["a", "b", "a", "b"]"#);
-        assert_eq!(call("keys", vec![m.clone()]).unwrap().type_name(), "[]string");
-        assert_eq!(show(&call("pick", vec![m.clone(), "a".into(), "z".into()]).unwrap()), r#"{"a": int(1)}"#);
-        assert_eq!(show(&call("omit", vec![m.clone(), "a".into()]).unwrap()), r#"{"b": int(2)}"#);
+        assert_eq!(
+            show(&call("keys", vec![m.clone(), m.clone()]).unwrap()),
+            r#"["a", "b", "a", "b"]"#
+        );
+        assert_eq!(
+            call("keys", vec![m.clone()]).unwrap().type_name(),
+            "[]string"
+        );
+        assert_eq!(
+            show(&call("pick", vec![m.clone(), "a".into(), "z".into()]).unwrap()),
+            r#"{"a": int(1)}"#
+        );
+        assert_eq!(
+            show(&call("omit", vec![m.clone(), "a".into()]).unwrap()),
+            r#"{"b": int(2)}"#
+        );
         assert_eq!(show(&call("values", vec![m]).unwrap()), "[int(1), int(2)]");
     }
 }

@@ -13,10 +13,18 @@ use super::{FuncMap, add};
 use crate::engine::value::{Ty, Value};
 
 pub(super) fn register(map: &mut FuncMap) {
-    add(map, "b64enc", &[Ty::String], |_, a| Ok(text_of(a, |s| STANDARD.encode(s))));
-    add(map, "b64dec", &[Ty::String], |_, a| Ok(text_of(a, |s| decoded(base64_decode(s)))));
-    add(map, "b32enc", &[Ty::String], |_, a| Ok(text_of(a, base32_encode)));
-    add(map, "b32dec", &[Ty::String], |_, a| Ok(text_of(a, |s| decoded(base32_decode(s)))));
+    add(map, "b64enc", &[Ty::String], |_, a| {
+        Ok(text_of(a, |s| STANDARD.encode(s)))
+    });
+    add(map, "b64dec", &[Ty::String], |_, a| {
+        Ok(text_of(a, |s| decoded(base64_decode(s))))
+    });
+    add(map, "b32enc", &[Ty::String], |_, a| {
+        Ok(text_of(a, base32_encode))
+    });
+    add(map, "b32dec", &[Ty::String], |_, a| {
+        Ok(text_of(a, |s| decoded(base32_decode(s))))
+    });
 }
 
 fn text_of(args: Vec<Value>, f: impl FnOnce(&[u8]) -> String) -> Value {
@@ -179,7 +187,11 @@ mod tests {
     use crate::engine::funcs::call;
 
     fn run(name: &str, arg: &str) -> String {
-        call(name, vec![arg.into()]).unwrap().as_str().unwrap_or_default().to_owned()
+        call(name, vec![arg.into()])
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     #[test]
@@ -190,9 +202,20 @@ mod tests {
         assert_eq!(run("b64dec", "aGVsbG8=\r\n"), "hello");
         assert_eq!(run("b64dec", "YR=="), "a");
         assert_eq!(run("b64dec", ""), "");
-        let cases = [("aGVsbG8", 4), ("a", 0), ("!!!!", 0), ("aGVs bG8=", 4), ("YQ==YQ==", 4), ("YW=", 3)];
+        let cases = [
+            ("aGVsbG8", 4),
+            ("a", 0),
+            ("!!!!", 0),
+            ("aGVs bG8=", 4),
+            ("YQ==YQ==", 4),
+            ("YW=", 3),
+        ];
         for (input, offset) in cases {
-            assert_eq!(run("b64dec", input), format!("illegal base64 data at input byte {offset}"), "{input}");
+            assert_eq!(
+                run("b64dec", input),
+                format!("illegal base64 data at input byte {offset}"),
+                "{input}"
+            );
         }
     }
 
@@ -205,7 +228,11 @@ mod tests {
         assert_eq!(run("b32dec", "NBSW\nY3DP"), "hello");
         let cases = [("NBSWY3D", 0), ("nbswy3dp", 0), ("ME=====", 7), ("1", 0)];
         for (input, offset) in cases {
-            assert_eq!(run("b32dec", input), format!("illegal base32 data at input byte {offset}"), "{input}");
+            assert_eq!(
+                run("b32dec", input),
+                format!("illegal base32 data at input byte {offset}"),
+                "{input}"
+            );
         }
         for s in ["", "a", "ab", "abc", "abcd", "abcde", "abcdef", "日本語"] {
             assert_eq!(run("b32dec", &run("b32enc", s)), s);

@@ -72,7 +72,10 @@ pub(super) fn register(map: &mut FuncMap) {
 fn items_of(v: &Value, what: impl FnOnce(&str) -> String) -> Result<Vec<Value>, String> {
     match v {
         Value::List(l) => Ok(l.items.clone()),
-        Value::Bytes(b) => Ok(b.iter().map(|&x| Value::Uint(x.into(), UintKind::Uint8)).collect()),
+        Value::Bytes(b) => Ok(b
+            .iter()
+            .map(|&x| Value::Uint(x.into(), UintKind::Uint8))
+            .collect()),
         Value::Nil => Err(NIL_DEREF.into()),
         other => Err(what(&other.kind_name())),
     }
@@ -149,7 +152,9 @@ fn uniq(_: &mut dyn Env, args: Vec<Value>) -> Result<Value, String> {
 
 fn compact(_: &mut dyn Env, args: Vec<Value>) -> Result<Value, String> {
     let items = items_of(&one(args), |kind| format!("Cannot compact on type {kind}"))?;
-    Ok(Value::list(items.into_iter().filter(|i| !is_empty(i)).collect()))
+    Ok(Value::list(
+        items.into_iter().filter(|i| !is_empty(i)).collect(),
+    ))
 }
 
 /// Sprig's `empty`: the zero value of the item's type, or an empty
@@ -275,10 +280,12 @@ fn chunk(_: &mut dyn Env, args: Vec<Value>) -> Result<Value, String> {
 
 /// Go's `int(f)` on amd64: NaN and out-of-range values become `MinInt64`.
 fn go_f64_to_int(f: f64) -> i64 {
-    if f.is_nan() || f >= 9.223_372_036_854_775_807e18 || f < -9.223_372_036_854_775_808e18 {
-        i64::MIN
-    } else {
+    // 2^63 is exactly representable; i64 covers [-2^63, 2^63).
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if (-LIMIT..LIMIT).contains(&f) {
         f as i64
+    } else {
+        i64::MIN
     }
 }
 
@@ -318,7 +325,10 @@ mod tests {
         let r = call("rest", vec![l.clone()]).unwrap();
         assert_eq!(r.type_name(), "[]interface {}");
         assert_eq!(json(&r), r#"["b", "c"]"#);
-        assert_eq!(json(&call("initial", vec![l.clone()]).unwrap()), r#"["a", "b"]"#);
+        assert_eq!(
+            json(&call("initial", vec![l.clone()]).unwrap()),
+            r#"["a", "b"]"#
+        );
         let pushed = call("push", vec![l.clone(), "d".into()]).unwrap();
         assert_eq!(json(&pushed), r#"["a", "b", "c", "d"]"#);
         let pre = call("prepend", vec![l, int(1)]).unwrap();
@@ -331,7 +341,13 @@ mod tests {
 
     #[test]
     fn uniq_without_has_use_go_deep_equality() {
-        let l = Value::list(vec![int(1), int(1), Value::Float(1.0), "1".into(), Value::Nil]);
+        let l = Value::list(vec![
+            int(1),
+            int(1),
+            Value::Float(1.0),
+            "1".into(),
+            Value::Nil,
+        ]);
         assert_eq!(
             json(&call("uniq", vec![l.clone()]).unwrap()),
             r#"[int(1), float64(1.0), "1", nil]"#
@@ -340,13 +356,26 @@ mod tests {
             json(&call("without", vec![l.clone(), int(1), Value::Nil]).unwrap()),
             r#"[float64(1.0), "1"]"#
         );
-        assert!(matches!(call("has", vec![Value::Float(1.0), l]), Ok(Value::Bool(true))));
-        assert!(matches!(call("has", vec![int(1), Value::Nil]), Ok(Value::Bool(false))));
+        assert!(matches!(
+            call("has", vec![Value::Float(1.0), l]),
+            Ok(Value::Bool(true))
+        ));
+        assert!(matches!(
+            call("has", vec![int(1), Value::Nil]),
+            Ok(Value::Bool(false))
+        ));
     }
 
     #[test]
     fn compact_drops_empty_values() {
-        let l = Value::list(vec![int(0), int(1), "".into(), Value::Nil, false.into(), "x".into()]);
+        let l = Value::list(vec![
+            int(0),
+            int(1),
+            "".into(),
+            Value::Nil,
+            false.into(),
+            "x".into(),
+        ]);
         assert_eq!(json(&call("compact", vec![l]).unwrap()), r#"[int(1), "x"]"#);
     }
 
@@ -374,8 +403,14 @@ mod tests {
         );
         assert_eq!(call("chunk", vec![int(0), l.clone()]).unwrap_err(), BAD_LEN);
         let two_items = Value::list(vec![int(1), int(2)]);
-        assert_eq!(json(&call("chunk", vec![int(-1), two_items]).unwrap()), "[]");
-        assert_eq!(json(&call("chunk", vec![int(2), Value::list(vec![])]).unwrap()), "[]");
+        assert_eq!(
+            json(&call("chunk", vec![int(-1), two_items]).unwrap()),
+            "[]"
+        );
+        assert_eq!(
+            json(&call("chunk", vec![int(2), Value::list(vec![])]).unwrap()),
+            "[]"
+        );
     }
 
     #[test]
@@ -387,6 +422,9 @@ mod tests {
             call("concat", vec![Value::list(vec![]), "s".into()]).unwrap_err(),
             "Cannot concat type string as list"
         );
-        assert_eq!(call("slice", vec![bytes, int(1)]).unwrap().type_name(), "[]uint8");
+        assert_eq!(
+            call("slice", vec![bytes, int(1)]).unwrap().type_name(),
+            "[]uint8"
+        );
     }
 }

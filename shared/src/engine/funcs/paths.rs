@@ -7,19 +7,29 @@ use crate::engine::value::{Ty, Value};
 
 pub(super) fn register(map: &mut FuncMap) {
     for name in ["base", "osBase"] {
-        add(map, name, &[Ty::String], |_, a| Ok(Value::from(base(path_arg(&a)))));
+        add(map, name, &[Ty::String], |_, a| {
+            Ok(Value::from(base(path_arg(&a))))
+        });
     }
     for name in ["dir", "osDir"] {
-        add(map, name, &[Ty::String], |_, a| Ok(Value::from(dir(path_arg(&a)))));
+        add(map, name, &[Ty::String], |_, a| {
+            Ok(Value::from(dir(path_arg(&a))))
+        });
     }
     for name in ["clean", "osClean"] {
-        add(map, name, &[Ty::String], |_, a| Ok(Value::from(clean(path_arg(&a)))));
+        add(map, name, &[Ty::String], |_, a| {
+            Ok(Value::from(clean(path_arg(&a))))
+        });
     }
     for name in ["ext", "osExt"] {
-        add(map, name, &[Ty::String], |_, a| Ok(Value::from(ext(path_arg(&a)))));
+        add(map, name, &[Ty::String], |_, a| {
+            Ok(Value::from(ext(path_arg(&a))))
+        });
     }
     for name in ["isAbs", "osIsAbs"] {
-        add(map, name, &[Ty::String], |_, a| Ok(Value::Bool(path_arg(&a).starts_with('/'))));
+        add(map, name, &[Ty::String], |_, a| {
+            Ok(Value::Bool(path_arg(&a).starts_with('/')))
+        });
     }
 }
 
@@ -86,19 +96,46 @@ mod tests {
     /// Expectations from Helm 4.3.1.
     #[test]
     fn like_go_path() {
-        let bases = [("/a/b/c.txt", "c.txt"), ("", "."), ("/", "/"), ("a/b/", "b"), ("//", "/"), ("a\\b", "a\\b")];
+        let bases = [
+            ("/a/b/c.txt", "c.txt"),
+            ("", "."),
+            ("/", "/"),
+            ("a/b/", "b"),
+            ("//", "/"),
+            ("a\\b", "a\\b"),
+        ];
         for (input, want) in bases {
             assert_eq!(base(input), want, "base {input}");
         }
-        let dirs = [("/a/b/c.txt", "/a/b"), ("", "."), ("/", "/"), ("a/b/", "a/b"), ("c", "."), ("a//b", "a")];
+        let dirs = [
+            ("/a/b/c.txt", "/a/b"),
+            ("", "."),
+            ("/", "/"),
+            ("a/b/", "a/b"),
+            ("c", "."),
+            ("a//b", "a"),
+        ];
         for (input, want) in dirs {
             assert_eq!(dir(input), want, "dir {input}");
         }
-        let cleans = [("a/../../b", "../b"), ("", "."), ("/../a/./b//c/", "/a/b/c"), ("./", "."), ("a/..", "."), ("//a", "/a")];
+        let cleans = [
+            ("a/../../b", "../b"),
+            ("", "."),
+            ("/../a/./b//c/", "/a/b/c"),
+            ("./", "."),
+            ("a/..", "."),
+            ("//a", "/a"),
+        ];
         for (input, want) in cleans {
             assert_eq!(clean(input), want, "clean {input}");
         }
-        let exts = [("a/b.tar.gz", ".gz"), ("a.b/c", ""), ("noext", ""), (".hidden", ".hidden"), ("x.", ".")];
+        let exts = [
+            ("a/b.tar.gz", ".gz"),
+            ("a.b/c", ""),
+            ("noext", ""),
+            (".hidden", ".hidden"),
+            ("x.", "."),
+        ];
         for (input, want) in exts {
             assert_eq!(ext(input), want, "ext {input}");
         }

@@ -21,9 +21,13 @@ const NUMERIC: &[u8] = b"0123456789";
 const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 pub(super) fn register(map: &mut FuncMap) {
-    add(map, "randAlphaNum", &[Ty::Int], |_, a| random_text(&a, ALPHANUMERIC));
+    add(map, "randAlphaNum", &[Ty::Int], |_, a| {
+        random_text(&a, ALPHANUMERIC)
+    });
     add(map, "randAlpha", &[Ty::Int], |_, a| random_text(&a, ALPHA));
-    add(map, "randNumeric", &[Ty::Int], |_, a| random_text(&a, NUMERIC));
+    add(map, "randNumeric", &[Ty::Int], |_, a| {
+        random_text(&a, NUMERIC)
+    });
     add(map, "randAscii", &[Ty::Int], |_, a| random_ascii(&a));
     add(map, "randInt", &[Ty::Int, Ty::Int], rand_int);
     add(map, "randBytes", &[Ty::Int], rand_bytes);
@@ -55,7 +59,9 @@ fn random_text(args: &[Value], alphabet: &[u8]) -> Result<Value, String> {
 
 /// Printable ASCII, space through `~`.
 fn random_ascii(args: &[Value]) -> Result<Value, String> {
-    let text: String = (0..count(args)?).map(|_| OsRng.gen_range(b' '..=b'~') as char).collect();
+    let text: String = (0..count(args)?)
+        .map(|_| OsRng.gen_range(b' '..=b'~') as char)
+        .collect();
     Ok(Value::from(text))
 }
 
@@ -87,7 +93,14 @@ fn uuid_v4() -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 #[cfg(test)]
@@ -96,7 +109,11 @@ mod tests {
     use crate::engine::funcs::call;
 
     fn text(name: &str, n: i64) -> String {
-        call(name, vec![Value::int(n)]).unwrap().as_str().unwrap_or_default().to_owned()
+        call(name, vec![Value::int(n)])
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     #[test]
@@ -104,9 +121,17 @@ mod tests {
         let s = text("randAlphaNum", 40);
         assert_eq!(s.len(), 40);
         assert!(s.bytes().all(|b| b.is_ascii_alphanumeric()));
-        assert!(text("randAlpha", 30).bytes().all(|b| b.is_ascii_alphabetic()));
+        assert!(
+            text("randAlpha", 30)
+                .bytes()
+                .all(|b| b.is_ascii_alphabetic())
+        );
         assert!(text("randNumeric", 30).bytes().all(|b| b.is_ascii_digit()));
-        assert!(text("randAscii", 30).bytes().all(|b| (b' '..=b'~').contains(&b)));
+        assert!(
+            text("randAscii", 30)
+                .bytes()
+                .all(|b| (b' '..=b'~').contains(&b))
+        );
         assert_eq!(text("randAlpha", -1), "");
         assert!(call("randAlpha", vec![Value::int(MAX_COUNT + 1)]).is_err());
     }
@@ -114,7 +139,9 @@ mod tests {
     #[test]
     fn rand_int_range_and_errors() {
         for _ in 0..50 {
-            let Ok(Value::Int(n, IntKind::Int)) = call("randInt", vec![Value::int(3), Value::int(5)]) else {
+            let Ok(Value::Int(n, IntKind::Int)) =
+                call("randInt", vec![Value::int(3), Value::int(5)])
+            else {
                 panic!("randInt must give an int");
             };
             assert!((3..5).contains(&n));
@@ -130,7 +157,10 @@ mod tests {
         assert_eq!(text("randBytes", 12).len(), 16);
         let id = call("uuidv4", vec![]).unwrap();
         let id = id.as_str().unwrap();
-        let re = regex::Regex::new("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$").unwrap();
+        let re = regex::Regex::new(
+            "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
+        )
+        .unwrap();
         assert!(re.is_match(id), "{id}");
     }
 }

@@ -34,14 +34,30 @@ pub(super) fn register(map: &mut FuncMap) {
     add(map, "mustRegexMatch", two, must_regex_match);
     add(map, "regexFind", two, |_, a| regex_find(a, panic_style));
     add(map, "mustRegexFind", two, |_, a| regex_find(a, plain));
-    add(map, "regexFindAll", find_all, |_, a| regex_find_all(a, panic_style));
-    add(map, "mustRegexFindAll", find_all, |_, a| regex_find_all(a, plain));
-    add(map, "regexReplaceAll", three, |_, a| replace_all(a, panic_style, false));
-    add(map, "mustRegexReplaceAll", three, |_, a| replace_all(a, plain, false));
-    add(map, "regexReplaceAllLiteral", three, |_, a| replace_all(a, panic_style, true));
-    add(map, "mustRegexReplaceAllLiteral", three, |_, a| replace_all(a, plain, true));
-    add(map, "regexSplit", find_all, |_, a| regex_split(a, panic_style));
-    add(map, "mustRegexSplit", find_all, |_, a| regex_split(a, plain));
+    add(map, "regexFindAll", find_all, |_, a| {
+        regex_find_all(a, panic_style)
+    });
+    add(map, "mustRegexFindAll", find_all, |_, a| {
+        regex_find_all(a, plain)
+    });
+    add(map, "regexReplaceAll", three, |_, a| {
+        replace_all(a, panic_style, false)
+    });
+    add(map, "mustRegexReplaceAll", three, |_, a| {
+        replace_all(a, plain, false)
+    });
+    add(map, "regexReplaceAllLiteral", three, |_, a| {
+        replace_all(a, panic_style, true)
+    });
+    add(map, "mustRegexReplaceAllLiteral", three, |_, a| {
+        replace_all(a, plain, true)
+    });
+    add(map, "regexSplit", find_all, |_, a| {
+        regex_split(a, panic_style)
+    });
+    add(map, "mustRegexSplit", find_all, |_, a| {
+        regex_split(a, plain)
+    });
     add(map, "regexQuoteMeta", &[Ty::String], quote_meta);
 }
 
@@ -92,7 +108,9 @@ fn regex_find(args: Vec<Value>, style: ErrorStyle) -> Result<Value, String> {
 fn regex_find_all(args: Vec<Value>, style: ErrorStyle) -> Result<Value, String> {
     let re = compile_with(str_arg(&args, 0), style)?;
     let s = str_arg(&args, 1);
-    let found = find_all(&re, s, int_arg(&args, 2)).into_iter().map(|(a, b)| &s[a..b]);
+    let found = find_all(&re, s, int_arg(&args, 2))
+        .into_iter()
+        .map(|(a, b)| &s[a..b]);
     Ok(Value::strings(found))
 }
 
@@ -174,19 +192,24 @@ fn describe_syntax_error(original: &str, translated: &str) -> String {
             let span = e.span();
             let (start, end) = (span.start.offset, span.end.offset);
             match e.kind() {
-                AstKind::ClassUnclosed => GoError::new("missing closing ]", text(start, translated.len())),
+                AstKind::ClassUnclosed => {
+                    GoError::new("missing closing ]", text(start, translated.len()))
+                }
                 AstKind::GroupUnclosed => GoError::new("missing closing )", original),
                 AstKind::GroupUnopened => GoError::new("unexpected )", original),
                 AstKind::RepetitionMissing => repetition_error(translated, start, end),
-                AstKind::EscapeUnexpectedEof => GoError::new("trailing backslash at end of expression", ""),
+                AstKind::EscapeUnexpectedEof => {
+                    GoError::new("trailing backslash at end of expression", "")
+                }
                 AstKind::EscapeUnrecognized
                 | AstKind::ClassEscapeInvalid
                 | AstKind::UnsupportedBackreference => {
                     GoError::new("invalid escape sequence", text(start, end))
                 }
-                AstKind::UnicodeClassInvalid => {
-                    GoError::new("invalid character class range", unicode_class_text(translated, start))
-                }
+                AstKind::UnicodeClassInvalid => GoError::new(
+                    "invalid character class range",
+                    unicode_class_text(translated, start),
+                ),
                 AstKind::ClassRangeInvalid | AstKind::ClassRangeLiteral => {
                     GoError::new("invalid character class range", text(start, end))
                 }
@@ -199,32 +222,41 @@ fn describe_syntax_error(original: &str, translated: &str) -> String {
                 | AstKind::GroupNameInvalid
                 | AstKind::GroupNameUnexpectedEof
                 | AstKind::GroupNameDuplicate { .. } => {
-                    let open = translated[..start].rfind("(?").unwrap_or(start);
-                    let close = translated[end..].find('>').map_or(end, |i| end + i + 1);
+                    let open = translated
+                        .get(..start)
+                        .and_then(|h| h.rfind("(?"))
+                        .unwrap_or(start);
+                    let tail = translated.get(end..).unwrap_or_default();
+                    let close = tail.find('>').map_or(end, |i| end + i + 1);
                     GoError::new("invalid named capture", text(open, close))
                 }
                 AstKind::FlagUnrecognized
                 | AstKind::FlagUnexpectedEof
                 | AstKind::FlagDanglingNegation
                 | AstKind::UnsupportedLookAround => {
-                    let open = translated[..=start.min(translated.len().saturating_sub(1))]
-                        .rfind("(?")
+                    // The group opener may start at the span itself.
+                    let open = translated
+                        .get(..(start + 2).min(translated.len()))
+                        .and_then(|head| head.rfind("(?"))
                         .unwrap_or(start);
-                    GoError::new("invalid or unsupported Perl syntax", text(open, end.max(start + 1)))
+                    GoError::new(
+                        "invalid or unsupported Perl syntax",
+                        text(open, end.max(start + 1)),
+                    )
                 }
-                AstKind::NestLimitExceeded(_) => GoError::new("expression nests too deeply", original),
+                AstKind::NestLimitExceeded(_) => {
+                    GoError::new("expression nests too deeply", original)
+                }
                 _ => return format!("error parsing regexp: {}", e.kind()),
             }
         }
-        regex_syntax::Error::Translate(e) => {
-            match e.kind() {
-                HirKind::UnicodePropertyNotFound | HirKind::UnicodePropertyValueNotFound => {
-                    let snippet = unicode_class_text(translated, e.span().start.offset);
-                    GoError::new("invalid character class range", snippet)
-                }
-                other => return format!("error parsing regexp: {other}"),
+        regex_syntax::Error::Translate(e) => match e.kind() {
+            HirKind::UnicodePropertyNotFound | HirKind::UnicodePropertyValueNotFound => {
+                let snippet = unicode_class_text(translated, e.span().start.offset);
+                GoError::new("invalid character class range", snippet)
             }
-        }
+            other => return format!("error parsing regexp: {other}"),
+        },
         other => return format!("error parsing regexp: {other}"),
     };
     go.to_string()
@@ -243,8 +275,8 @@ fn unicode_class_text(pattern: &str, start: usize) -> String {
 /// A repetition operator with nothing to repeat: Go names the operator, or
 /// both operators when one repetition follows another (`a**`).
 fn repetition_error(pattern: &str, start: usize, end: usize) -> GoError {
-    let op = &pattern[start..end.max(start + 1).min(pattern.len())];
-    let before = pattern[..start].chars().last();
+    let op = pattern.get(start..end.max(start + 1)).unwrap_or_default();
+    let before = pattern.get(..start).and_then(|p| p.chars().last());
     match before {
         Some(prev @ ('*' | '+' | '?')) => {
             GoError::new("invalid nested repetition operator", format!("{prev}{op}"))
@@ -351,7 +383,10 @@ fn translate(pattern: &str) -> Result<String, GoError> {
             '{' if !in_class => match repeat_count(rest) {
                 Some((len, min, max)) => {
                     if min > MAX_REPEAT || max.is_some_and(|m| m > MAX_REPEAT || m < min) {
-                        return Err(GoError::new("invalid repeat count", format!("{{{}", &rest[..len])));
+                        return Err(GoError::new(
+                            "invalid repeat count",
+                            format!("{{{}", &rest[..len]),
+                        ));
                     }
                     out.push('{');
                     out.push_str(&rest[..len]);
@@ -391,8 +426,20 @@ fn ascii_escape(e: char, in_class: bool) -> String {
 fn is_posix_class(name: &str) -> bool {
     matches!(
         name,
-        "alnum" | "alpha" | "ascii" | "blank" | "cntrl" | "digit" | "graph" | "lower" | "print"
-            | "punct" | "space" | "upper" | "word" | "xdigit"
+        "alnum"
+            | "alpha"
+            | "ascii"
+            | "blank"
+            | "cntrl"
+            | "digit"
+            | "graph"
+            | "lower"
+            | "print"
+            | "punct"
+            | "space"
+            | "upper"
+            | "word"
+            | "xdigit"
     )
 }
 
@@ -439,7 +486,10 @@ fn check_perl_flags(after_question: &str) -> Result<(), GoError> {
             }
         }
     }
-    Err(GoError::new("missing closing )", format!("(?{after_question}")))
+    Err(GoError::new(
+        "missing closing )",
+        format!("(?{after_question}"),
+    ))
 }
 
 /// Go's `FindAll…Index`: successive non-overlapping matches, at most `n`
@@ -474,7 +524,9 @@ fn go_replace_all(re: &Regex, s: &str, mut replace: impl FnMut(&mut String, &Cap
     let mut last_end = 0;
     let mut search = 0;
     while search <= s.len() {
-        let Some(caps) = re.captures_at(s, search) else { break };
+        let Some(caps) = re.captures_at(s, search) else {
+            break;
+        };
         let whole = caps.get(0).map_or(search..search, |m| m.range());
         out.push_str(&s[last_end..whole.start]);
         if whole.end > last_end || whole.start == 0 {
@@ -585,7 +637,9 @@ fn split<'a>(re: &Regex, pattern: &str, s: &'a str, n: i64) -> Vec<&'a str> {
 
 /// Go's `strconv.Quote`-or-backquote choice in `MustCompile`'s panic.
 fn go_quote(s: &str) -> String {
-    let can_backquote = !s.chars().any(|c| c == '`' || c == '\u{FEFF}' || (c.is_control() && c != '\t'));
+    let can_backquote = !s
+        .chars()
+        .any(|c| c == '`' || c == '\u{FEFF}' || (c.is_control() && c != '\t'));
     if can_backquote {
         return format!("`{s}`");
     }
@@ -601,7 +655,9 @@ fn go_quote(s: &str) -> String {
             '\u{8}' => out.push_str("\\b"),
             '\u{C}' => out.push_str("\\f"),
             '\u{B}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7F}' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{7F}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c if c.is_control() || c == '\u{FEFF}' => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
@@ -660,7 +716,11 @@ mod tests {
         ];
         for (pattern, want) in cases {
             let got = run("mustRegexMatch", vec![s(pattern), s("abc")]);
-            assert_eq!(got, format!("ERR error parsing regexp: {want}"), "pattern {pattern}");
+            assert_eq!(
+                got,
+                format!("ERR error parsing regexp: {want}"),
+                "pattern {pattern}"
+            );
         }
         assert_eq!(
             run("regexFind", vec![s("`["), s("a")]),
@@ -696,11 +756,53 @@ mod tests {
         assert_eq!(rep("a(x*)b", "-axb-", "$!"), r#""-$!-""#);
         assert_eq!(rep("(a)(b)", "ab", "$2$1$0$3"), r#""baab""#);
         assert_eq!(rep("(a)", "a", "${01}"), r#""""#);
-        assert_eq!(rep(r"(?P<f>\w+) (?P<l>\w+)", "John Smith", "${l}, $f"), r#""Smith, John""#);
+        assert_eq!(
+            rep(r"(?P<f>\w+) (?P<l>\w+)", "John Smith", "${l}, $f"),
+            r#""Smith, John""#
+        );
         assert_eq!(rep("a*", "baaac", "-"), r#""-b-c-""#);
         assert_eq!(rep("x*", "日本", "-"), r#""-日-本-""#);
         let lit = run("regexReplaceAllLiteral", vec![s("a*"), s("baaac"), s("$")]);
         assert_eq!(lit, r#""$b$c$""#);
+    }
+
+    #[test]
+    fn odd_patterns_never_panic() {
+        let patterns = [
+            "",
+            "(",
+            "[",
+            "\\",
+            "{",
+            "}",
+            "{1",
+            "a{1,",
+            "(?",
+            "(?P<",
+            "[[:",
+            "[\\",
+            "\\Q",
+            "\\p{",
+            "\\x{",
+            "é*",
+            "(?é)",
+            "[é-a]",
+            "a{99999999999}",
+            "(?P<é>x)",
+            "[]",
+            "[^]",
+            "é{2}{3}",
+            "(?i",
+            "(?:",
+            "a|*",
+            "\\Qé",
+            "((((((((((a))))))))))",
+        ];
+        for p in patterns {
+            let _ = compile(p);
+            let _ = run("regexReplaceAll", vec![s(p), s("aé日"), s("$1${x}$")]);
+            let _ = run("regexSplit", vec![s(p), s("aé日"), Value::int(-1)]);
+        }
     }
 
     #[test]

@@ -15,7 +15,12 @@ use crate::engine::value::{IntKind, MethodSig, Object, Ty, UintKind, Value};
 
 pub(super) fn register(map: &mut FuncMap) {
     add(map, "semver", &[Ty::String], semver);
-    add(map, "semverCompare", &[Ty::String, Ty::String], semver_compare);
+    add(
+        map,
+        "semverCompare",
+        &[Ty::String, Ty::String],
+        semver_compare,
+    );
 }
 
 fn semver(_: &mut dyn Env, args: Vec<Value>) -> Result<Value, String> {
@@ -55,7 +60,11 @@ impl SemverObject {
     /// `IncPatch`/`IncMinor`/`IncMajor`: the next version, prerelease and
     /// metadata dropped, keeping a leading `v` in `Original()`.
     fn incremented(&self, next: Version) -> Value {
-        let prefix = if self.original.starts_with('v') { "v" } else { "" };
+        let prefix = if self.original.starts_with('v') {
+            "v"
+        } else {
+            ""
+        };
         let original = format!("{prefix}{next}");
         Value::Object(Rc::new(SemverObject {
             version: next,
@@ -102,7 +111,11 @@ const ONE_VERSION: MethodSig = MethodSig {
 
 impl Object for SemverObject {
     fn type_name(&self) -> &str {
-        if self.pointer { TYPE_POINTER } else { TYPE_VALUE }
+        if self.pointer {
+            TYPE_POINTER
+        } else {
+            TYPE_VALUE
+        }
     }
 
     fn kind_name(&self) -> &str {
@@ -180,14 +193,23 @@ mod tests {
         assert_eq!(get("IncPatch"), "semver.Version(1.2.3)");
         assert_eq!(get("IncMinor"), "semver.Version(1.3.0)");
         let other = Value::Object(version("1.3.0"));
-        assert_eq!(format!("{:?}", v.call("Compare", vec![other.clone()]).unwrap()), "int(-1)");
-        assert!(matches!(v.call("LessThan", vec![other]), Ok(Value::Bool(true))));
+        assert_eq!(
+            format!("{:?}", v.call("Compare", vec![other.clone()]).unwrap()),
+            "int(-1)"
+        );
+        assert!(matches!(
+            v.call("LessThan", vec![other]),
+            Ok(Value::Bool(true))
+        ));
         assert!(v.call("Compare", vec!["1.0.0".into()]).is_err());
     }
 
     #[test]
     fn semver_errors_are_masterminds_texts() {
-        assert_eq!(call("semver", vec!["foo".into()]).unwrap_err(), "invalid semantic version");
+        assert_eq!(
+            call("semver", vec!["foo".into()]).unwrap_err(),
+            "invalid semantic version"
+        );
         assert_eq!(
             call("semver", vec!["1.2.3-01".into()]).unwrap_err(),
             "version segment starts with 0"
@@ -198,8 +220,17 @@ mod tests {
     fn semver_compare_checks_both_arguments() {
         let cmp = |c: &str, v: &str| call("semverCompare", vec![c.into(), v.into()]);
         assert!(matches!(cmp("^1.2.0", "1.2.3"), Ok(Value::Bool(true))));
-        assert!(matches!(cmp(">=1.10.0", "v1.10.0-rc.1+build.5"), Ok(Value::Bool(false))));
-        assert_eq!(cmp("foo", "1.0.0").unwrap_err(), r#"improper constraint: "foo""#);
-        assert_eq!(cmp(">1", "1.0.0.0").unwrap_err(), "invalid semantic version");
+        assert!(matches!(
+            cmp(">=1.10.0", "v1.10.0-rc.1+build.5"),
+            Ok(Value::Bool(false))
+        ));
+        assert_eq!(
+            cmp("foo", "1.0.0").unwrap_err(),
+            r#"improper constraint: "foo""#
+        );
+        assert_eq!(
+            cmp(">1", "1.0.0.0").unwrap_err(),
+            "invalid semantic version"
+        );
     }
 }
