@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::chart::{Capabilities, Chart};
+use crate::constraints::{self, Constraint};
 use crate::engine::Value;
 use crate::engine::files::Files;
 use crate::engine::render::{RenderError, RenderFile, Renderer};
@@ -74,7 +75,7 @@ fn check_kube_version(chart: &Chart, caps: &Capabilities) -> Result<(), RenderSt
         return Ok(());
     }
     let actual = &caps.kube_version.version;
-    if crate::constraints::is_compatible_range(required, actual) {
+    if is_compatible_range(required, actual) {
         Ok(())
     } else {
         Err(RenderStepError::KubeVersion {
@@ -82,6 +83,15 @@ fn check_kube_version(chart: &Chart, caps: &Capabilities) -> Result<(), RenderSt
             actual: actual.clone(),
         })
     }
+}
+
+/// Helm's `IsCompatibleRange`: an unparsable constraint or version is
+/// incompatible.
+fn is_compatible_range(constraint: &str, version: &str) -> bool {
+    let Ok(version) = constraints::parse_version(version) else {
+        return false;
+    };
+    Constraint::parse(constraint).is_ok_and(|c| c.matches(&version))
 }
 
 /// The map every template of the chart sees as `.` (before the engine adds
