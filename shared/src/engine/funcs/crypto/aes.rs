@@ -101,7 +101,10 @@ mod tests {
         let helm = "PmfpCkhgBgCKXCetr2a+mI23x3JJWKMals+hxMm5EJc=";
         assert_eq!(decrypt(&key, helm).unwrap(), "x");
         let ours = encrypt("secret", "some text of several blocks......").unwrap();
-        assert_eq!(decrypt("secret", &ours).unwrap(), "some text of several blocks......");
+        assert_eq!(
+            decrypt("secret", &ours).unwrap(),
+            "some text of several blocks......"
+        );
     }
 
     #[test]

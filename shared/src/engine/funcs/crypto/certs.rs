@@ -168,7 +168,16 @@ pub fn parse_certificate(bytes: &[u8]) -> Option<CaCertificate> {
     // An explicit [0] version comes first when present.
     fields.next_if(|f| f.tag == 0xa0);
     let fields: Vec<Element> = fields.collect();
-    let [_serial, _sigalg, _issuer, _validity, subject, spki, extra @ ..] = fields.as_slice() else {
+    let [
+        _serial,
+        _sigalg,
+        _issuer,
+        _validity,
+        subject,
+        spki,
+        extra @ ..,
+    ] = fields.as_slice()
+    else {
         return None;
     };
     let key_id = extra
@@ -196,8 +205,13 @@ fn subject_key_id(explicit: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Go's `CreateCertificate` + PEM encoding of certificate and key.
-pub fn create(req: &Request, subject_key: &PrivateKey, issuer: &Issuer) -> Result<Certificate, String> {
-    let cert = build(req, subject_key, issuer).map_err(|e| format!("error creating certificate: {e}"))?;
+pub fn create(
+    req: &Request,
+    subject_key: &PrivateKey,
+    issuer: &Issuer,
+) -> Result<Certificate, String> {
+    let cert =
+        build(req, subject_key, issuer).map_err(|e| format!("error creating certificate: {e}"))?;
     Ok(Certificate {
         cert: pem_encode("CERTIFICATE", &cert),
         key: subject_key.to_pem()?,
@@ -206,9 +220,9 @@ pub fn create(req: &Request, subject_key: &PrivateKey, issuer: &Issuer) -> Resul
 
 fn build(req: &Request, subject_key: &PrivateKey, issuer: &Issuer) -> Result<Vec<u8>, String> {
     let signature_algorithm = issuer.key.signature_algorithm()?;
-    let spki = subject_key.public_key_info().map_err(|_| {
-        "x509: unsupported public key type: *dsa.PublicKey".to_string()
-    })?;
+    let spki = subject_key
+        .public_key_info()
+        .map_err(|_| "x509: unsupported public key type: *dsa.PublicKey".to_string())?;
     let subject = name(&req.common_name);
     let (issuer_name, authority_key_id) = match &issuer.ca {
         Some(ca) => {
@@ -239,7 +253,11 @@ fn build(req: &Request, subject_key: &PrivateKey, issuer: &Issuer) -> Result<Vec
         der::tlv(0xa3, &extensions(req, subject_key_id, authority_key_id)),
     ]);
     let signature = issuer.key.sign(&tbs)?;
-    Ok(der::sequence(&[tbs, signature_algorithm, der::bit_string(&signature)]))
+    Ok(der::sequence(&[
+        tbs,
+        signature_algorithm,
+        der::bit_string(&signature),
+    ]))
 }
 
 /// A `Name` with just a common name (none if it is empty).
@@ -248,11 +266,18 @@ fn name(common_name: &str) -> Vec<u8> {
         return der::sequence(&[]);
     }
     // Go's asn1 writes a PrintableString when it can, else UTF8String.
-    let printable = common_name.bytes().all(|c| {
-        c.is_ascii_alphanumeric() || b" '()+,-./:=?*&".contains(&c)
-    });
-    let tag = if printable { der::PRINTABLE_STRING } else { der::UTF8_STRING };
-    let attribute = der::sequence(&[der::oid(&[2, 5, 4, 3]), der::tlv(tag, common_name.as_bytes())]);
+    let printable = common_name
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || b" '()+,-./:=?*&".contains(&c));
+    let tag = if printable {
+        der::PRINTABLE_STRING
+    } else {
+        der::UTF8_STRING
+    };
+    let attribute = der::sequence(&[
+        der::oid(&[2, 5, 4, 3]),
+        der::tlv(tag, common_name.as_bytes()),
+    ]);
     der::sequence(&[der::tlv(der::SET, &attribute)])
 }
 
@@ -261,7 +286,11 @@ fn name(common_name: &str) -> Vec<u8> {
 fn key_identifier(spki: &[u8]) -> Vec<u8> {
     let key_bits = der::read(spki)
         .and_then(|(info, _)| der::children(info.content))
-        .and_then(|fields| fields.get(1).map(|bits| bits.content.get(1..).unwrap_or(&[]).to_vec()))
+        .and_then(|fields| {
+            fields
+                .get(1)
+                .map(|bits| bits.content.get(1..).unwrap_or(&[]).to_vec())
+        })
         .unwrap_or_default();
     Sha256::digest(&key_bits)[..20].to_vec()
 }
@@ -276,7 +305,9 @@ fn random_serial() -> Result<[u8; 16], String> {
 /// `NotBefore` = now, `NotAfter` = now + days × 24h, with Go's wrapping
 /// `time.Duration` arithmetic.
 fn validity(days: i64) -> (Vec<u8>, Vec<u8>) {
-    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let since_epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     let now = since_epoch.as_secs() as i64;
     let span_nanos = 86_400_000_000_000i64.wrapping_mul(days);
     let later_nanos = i128::from(since_epoch.subsec_nanos()) + i128::from(span_nanos);
@@ -289,20 +320,38 @@ fn asn1_time(unix: i64) -> Vec<u8> {
     let t = chrono::DateTime::from_timestamp(unix, 0).unwrap_or_default();
     let year = chrono::Datelike::year(&t);
     if (1950..2050).contains(&year) {
-        der::tlv(der::UTC_TIME, t.format("%y%m%d%H%M%SZ").to_string().as_bytes())
+        der::tlv(
+            der::UTC_TIME,
+            t.format("%y%m%d%H%M%SZ").to_string().as_bytes(),
+        )
     } else {
-        der::tlv(der::GENERALIZED_TIME, t.format("%Y%m%d%H%M%SZ").to_string().as_bytes())
+        der::tlv(
+            der::GENERALIZED_TIME,
+            t.format("%Y%m%d%H%M%SZ").to_string().as_bytes(),
+        )
     }
 }
 
 /// The extensions in Go's order: key usage, extended key usage, basic
 /// constraints, subject and authority key ids, alternative names.
-fn extensions(req: &Request, subject_key_id: Option<Vec<u8>>, authority_key_id: Option<Vec<u8>>) -> Vec<u8> {
+fn extensions(
+    req: &Request,
+    subject_key_id: Option<Vec<u8>>,
+    authority_key_id: Option<Vec<u8>>,
+) -> Vec<u8> {
     // digitalSignature | keyEncipherment (| keyCertSign for a CA), as a
     // BIT STRING cut after the last set bit.
-    let key_usage = if req.is_ca { [0x02, 0xa4] } else { [0x05, 0xa0] };
+    let key_usage = if req.is_ca {
+        [0x02, 0xa4]
+    } else {
+        [0x05, 0xa0]
+    };
     let mut list = vec![
-        extension(&[2, 5, 29, 15], true, &der::tlv(der::BIT_STRING, &key_usage)),
+        extension(
+            &[2, 5, 29, 15],
+            true,
+            &der::tlv(der::BIT_STRING, &key_usage),
+        ),
         extension(
             &[2, 5, 29, 37],
             false,
@@ -319,10 +368,18 @@ fn extensions(req: &Request, subject_key_id: Option<Vec<u8>>, authority_key_id: 
     };
     list.push(extension(&[2, 5, 29, 19], true, &constraints));
     if let Some(id) = subject_key_id {
-        list.push(extension(&[2, 5, 29, 14], false, &der::tlv(der::OCTET_STRING, &id)));
+        list.push(extension(
+            &[2, 5, 29, 14],
+            false,
+            &der::tlv(der::OCTET_STRING, &id),
+        ));
     }
     if let Some(id) = authority_key_id {
-        list.push(extension(&[2, 5, 29, 35], false, &der::sequence(&[der::tlv(0x80, &id)])));
+        list.push(extension(
+            &[2, 5, 29, 35],
+            false,
+            &der::sequence(&[der::tlv(0x80, &id)]),
+        ));
     }
     if !req.dns_names.is_empty() || !req.ips.is_empty() {
         let dns = req.dns_names.iter().map(|n| der::tlv(0x82, n.as_bytes()));

@@ -95,7 +95,9 @@ pub fn read(input: &[u8]) -> Option<(Element<'_>, &[u8])> {
         if n == 0 || n > 4 || rest.len() < n {
             return None;
         }
-        let len = rest[..n].iter().fold(0usize, |l, b| (l << 8) | usize::from(*b));
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |l, b| (l << 8) | usize::from(*b));
         (len, &rest[n..])
     };
     if rest.len() < len {
@@ -128,7 +130,10 @@ mod tests {
     #[test]
     fn encodes_like_go() {
         assert_eq!(oid(&[2, 5, 4, 3]), [6, 3, 0x55, 4, 3]);
-        assert_eq!(oid(&[1, 2, 840, 113_549]), [6, 6, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d]);
+        assert_eq!(
+            oid(&[1, 2, 840, 113_549]),
+            [6, 6, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d]
+        );
         assert_eq!(unsigned_integer(&[0x80]), [2, 2, 0, 0x80]);
         assert_eq!(unsigned_integer(&[0, 0, 1]), [2, 1, 1]);
         assert_eq!(tlv(4, &[0; 200])[..3], [4, 0x81, 200]);

@@ -25,8 +25,8 @@ const OID_ECDSA_SHA256: &[u64] = &[1, 2, 840, 10_045, 4, 3, 2];
 
 /// The DER `DigestInfo` prefix of a SHA-256 hash in a PKCS#1 v1.5 signature.
 const SHA256_DIGEST_INFO: &[u8] = &[
-    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
-    0x05, 0x00, 0x04, 0x20,
+    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+    0x00, 0x04, 0x20,
 ];
 
 /// A private key of one of the kinds Sprig knows.
@@ -40,8 +40,8 @@ pub enum PrivateKey {
 
 impl PrivateKey {
     pub fn generate_rsa(bits: usize) -> Result<PrivateKey, String> {
-        let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, bits)
-            .map_err(|e| e.to_string())?;
+        let key =
+            rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, bits).map_err(|e| e.to_string())?;
         Ok(PrivateKey::Rsa(Box::new(key)))
     }
 
@@ -59,7 +59,9 @@ impl PrivateKey {
 
     pub fn generate_ed25519() -> Result<PrivateKey, String> {
         let seed = random_bytes::<32>()?;
-        Ok(PrivateKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed)))
+        Ok(PrivateKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(
+            &seed,
+        )))
     }
 
     /// Go's `pemBlockForKey`: PKCS#1 for RSA, SEC 1 for ECDSA, Sprig's own
@@ -68,7 +70,10 @@ impl PrivateKey {
         let (label, der) = match self {
             PrivateKey::Rsa(key) => (
                 "RSA PRIVATE KEY",
-                key.to_pkcs1_der().map_err(|e| e.to_string())?.as_bytes().to_vec(),
+                key.to_pkcs1_der()
+                    .map_err(|e| e.to_string())?
+                    .as_bytes()
+                    .to_vec(),
             ),
             PrivateKey::Ecdsa(key) => ("EC PRIVATE KEY", ec_private_key(key)),
             PrivateKey::Ed25519(key) => ("PRIVATE KEY", ed25519_pkcs8(key)),
@@ -158,7 +163,10 @@ fn ed25519_pkcs8(key: &ed25519_dalek::SigningKey) -> Vec<u8> {
     der::sequence(&[
         der::small_integer(0),
         der::sequence(&[der::oid(OID_ED25519)]),
-        der::tlv(der::OCTET_STRING, &der::tlv(der::OCTET_STRING, key.as_bytes())),
+        der::tlv(
+            der::OCTET_STRING,
+            &der::tlv(der::OCTET_STRING, key.as_bytes()),
+        ),
     ])
 }
 
@@ -180,13 +188,17 @@ pub fn pem_decode(text: &str) -> Option<(String, Vec<u8>)> {
     while let Some(start) = rest.find("-----BEGIN ") {
         let after = &rest[start + "-----BEGIN ".len()..];
         rest = after;
-        let Some(line_end) = after.find('\n') else { break };
+        let Some(line_end) = after.find('\n') else {
+            break;
+        };
         let Some(label) = after[..line_end].trim_end().strip_suffix("-----") else {
             continue;
         };
         let body_start = &after[line_end + 1..];
         let end_marker = format!("-----END {label}-----");
-        let Some(end) = body_start.find(&end_marker) else { continue };
+        let Some(end) = body_start.find(&end_marker) else {
+            continue;
+        };
         let body: String = body_start[..end]
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -245,7 +257,9 @@ fn parse_pkcs8(bytes: &[u8]) -> Result<PrivateKey, String> {
                 seed.content.len()
             )
         })?;
-        Ok(PrivateKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed)))
+        Ok(PrivateKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(
+            &seed,
+        )))
     } else {
         Err("x509: PKCS#8 wrapping contained private key with unknown algorithm".into())
     }
@@ -288,7 +302,10 @@ mod tests {
         let err = |text| parse_private_key_pem(text).err().unwrap_or_default();
         assert_eq!(err("x"), "no PEM data in input");
         let cert = pem_encode("CERTIFICATE", &[1, 2]);
-        assert_eq!(err(&cert), "no private key data in PEM block of type CERTIFICATE");
+        assert_eq!(
+            err(&cert),
+            "no private key data in PEM block of type CERTIFICATE"
+        );
         let odd = pem_encode("FOO PRIVATE KEY", &[1, 2]);
         assert_eq!(err(&odd), "invalid private key type FOO PRIVATE KEY");
     }

@@ -22,9 +22,15 @@ use keys::PrivateKey;
 const MAX_RANDOM_BYTES: i64 = 1 << 24;
 
 pub(super) fn register(map: &mut FuncMap) {
-    add(map, "sha1sum", &[Ty::String], |_, a| Ok(hex_of(&a, hash::sha1_hex)));
-    add(map, "sha256sum", &[Ty::String], |_, a| Ok(hex_of(&a, hash::sha256_hex)));
-    add(map, "sha512sum", &[Ty::String], |_, a| Ok(hex_of(&a, hash::sha512_hex)));
+    add(map, "sha1sum", &[Ty::String], |_, a| {
+        Ok(hex_of(&a, hash::sha1_hex))
+    });
+    add(map, "sha256sum", &[Ty::String], |_, a| {
+        Ok(hex_of(&a, hash::sha256_hex))
+    });
+    add(map, "sha512sum", &[Ty::String], |_, a| {
+        Ok(hex_of(&a, hash::sha512_hex))
+    });
     add(map, "adler32sum", &[Ty::String], |_, a| {
         Ok(hex_of(&a, hash::adler32_decimal))
     });
@@ -32,15 +38,25 @@ pub(super) fn register(map: &mut FuncMap) {
         Ok(Value::str(password::bcrypt(str_arg(&a, 0))))
     });
     add(map, "htpasswd", &[Ty::String, Ty::String], |_, a| {
-        Ok(Value::str(password::htpasswd(str_arg(&a, 0), str_arg(&a, 1))))
+        Ok(Value::str(password::htpasswd(
+            str_arg(&a, 0),
+            str_arg(&a, 1),
+        )))
     });
     // Go declares the counter `uint32`; the executor has no such type, so
     // it arrives as an int and wraps as Go's conversion of a constant does.
     let password_params = &[Ty::Int, Ty::String, Ty::String, Ty::String, Ty::String];
     add(map, "derivePassword", password_params, |_, a| {
         let counter = int_arg(&a, 0) as u32;
-        let (kind, password, user, site) = (str_arg(&a, 1), str_arg(&a, 2), str_arg(&a, 3), str_arg(&a, 4));
-        Ok(Value::str(password::derive_password(counter, kind, password, user, site)))
+        let (kind, password, user, site) = (
+            str_arg(&a, 1),
+            str_arg(&a, 2),
+            str_arg(&a, 3),
+            str_arg(&a, 4),
+        );
+        Ok(Value::str(password::derive_password(
+            counter, kind, password, user, site,
+        )))
     });
     add(map, "encryptAES", &[Ty::String, Ty::String], |_, a| {
         aes::encrypt(str_arg(&a, 0), str_arg(&a, 1)).map(Value::str)
@@ -48,7 +64,9 @@ pub(super) fn register(map: &mut FuncMap) {
     add(map, "decryptAES", &[Ty::String, Ty::String], |_, a| {
         aes::decrypt(str_arg(&a, 0), str_arg(&a, 1)).map(Value::str)
     });
-    add(map, "randBytes", &[Ty::Int], |_, a| random_base64(int_arg(&a, 0)));
+    add(map, "randBytes", &[Ty::Int], |_, a| {
+        random_base64(int_arg(&a, 0))
+    });
     add(map, "genPrivateKey", &[Ty::String], |_, a| {
         Ok(Value::str(generate_private_key(str_arg(&a, 0))))
     });
@@ -59,18 +77,24 @@ pub(super) fn register(map: &mut FuncMap) {
         let key = PrivateKey::generate_rsa(keys::RSA_BITS_FOR_CERTS).map_err(rsa_error)?;
         certificate_authority(&a, &key)
     });
-    add(map, "genCAWithKey", &[Ty::String, Ty::Int, Ty::String], |_, a| {
-        certificate_authority(&a, &key_arg(&a, 2)?)
-    });
+    add(
+        map,
+        "genCAWithKey",
+        &[Ty::String, Ty::Int, Ty::String],
+        |_, a| certificate_authority(&a, &key_arg(&a, 2)?),
+    );
     let self_signed = &[Ty::String, Ty::List, Ty::List, Ty::Int];
     add(map, "genSelfSignedCert", self_signed, |_, a| {
         let key = PrivateKey::generate_rsa(keys::RSA_BITS_FOR_CERTS).map_err(rsa_error)?;
         self_signed_certificate(&a, &key)
     });
     let self_signed_with_key = &[Ty::String, Ty::List, Ty::List, Ty::Int, Ty::String];
-    add(map, "genSelfSignedCertWithKey", self_signed_with_key, |_, a| {
-        self_signed_certificate(&a, &key_arg(&a, 4)?)
-    });
+    add(
+        map,
+        "genSelfSignedCertWithKey",
+        self_signed_with_key,
+        |_, a| self_signed_certificate(&a, &key_arg(&a, 4)?),
+    );
     let signed = &[Ty::String, Ty::List, Ty::List, Ty::Int, Ty::Any];
     add(map, "genSignedCert", signed, |_, a| {
         let ca = certificate_arg(&a[4])?;
@@ -153,7 +177,9 @@ fn build_custom_certificate(cert64: &str, key64: &str) -> Result<Value, String> 
     let key = String::from_utf8_lossy(&key).into_owned();
     let (_, der) = keys::pem_decode(&cert).ok_or("unable to decode certificate")?;
     if certs::parse_certificate(&der).is_none() {
-        return Err("error parsing certificate: decodedCert.Bytes: x509: malformed certificate".into());
+        return Err(
+            "error parsing certificate: decodedCert.Bytes: x509: malformed certificate".into(),
+        );
     }
     keys::parse_private_key_pem(&key).map_err(|e| format!("error parsing private key: {e}"))?;
     Ok(Certificate { cert, key }.into_value())
@@ -173,7 +199,8 @@ fn self_signed_certificate(args: &[Value], key: &PrivateKey) -> Result<Value, St
 
 fn signed_certificate(args: &[Value], ca: &Certificate, key: &PrivateKey) -> Result<Value, String> {
     let ca_cert = certs::parse_ca_certificate(&ca.cert)?;
-    let ca_key = keys::parse_private_key_pem(&ca.key).map_err(|e| format!("error parsing private key: {e}"))?;
+    let ca_key = keys::parse_private_key_pem(&ca.key)
+        .map_err(|e| format!("error parsing private key: {e}"))?;
     let request = Request::new(str_arg(args, 0), &args[1], &args[2], int_arg(args, 3))?;
     let issuer = Issuer {
         ca: Some(ca_cert),
@@ -209,7 +236,10 @@ mod tests {
             text(&r),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert_eq!(text(&call("adler32sum", vec![s("hello")]).unwrap()), "103547413");
+        assert_eq!(
+            text(&call("adler32sum", vec![s("hello")]).unwrap()),
+            "103547413"
+        );
     }
 
     #[test]
@@ -235,7 +265,11 @@ mod tests {
     #[test]
     fn certificate_chain() {
         let key = call("genPrivateKey", vec![s("ecdsa")]).unwrap();
-        let ca = call("genCAWithKey", vec![s("my-ca"), Value::int(365), key.clone()]).unwrap();
+        let ca = call(
+            "genCAWithKey",
+            vec![s("my-ca"), Value::int(365), key.clone()],
+        )
+        .unwrap();
         assert_eq!(ca.type_name(), "sprig.certificate");
         assert_eq!(field(&ca, "Key"), text(&key));
         let cert_pem = field(&ca, "Cert");
@@ -251,7 +285,10 @@ mod tests {
         assert!(field(&leaf, "Cert").starts_with("-----BEGIN CERTIFICATE-----\n"));
 
         let b64 = |t: String| Value::str(STANDARD.encode(t));
-        let custom = call("buildCustomCert", vec![b64(field(&leaf, "Cert")), b64(field(&leaf, "Key"))]);
+        let custom = call(
+            "buildCustomCert",
+            vec![b64(field(&leaf, "Cert")), b64(field(&leaf, "Key"))],
+        );
         assert_eq!(custom.unwrap().type_name(), "sprig.certificate");
     }
 
@@ -272,11 +309,35 @@ mod tests {
             "parsing private key: no PEM data in input"
         );
         let key = call("genPrivateKey", vec![s("ecdsa")]).unwrap();
-        let bad_ip = vec![s("x"), Value::list(vec![Value::int(1)]), Value::Nil, Value::int(3), key.clone()];
-        assert_eq!(err("genSelfSignedCertWithKey", bad_ip), "error parsing ip: 1 is not a string");
-        let bad_ip = vec![s("x"), Value::strings(["1.2.3"]), Value::Nil, Value::int(3), key.clone()];
-        assert_eq!(err("genSelfSignedCertWithKey", bad_ip), "error parsing ip: 1.2.3");
-        let bad_dns = vec![s("x"), Value::Nil, Value::list(vec![Value::int(2)]), Value::int(3), key];
+        let bad_ip = vec![
+            s("x"),
+            Value::list(vec![Value::int(1)]),
+            Value::Nil,
+            Value::int(3),
+            key.clone(),
+        ];
+        assert_eq!(
+            err("genSelfSignedCertWithKey", bad_ip),
+            "error parsing ip: 1 is not a string"
+        );
+        let bad_ip = vec![
+            s("x"),
+            Value::strings(["1.2.3"]),
+            Value::Nil,
+            Value::int(3),
+            key.clone(),
+        ];
+        assert_eq!(
+            err("genSelfSignedCertWithKey", bad_ip),
+            "error parsing ip: 1.2.3"
+        );
+        let bad_dns = vec![
+            s("x"),
+            Value::Nil,
+            Value::list(vec![Value::int(2)]),
+            Value::int(3),
+            key,
+        ];
         assert_eq!(
             err("genSelfSignedCertWithKey", bad_dns),
             "error processing alternate dns name: 2 is not a string"

@@ -132,7 +132,10 @@ mod tests {
             derive_password(1, "long", "password", "user", "example.com"),
             "ZedaFaxcZaso9*"
         );
-        assert_eq!(derive_password(1, "maximum", "pw", "", ""), "GLdfZ8zZkTMA(ejo0T9]");
+        assert_eq!(
+            derive_password(1, "maximum", "pw", "", ""),
+            "GLdfZ8zZkTMA(ejo0T9]"
+        );
         assert_eq!(derive_password(0, "pin", "pw", "u", "s"), "4971");
         assert_eq!(
             derive_password(1, "bogus", "pw", "u", "s"),

@@ -185,7 +185,7 @@ pub fn round_duration(d: i64, m: i64) -> i64 {
 pub fn go_quote(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
-        if c >= '\u{80}' || c < ' ' {
+        if !(' '..'\u{80}').contains(&c) {
             let mut buf = [0u8; 4];
             for b in c.encode_utf8(&mut buf).bytes() {
                 out.push_str(&format!("\\x{b:02x}"));

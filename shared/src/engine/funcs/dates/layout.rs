@@ -349,7 +349,6 @@ impl<'a> Parser<'a> {
     }
 
     /// Parses one element at the start of `value`; returns the rest.
-    #[allow(clippy::too_many_lines)]
     fn element(&mut self, std: Std, value: &'a str, layout_rest: &str) -> Result<&'a str, Failure> {
         let bad = || Failure::Bad;
         let range = Failure::Range;
@@ -766,8 +765,8 @@ fn time_zone_len(value: &str) -> Option<usize> {
     if value.starts_with("ChST") || value.starts_with("MeST") {
         return Some(4);
     }
-    if value.starts_with("GMT") {
-        return Some(3 + signed_offset_len(&value[3..]));
+    if let Some(offset) = value.strip_prefix("GMT") {
+        return Some(3 + signed_offset_len(offset));
     }
     if b[0] == b'+' || b[0] == b'-' {
         return Some(signed_offset_len(value)).filter(|n| *n > 0);
@@ -852,6 +851,41 @@ mod tests {
     }
 
     #[test]
+    fn parses_helms_corner_cases() {
+        let cases = [
+            ("3:04PM", "9:41PM", "0000-01-01 21:41:00 +0000 UTC"),
+            ("06-01-02", "69-01-02", "1969-01-02 00:00:00 +0000 UTC"),
+            ("06-01-02", "68-01-02", "2068-01-02 00:00:00 +0000 UTC"),
+            ("15:04:05", "10:11:12.5", "0000-01-01 10:11:12.5 +0000 UTC"),
+            (
+                "15:04:05,000",
+                "10:11:12,250",
+                "0000-01-01 10:11:12.25 +0000 UTC",
+            ),
+            ("2006-002", "2020-060", "2020-02-29 00:00:00 +0000 UTC"),
+            (
+                "2006  01 02",
+                "2023 05   17",
+                "2023-05-17 00:00:00 +0000 UTC",
+            ),
+            (
+                "2006-01-02 MST",
+                "2023-05-17 CET",
+                "2023-05-17 00:00:00 +0000 CET",
+            ),
+            (
+                "2006-01-02 MST",
+                "2023-05-17 GMT+3",
+                "2023-05-17 03:00:00 +0300 GMT+3",
+            ),
+        ];
+        for (layout, value, want) in cases {
+            let t = parse_in_location(layout, value, &Location::Utc).unwrap();
+            assert_eq!(t.string(), want, "{layout} {value}");
+        }
+    }
+
+    #[test]
     fn reports_errors_like_go() {
         let err = |layout, value| parse_in_location(layout, value, &Location::Utc).unwrap_err();
         assert_eq!(
@@ -869,6 +903,26 @@ mod tests {
         assert_eq!(
             err("2006-01-02", "2023-02-03extra"),
             "parsing time \"2023-02-03extra\": extra text: \"extra\""
+        );
+        assert_eq!(
+            err("15:04", "24:00"),
+            "parsing time \"24:00\": hour out of range"
+        );
+        assert_eq!(
+            err("3PM", "3XM"),
+            "parsing time \"3XM\" as \"3PM\": cannot parse \"XM\" as \"PM\""
+        );
+        assert_eq!(
+            err("2006", "é\"x"),
+            "parsing time \"\\xc3\\xa9\\\"x\" as \"2006\": cannot parse \"\\xc3\\xa9\\\"x\" as \"2006\""
+        );
+        assert_eq!(
+            err("2006 002", "2023 366"),
+            "parsing time \"2023 366\": day-of-year out of range"
+        );
+        assert_eq!(
+            err("-0700", "+2500"),
+            "parsing time \"+2500\": time zone offset hour out of range"
         );
     }
 }
