@@ -50,7 +50,8 @@ pub fn days_from_date(year: i64, month: u32, day: u32) -> i64 {
     let m = i64::from(month);
     let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    // Wrapping, as Go's own calendar arithmetic does for absurd years.
+    era.wrapping_mul(146_097).wrapping_add(doe - 719_468)
 }
 
 /// The inverse of [`days_from_date`].
@@ -83,11 +84,14 @@ pub fn days_in_month(month: u32, year: i64) -> u32 {
 /// Unix seconds of a civil date-time with Go's `time.Date` normalisation:
 /// months, days, hours… outside their ranges carry into the next field.
 pub fn unix_from_fields(year: i64, month: i64, day: i64, hour: i64, min: i64, sec: i64) -> i64 {
-    let month0 = month - 1;
-    let year = year + month0.div_euclid(12);
+    let month0 = month.wrapping_sub(1);
+    let year = year.wrapping_add(month0.div_euclid(12));
     let month = month0.rem_euclid(12) as u32 + 1;
-    let days = days_from_date(year, month, 1) + day - 1;
-    days * DAY + hour * 3600 + min * 60 + sec
+    let days = days_from_date(year, month, 1).wrapping_add(day.wrapping_sub(1));
+    days.wrapping_mul(DAY)
+        .wrapping_add(hour.wrapping_mul(3600))
+        .wrapping_add(min.wrapping_mul(60))
+        .wrapping_add(sec)
 }
 
 #[cfg(test)]

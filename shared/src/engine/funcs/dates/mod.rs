@@ -245,6 +245,21 @@ mod tests {
     }
 
     #[test]
+    fn absurd_arguments_do_not_panic() {
+        let Value::Object(t) = fixed() else { panic!() };
+        let big = Value::int(i64::MAX);
+        let r = t.call("AddDate", vec![big.clone(), big.clone(), big]);
+        assert!(r.is_ok());
+        assert!(t.call("Add", vec![Value::int64(i64::MIN)]).is_ok());
+        assert!(t.call("Round", vec![Value::int64(i64::MAX)]).is_ok());
+        let r = call(
+            "dateInZone",
+            vec![s("2006"), Value::int64(i64::MIN), s("UTC")],
+        );
+        assert!(r.is_ok());
+    }
+
+    #[test]
     fn methods() {
         let Value::Object(t) = fixed() else { panic!() };
         assert_eq!(

@@ -369,12 +369,16 @@ impl Object for GoTime {
             "Truncate" => self.round_to(int_arg(0), false).into_value(),
             "UTC" => self.in_location(Location::Utc).into_value(),
             "Unix" => Value::int64(self.unix),
-            "UnixMicro" => {
-                Value::int64(self.unix.wrapping_mul(1_000_000) + i64::from(self.nanos / 1_000))
-            }
-            "UnixMilli" => {
-                Value::int64(self.unix.wrapping_mul(1_000) + i64::from(self.nanos / 1_000_000))
-            }
+            "UnixMicro" => Value::int64(
+                self.unix
+                    .wrapping_mul(1_000_000)
+                    .wrapping_add(i64::from(self.nanos / 1_000)),
+            ),
+            "UnixMilli" => Value::int64(
+                self.unix
+                    .wrapping_mul(1_000)
+                    .wrapping_add(i64::from(self.nanos / 1_000_000)),
+            ),
             "UnixNano" => Value::int64(self.unix_nano()),
             "Weekday" => CalendarName::weekday(c.weekday).into_value(),
             "Year" => int(c.year),
