@@ -130,6 +130,11 @@ pub trait Object {
     fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
         None
     }
+    /// The concrete Rust value, for functions whose Go parameter is this
+    /// very type (Sprig's `dateModify` takes a `time.Time`).
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// The declared parameters of a method or function, for Go's argument checks.
