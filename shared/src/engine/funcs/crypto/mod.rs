@@ -19,7 +19,6 @@ use keys::PrivateKey;
 
 /// The most bytes `randBytes` hands out; Go would try any size and die
 /// of memory, we refuse instead.
-const MAX_RANDOM_BYTES: i64 = 1 << 24;
 
 pub(super) fn register(map: &mut FuncMap) {
     add(map, "sha1sum", &[Ty::String], |_, a| {
@@ -63,9 +62,6 @@ pub(super) fn register(map: &mut FuncMap) {
     });
     add(map, "decryptAES", &[Ty::String, Ty::String], |_, a| {
         aes::decrypt(str_arg(&a, 0), str_arg(&a, 1)).map(Value::str)
-    });
-    add(map, "randBytes", &[Ty::Int], |_, a| {
-        random_base64(int_arg(&a, 0))
     });
     add(map, "genPrivateKey", &[Ty::String], |_, a| {
         Ok(Value::str(generate_private_key(str_arg(&a, 0))))
@@ -141,15 +137,6 @@ fn certificate_arg(v: &Value) -> Result<&Certificate, String> {
             v.type_name()
         )
     })
-}
-
-fn random_base64(count: i64) -> Result<Value, String> {
-    if !(0..=MAX_RANDOM_BYTES).contains(&count) {
-        return Err("runtime error: makeslice: len out of range".into());
-    }
-    let mut buf = vec![0u8; count as usize];
-    getrandom::fill(&mut buf).map_err(|e| e.to_string())?;
-    Ok(Value::str(STANDARD.encode(buf)))
 }
 
 /// Sprig's `genPrivateKey`: errors come back as the result text.
@@ -250,16 +237,6 @@ mod tests {
         assert!(text(&ed).starts_with("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI"));
         let unknown = call("genPrivateKey", vec![s("foo")]).unwrap();
         assert_eq!(text(&unknown), "Unknown type foo");
-    }
-
-    #[test]
-    fn random_bytes() {
-        let r = call("randBytes", vec![Value::int(12)]).unwrap();
-        assert_eq!(text(&r).len(), 16);
-        assert_eq!(
-            call("randBytes", vec![Value::int(-1)]).unwrap_err(),
-            "runtime error: makeslice: len out of range"
-        );
     }
 
     #[test]
