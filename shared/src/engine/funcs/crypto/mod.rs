@@ -17,9 +17,6 @@ use crate::engine::value::{Ty, Value};
 use certs::{Certificate, Issuer, Request};
 use keys::PrivateKey;
 
-/// The most bytes `randBytes` hands out; Go would try any size and die
-/// of memory, we refuse instead.
-
 pub(super) fn register(map: &mut FuncMap) {
     add(map, "sha1sum", &[Ty::String], |_, a| {
         Ok(hex_of(&a, hash::sha1_hex))
