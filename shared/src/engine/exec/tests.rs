@@ -141,7 +141,7 @@ fn argument_checks_match_go() {
     );
     assert_eq!(
         err("{{ printf (index .Values.list) }}"),
-        "template: t:1:17: executing \"t\" at <.Values.list>: wrong type for value; expected string; got []interface {}"
+        "template: t:1:24: executing \"t\" at <.Values.list>: wrong type for value; expected string; got []interface {}"
     );
     assert_eq!(
         err("{{ tpl 1 . }}"),
