@@ -35,6 +35,22 @@ pub trait Env {
     /// Parses `text` as a new template in a copy of the current set and
     /// executes it with `data` as `.` (Helm's `tpl`).
     fn tpl(&mut self, text: &str, data: Value) -> Result<String, String>;
+    /// Whether Helm lints rather than renders (`required` and `fail` then
+    /// let rendering go on).
+    fn lint_mode(&self) -> bool {
+        false
+    }
+    /// Helm's `lookup` of a cluster object; offline, as `helm template`
+    /// runs, an empty map.
+    fn lookup(
+        &mut self,
+        _api_version: &str,
+        _kind: &str,
+        _namespace: &str,
+        _name: &str,
+    ) -> Result<Value, String> {
+        Ok(Value::Map(super::value::Map::new(super::value::MapKind::Any)))
+    }
 }
 
 /// A function's implementation. Arguments arrive converted to the declared
