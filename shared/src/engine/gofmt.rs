@@ -1123,8 +1123,10 @@ fn int_from_arg(args: &[Value], arg_num: usize) -> (i64, bool, usize) {
     (num, ok, arg_num + 1)
 }
 
+/// Operands named by the generated cases in `testdata/*.jsonl`, whose
+/// expected output the reference Helm printed.
 #[cfg(test)]
-mod tests {
+pub(crate) mod test_operands {
     use std::collections::BTreeMap;
 
     use super::*;
@@ -1139,7 +1141,7 @@ mod tests {
     }
 
     /// The operands the generated cases name (see `testdata/sprintf.jsonl`).
-    fn operand(spec: &str) -> Value {
+    pub(crate) fn operand(spec: &str) -> Value {
         let f = Value::Float;
         match spec {
             "l1" => Value::list(vec![Value::int(1), "a".into(), Value::Nil, f(2.5)]),
@@ -1155,6 +1157,13 @@ mod tests {
                 Value::list(vec![Value::int(1), map(vec![("z", true.into())])]),
             )]),
             "b" => Value::Uint(104, UintKind::Uint8),
+            "L:b,a,C,10,9" => Value::list(vec![
+                "b".into(),
+                "a".into(),
+                "C".into(),
+                Value::int(10),
+                Value::int(9),
+            ]),
             "n" => Value::Nil,
             "t" => true.into(),
             "F" => false.into(),
@@ -1207,9 +1216,16 @@ mod tests {
                 "a",
                 map(vec![("b", map(vec![("c", "deep".into())]))]),
             )]),
+            "special" => "a<b>&c \"quoted\" 'single' \t tab é 日本".into(),
             _ => panic!("unknown value {key}"),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_operands::operand;
+    use super::*;
 
     /// Every case was printed by Helm 4.3.1's `printf` (or `print`, `println`).
     #[test]

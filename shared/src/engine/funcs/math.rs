@@ -9,7 +9,7 @@
 use num_bigint::{BigInt, Sign};
 
 use super::{Env, FuncMap, add, add_variadic};
-use crate::engine::cast::{float_to_int64, parse_int, to_float64, to_int, to_int64};
+use crate::engine::cast::{parse_int, to_float64, to_int, to_int64};
 use crate::engine::gofmt::sprint;
 use crate::engine::value::{Ty, Value};
 
