@@ -70,7 +70,7 @@ pub fn to_float64(v: &Value) -> f64 {
 pub fn float_to_int64(f: f64) -> i64 {
     // 2^63 is exactly representable; every float below it in magnitude fits.
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
-    if f.is_nan() || f >= LIMIT || f < -LIMIT {
+    if f.is_nan() || !(-LIMIT..LIMIT).contains(&f) {
         i64::MIN
     } else {
         f as i64

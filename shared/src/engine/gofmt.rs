@@ -439,10 +439,10 @@ impl Printer {
 
     /// `s` cut to the precision, counted in runes.
     fn truncate<'s>(&self, s: &'s str) -> &'s str {
-        if self.f.prec_present {
-            if let Some((i, _)) = s.char_indices().nth(self.f.prec) {
-                return &s[..i];
-            }
+        if self.f.prec_present
+            && let Some((i, _)) = s.char_indices().nth(self.f.prec)
+        {
+            return &s[..i];
         }
         s
     }
@@ -533,12 +533,11 @@ impl Printer {
             4
         };
         let mut s = format!("U+{u:0prec$X}");
-        if self.f.sharp {
-            if let Some(c) = u32::try_from(u).ok().and_then(char::from_u32) {
-                if is_print(c) {
-                    s.push_str(&format!(" '{c}'"));
-                }
-            }
+        if self.f.sharp
+            && let Some(c) = u32::try_from(u).ok().and_then(char::from_u32)
+            && is_print(c)
+        {
+            s.push_str(&format!(" '{c}'"));
         }
         self.without_zero(|p| p.pad(&s));
     }
@@ -775,7 +774,7 @@ impl Printer {
         match v {
             Value::List(_) | Value::Map(_) | Value::Bytes(_) | Value::Object(_) => {
                 let sharp = !self.f.sharp;
-                self.fmt_0x64(0xc000_010_000, sharp)
+                self.fmt_0x64(0x00c0_0001_0000, sharp)
             }
             _ => self.bad_verb('p', v),
         }
@@ -1188,6 +1187,7 @@ pub(crate) mod test_operands {
             "bigint" => f(12345678901.0),
             "huge" => f(1.5e300),
             "tiny" => f(0.000001),
+            #[allow(clippy::approx_constant)] // values.yaml says 3.14
             "float" => f(3.14),
             "int" => f(42.0),
             "neg" => f(-7.0),
