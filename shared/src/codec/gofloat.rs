@@ -26,7 +26,10 @@ impl Digits {
         if digits == "0" {
             return Digits { digits, dp: 1 };
         }
-        Digits { digits, dp: exp + 1 }
+        Digits {
+            digits,
+            dp: exp + 1,
+        }
     }
 
     /// `%e` with the shortest precision: `d.ddde±XX`.

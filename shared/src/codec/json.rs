@@ -38,12 +38,21 @@ pub struct Options<'a> {
 
 /// `json.Marshal(value)`.
 pub fn to_string(value: &Value) -> Result<String, JsonError> {
-    to_string_with(value, Options { escape_html: true, indent: None })
+    to_string_with(
+        value,
+        Options {
+            escape_html: true,
+            indent: None,
+        },
+    )
 }
 
 /// `json.Marshal`, `MarshalIndent` or a non-escaping `Encoder`, by `options`.
 pub fn to_string_with(value: &Value, options: Options<'_>) -> Result<String, JsonError> {
-    let mut writer = Writer { out: String::new(), options };
+    let mut writer = Writer {
+        out: String::new(),
+        options,
+    };
     writer.value(value, 0)?;
     Ok(writer.out)
 }
@@ -68,7 +77,10 @@ impl Writer<'_> {
             Value::Uint(u, _) => self.out.push_str(&u.to_string()),
             Value::Float(f) if f.is_finite() => write_json_float(*f, &mut self.out),
             Value::Float(f) => {
-                return Err(JsonError(format!("json: unsupported value: {}", format_g(*f))));
+                return Err(JsonError(format!(
+                    "json: unsupported value: {}",
+                    format_g(*f)
+                )));
             }
             Value::String(s) => write_string(s, self.options.escape_html, &mut self.out),
             Value::Bytes(b) => {
@@ -172,7 +184,11 @@ fn push_unicode_escape(c: char, out: &mut String) {
 /// `json.Unmarshal` into an `interface{}`: objects become maps, numbers
 /// float64. Syntax is checked over the whole input first, as Go does.
 pub fn from_str(input: &str) -> Result<Value, JsonError> {
-    let mut reader = Reader { bytes: input.as_bytes(), pos: 0, depth: 0 };
+    let mut reader = Reader {
+        bytes: input.as_bytes(),
+        pos: 0,
+        depth: 0,
+    };
     reader.skip_space();
     let value = reader.value()?;
     reader.skip_space();
@@ -208,7 +224,9 @@ fn type_mismatch(value: &Value, target: &str) -> JsonError {
         Value::List(_) => "array",
         _ => "object",
     };
-    JsonError(format!("json: cannot unmarshal {kind} into Go value of type {target}"))
+    JsonError(format!(
+        "json: cannot unmarshal {kind} into Go value of type {target}"
+    ))
 }
 
 /// A recursive-descent reader. The outer `Result` is a syntax error (which
@@ -294,7 +312,9 @@ impl Reader<'_> {
             match self.peek() {
                 None => return Err(Self::eof()),
                 Some(b'"') => {}
-                Some(c) => return Err(self.invalid(c, "looking for beginning of object key string")),
+                Some(c) => {
+                    return Err(self.invalid(c, "looking for beginning of object key string"));
+                }
             }
             let key = self.string()?;
             self.skip_space();
@@ -515,15 +535,30 @@ mod tests {
     #[test]
     fn writes_as_go() {
         let v = from_str(r#"{"b":[1,2,{"c":null}],"a":"x<y>&z\u2028"}"#).expect("valid");
-        assert_eq!(json(&v), r#"{"a":"x\u003cy\u003e\u0026z\u2028","b":[1,2,{"c":null}]}"#);
-        let raw = Options { escape_html: false, indent: None };
-        assert_eq!(to_string_with(&v, raw).expect("ok"), r#"{"a":"x<y>&z\u2028","b":[1,2,{"c":null}]}"#);
-        let pretty = Options { escape_html: true, indent: Some("  ") };
+        assert_eq!(
+            json(&v),
+            r#"{"a":"x\u003cy\u003e\u0026z\u2028","b":[1,2,{"c":null}]}"#
+        );
+        let raw = Options {
+            escape_html: false,
+            indent: None,
+        };
+        assert_eq!(
+            to_string_with(&v, raw).expect("ok"),
+            r#"{"a":"x<y>&z\u2028","b":[1,2,{"c":null}]}"#
+        );
+        let pretty = Options {
+            escape_html: true,
+            indent: Some("  "),
+        };
         assert_eq!(
             to_string_with(&v, pretty).expect("ok"),
             "{\n  \"a\": \"x\\u003cy\\u003e\\u0026z\\u2028\",\n  \"b\": [\n    1,\n    2,\n    {\n      \"c\": null\n    }\n  ]\n}"
         );
-        assert_eq!(json(&Value::from("\u{1}\u{8}\u{c}\u{7f}")), "\"\\u0001\\b\\f\u{7f}\"");
+        assert_eq!(
+            json(&Value::from("\u{1}\u{8}\u{c}\u{7f}")),
+            "\"\\u0001\\b\\f\u{7f}\""
+        );
         assert_eq!(json(&Value::Bytes(b"hi".as_slice().into())), r#""aGk=""#);
         assert!(to_string(&Value::Float(f64::NAN)).is_err());
     }
@@ -533,15 +568,30 @@ mod tests {
         let err = |s: &str| from_str(s).unwrap_err().0;
         assert_eq!(err(""), "unexpected end of JSON input");
         assert_eq!(err("{"), "unexpected end of JSON input");
-        assert_eq!(err("x"), "invalid character 'x' looking for beginning of value");
-        assert_eq!(err("{a"), "invalid character 'a' looking for beginning of object key string");
+        assert_eq!(
+            err("x"),
+            "invalid character 'x' looking for beginning of value"
+        );
+        assert_eq!(
+            err("{a"),
+            "invalid character 'a' looking for beginning of object key string"
+        );
         assert_eq!(err(r#"{"a" 1}"#), "invalid character '1' after object key");
-        assert_eq!(err(r#"{"a":1 2}"#), "invalid character '2' after object key:value pair");
+        assert_eq!(
+            err(r#"{"a":1 2}"#),
+            "invalid character '2' after object key:value pair"
+        );
         assert_eq!(err("[1 2]"), "invalid character '2' after array element");
         assert_eq!(err("1 2"), "invalid character '2' after top-level value");
         assert_eq!(err("tru"), "unexpected end of JSON input");
-        assert_eq!(err("trux"), "invalid character 'x' in literal true (expecting 'e')");
-        assert_eq!(err("[1e400]"), "json: cannot unmarshal number 1e400 into Go value of type float64");
+        assert_eq!(
+            err("trux"),
+            "invalid character 'x' in literal true (expecting 'e')"
+        );
+        assert_eq!(
+            err("[1e400]"),
+            "json: cannot unmarshal number 1e400 into Go value of type float64"
+        );
         assert_eq!(
             from_str_map("[]").unwrap_err().0,
             "json: cannot unmarshal array into Go value of type map[string]interface {}"

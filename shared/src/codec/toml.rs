@@ -24,7 +24,10 @@ pub fn to_string(value: &Value) -> Result<String, String> {
 }
 
 fn map_entries(map: &Map) -> Vec<(String, Value)> {
-    map.entries().iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    map.entries()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// A map value, or a list made only of maps, is written as a table.
@@ -38,7 +41,11 @@ fn is_table(value: &Value) -> bool {
 fn is_table_array(value: &Value) -> bool {
     match value {
         Value::List(list) => {
-            !list.items.is_empty() && list.items.iter().all(|v| matches!(v, Value::Map(_) | Value::Nil))
+            !list.items.is_empty()
+                && list
+                    .items
+                    .iter()
+                    .all(|v| matches!(v, Value::Map(_) | Value::Nil))
         }
         _ => false,
     }
@@ -56,7 +63,12 @@ impl Encoder {
         }
     }
 
-    fn table(&mut self, path: &[&str], entries: &[(String, Value)], depth: usize) -> Result<(), String> {
+    fn table(
+        &mut self,
+        path: &[&str],
+        entries: &[(String, Value)],
+        depth: usize,
+    ) -> Result<(), String> {
         if depth > MAX_DEPTH {
             return Err("toml: value nested too deeply".into());
         }
@@ -74,7 +86,11 @@ impl Encoder {
         for (key, value) in tables {
             let mut sub = path.to_vec();
             sub.push(key);
-            let header = sub.iter().map(|k| quote_key(k)).collect::<Vec<_>>().join(".");
+            let header = sub
+                .iter()
+                .map(|k| quote_key(k))
+                .collect::<Vec<_>>()
+                .join(".");
             let indent = INDENT.repeat(path.len());
             match value {
                 Value::Map(map) => {
@@ -104,7 +120,7 @@ impl Encoder {
             return Err("toml: value nested too deeply".into());
         }
         match value {
-            Value::Nil => return Err("toml: cannot encode a nil value in an array".into()),
+            Value::Nil => return Err("toml: cannot encode array with nil element".into()),
             Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
             Value::Int(i, _) => self.out.push_str(&i.to_string()),
             Value::Uint(u, _) => self.out.push_str(&u.to_string()),
@@ -156,12 +172,19 @@ fn float_text(f: f64) -> String {
         return if f > 0.0 { "inf" } else { "-inf" }.into();
     }
     let text = format_g(f);
-    if text.contains(['.', 'e']) { text } else { text + ".0" }
+    if text.contains(['.', 'e']) {
+        text
+    } else {
+        text + ".0"
+    }
 }
 
 /// A key, bare when it only has `A-Za-z0-9_-`.
 fn quote_key(key: &str) -> String {
-    let bare = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let bare = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if bare {
         key.to_string()
     } else {
@@ -193,7 +216,9 @@ fn write_quoted(s: &str, out: &mut String) {
 /// Reads a TOML document: integers are int64, floats float64, date-times
 /// their RFC 3339 text, tables `map[string]interface {}`.
 pub fn from_str(input: &str) -> Result<Value, String> {
-    let table: toml::Table = input.parse().map_err(|e: toml::de::Error| describe_error(input, &e))?;
+    let table: toml::Table = input
+        .parse()
+        .map_err(|e: toml::de::Error| describe_error(input, &e))?;
     Ok(table_value(table))
 }
 
@@ -209,7 +234,8 @@ fn describe_error(input: &str, err: &toml::de::Error) -> String {
 }
 
 fn table_value(table: toml::Table) -> Value {
-    let entries: BTreeMap<String, Value> = table.into_iter().map(|(k, v)| (k, toml_value(v))).collect();
+    let entries: BTreeMap<String, Value> =
+        table.into_iter().map(|(k, v)| (k, toml_value(v))).collect();
     Value::Map(Map::from_entries(MapKind::Any, entries))
 }
 
@@ -250,7 +276,9 @@ mod tests {
 
     #[test]
     fn reads_integers_as_int64() {
-        let Value::Map(m) = from_str("a = 1").expect("valid") else { panic!("map") };
+        let Value::Map(m) = from_str("a = 1").expect("valid") else {
+            panic!("map")
+        };
         assert_eq!(m.get("a").map(|v| v.type_name()).as_deref(), Some("int64"));
         assert!(from_str("a = ").is_err());
     }

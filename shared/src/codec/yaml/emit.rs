@@ -103,7 +103,6 @@ impl Emitter {
             let ctx = Ctx {
                 mapping: true,
                 simple_key: true,
-                ..Ctx::default()
             };
             self.scalar(key, style, ctx);
             self.write_indicator(":", false, false, false);
@@ -185,7 +184,13 @@ impl Emitter {
         self.indention = true;
     }
 
-    fn write_indicator(&mut self, indicator: &str, need_whitespace: bool, is_whitespace: bool, is_indention: bool) {
+    fn write_indicator(
+        &mut self,
+        indicator: &str,
+        need_whitespace: bool,
+        is_whitespace: bool,
+        is_indention: bool,
+    ) {
         if need_whitespace && !self.whitespace {
             self.put(' ');
         }
@@ -242,7 +247,12 @@ impl Emitter {
             if c == ' ' {
                 let inner = i > 0 && i + 1 < chars.len();
                 let next_is_space = chars.get(i + 1) == Some(&' ');
-                if allow_breaks && !spaces && self.column > self.best_width && inner && !next_is_space {
+                if allow_breaks
+                    && !spaces
+                    && self.column > self.best_width
+                    && inner
+                    && !next_is_space
+                {
                     self.write_indent();
                 } else {
                     self.put(c);
@@ -335,16 +345,18 @@ impl Emitter {
         self.put(prefix);
         for shift in (0..width).rev() {
             let digit = (v >> (shift * 4)) & 0xF;
-            self.put(char::from_digit(digit, 16).unwrap_or('0').to_ascii_uppercase());
+            self.put(
+                char::from_digit(digit, 16)
+                    .unwrap_or('0')
+                    .to_ascii_uppercase(),
+            );
         }
     }
 
     fn write_literal(&mut self, value: &str) {
         self.write_indicator("|", true, false, false);
         self.write_block_hints(value);
-        if self.flavor == Flavor::V2 {
-            self.put_break();
-        }
+        self.put_break();
         self.whitespace = true;
         let mut breaks = true;
         for c in value.chars() {
@@ -427,7 +439,8 @@ fn analyze(value: &str) -> Analysis {
         let last = i + 1 == chars.len();
         if i == 0 {
             match c {
-                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' => {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => {
                     flow_indicators = true;
                     block_indicators = true;
                 }

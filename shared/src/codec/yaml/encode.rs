@@ -55,7 +55,10 @@ impl Encoder {
         }
         match value {
             Value::Nil => self.emitter.scalar("null", Style::Plain, ctx),
-            Value::Bool(b) => self.emitter.scalar(if *b { "true" } else { "false" }, Style::Plain, ctx),
+            Value::Bool(b) => {
+                self.emitter
+                    .scalar(if *b { "true" } else { "false" }, Style::Plain, ctx)
+            }
             Value::Int(i, _) => self.emitter.scalar(&i.to_string(), Style::Plain, ctx),
             Value::Uint(u, _) => self.emitter.scalar(&u.to_string(), Style::Plain, ctx),
             Value::Float(f) => {
@@ -98,7 +101,10 @@ impl Encoder {
             });
         }
         if !f.is_finite() {
-            return Err(EncodeError(format!("json: unsupported value: {}", format_g(f))));
+            return Err(EncodeError(format!(
+                "json: unsupported value: {}",
+                format_g(f)
+            )));
         }
         let mut json = String::new();
         write_json_float(f, &mut json);
@@ -148,7 +154,12 @@ impl Encoder {
         Ok(())
     }
 
-    fn mapping(&mut self, entries: Vec<(String, Value)>, _ctx: Ctx, depth: usize) -> Result<(), EncodeError> {
+    fn mapping(
+        &mut self,
+        entries: Vec<(String, Value)>,
+        _ctx: Ctx,
+        depth: usize,
+    ) -> Result<(), EncodeError> {
         if entries.is_empty() {
             self.emitter.empty_collection("{}");
             return Ok(());
@@ -156,6 +167,13 @@ impl Encoder {
         let mut entries = if self.flavor == Flavor::V2 {
             let mut normalized = Vec::with_capacity(entries.len());
             for (k, v) in entries {
+                if k.contains('\u{85}') {
+                    // A raw NEL makes the JSON key a multi-line simple key,
+                    // which go-yaml refuses.
+                    return Err(EncodeError(
+                        "error converting JSON to YAML: yaml: could not find expected ':'".into(),
+                    ));
+                }
                 normalized.push((through_json(&k)?.into_owned(), v));
             }
             normalized
@@ -179,12 +197,8 @@ impl Encoder {
 /// The style go-yaml's encoder asks for a string: literal when multi-line,
 /// plain when it would read back as a string, double-quoted otherwise.
 fn string_style(s: &str, flavor: Flavor) -> Style {
-    let reads_as_string = match resolve_plain_nonempty(s) {
-        Resolved::Str => true,
-        // The sigs.k8s.io fork of v2 writes `<<` bare.
-        Resolved::Merge => flavor == Flavor::V2,
-        _ => false,
-    };
+    // Both encoders write `<<` bare, though it reads back as a merge key.
+    let reads_as_string = matches!(resolve_plain(s), Resolved::Str | Resolved::Merge);
     let plain = reads_as_string && !is_base60_float(s) && !(flavor == Flavor::V3 && is_old_bool(s));
     if s.contains('\n') {
         Style::Literal
@@ -195,10 +209,6 @@ fn string_style(s: &str, flavor: Flavor) -> Style {
     }
 }
 
-fn resolve_plain_nonempty(s: &str) -> Resolved {
-    resolve_plain(s)
-}
-
 /// A string after Go's JSON encoding and go-yaml v2's decoding of it: the
 /// characters YAML forbids in a stream fail, and a raw NEL (which JSON
 /// leaves unescaped) is folded like a line break in a double-quoted scalar.
@@ -206,7 +216,9 @@ fn through_json(s: &str) -> Result<std::borrow::Cow<'_, str>, EncodeError> {
     if s.is_ascii() && !s.contains('\u{7f}') {
         return Ok(s.into());
     }
-    if s.chars().any(|c| matches!(c, '\u{7f}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}')) {
+    if s.chars()
+        .any(|c| matches!(c, '\u{7f}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}'))
+    {
         return Err(EncodeError(
             "error converting JSON to YAML: yaml: control characters are not allowed".into(),
         ));
@@ -261,12 +273,20 @@ pub(crate) fn key_less(a: &str, b: &str) -> Ordering {
             return ar[i].cmp(&br[i]);
         }
         if al || bl {
-            return if bl { Ordering::Less } else { Ordering::Greater };
+            return if bl {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
         }
         let (mut an, mut bn) = (0i64, 0i64);
         if ar[i] == '0' || br[i] == '0' {
             // A run of zeros after a non-zero digit is part of one number.
-            let nonzero_before = ar[..i].iter().rev().take_while(|c| c.is_ascii_digit()).any(|&c| c != '0');
+            let nonzero_before = ar[..i]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_digit())
+                .any(|&c| c != '0');
             if nonzero_before {
                 an = 1;
                 bn = 1;

@@ -92,12 +92,21 @@ fn type_mismatch(value: &Value, target: &str) -> YamlError {
         Value::List(_) => "array",
         _ => "object",
     };
-    YamlError::json(format!("cannot unmarshal {kind} into Go value of type {target}"))
+    YamlError::json(format!(
+        "cannot unmarshal {kind} into Go value of type {target}"
+    ))
 }
 
-/// `sigs.k8s.io/yaml.Marshal(value)`: the text `toYaml` trims.
+/// `sigs.k8s.io/yaml.Marshal(value)`: the text `toYaml` trims. Errors from
+/// the JSON step read `error marshaling into JSON: json: …`.
 pub fn to_yaml(value: &Value) -> Result<String, EncodeError> {
-    encode::to_yaml_v2(value)
+    encode::to_yaml_v2(value).map_err(|EncodeError(msg)| {
+        if msg.starts_with("json:") {
+            EncodeError(format!("error marshaling into JSON: {msg}"))
+        } else {
+            EncodeError(msg)
+        }
+    })
 }
 
 /// go-yaml v3 with indent 2: the text `toYamlPretty` trims.

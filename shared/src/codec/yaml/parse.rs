@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 
-use super::resolve::{Resolved, resolve_plain};
 use super::YamlError;
+use super::resolve::{Resolved, resolve_plain};
 use crate::codec::gofloat::format_g32;
 use crate::engine::value::{Map, MapKind, Value};
 
@@ -120,14 +120,12 @@ impl Builder {
                 self.complete(node)
             }
             Event::Alias(id) => self.alias(id),
-            Event::SequenceStart(anchor, _) => {
-                self.open(Frame::Seq {
-                    items: Vec::new(),
-                    anchor,
-                    nodes_at_start: self.nodes,
-                    aliases_at_start: self.aliases,
-                })
-            }
+            Event::SequenceStart(anchor, _) => self.open(Frame::Seq {
+                items: Vec::new(),
+                anchor,
+                nodes_at_start: self.nodes,
+                aliases_at_start: self.aliases,
+            }),
             Event::MappingStart(anchor, _) => self.open(Frame::Map {
                 entries: BTreeMap::new(),
                 anchor,
@@ -150,9 +148,13 @@ impl Builder {
     fn check_aliasing(&self) -> Result<(), YamlError> {
         let (nodes, aliases) = (self.nodes, self.aliases);
         let excessive = nodes > MAX_DECODED_NODES
-            || aliases > 100 && nodes > 1000 && aliases as f64 / nodes as f64 > allowed_alias_ratio(nodes);
+            || aliases > 100
+                && nodes > 1000
+                && aliases as f64 / nodes as f64 > allowed_alias_ratio(nodes);
         if excessive {
-            return Err(YamlError::syntax("document contains excessive aliasing".into()));
+            return Err(YamlError::syntax(
+                "document contains excessive aliasing".into(),
+            ));
         }
         Ok(())
     }
@@ -160,7 +162,9 @@ impl Builder {
     fn open(&mut self, frame: Frame) -> Result<(), YamlError> {
         self.count_node()?;
         if self.stack.len() >= MAX_DEPTH {
-            return Err(YamlError::syntax(format!("exceeded max depth of {MAX_DEPTH}")));
+            return Err(YamlError::syntax(format!(
+                "exceeded max depth of {MAX_DEPTH}"
+            )));
         }
         self.stack.push(frame);
         Ok(())
@@ -194,7 +198,14 @@ impl Builder {
     fn remember(&mut self, anchor: usize, node: &Node, nodes: u64, aliases: u64) {
         if anchor != 0 {
             let node = deep_copy_node(node);
-            self.anchors.insert(anchor, Anchored { node, nodes, aliases });
+            self.anchors.insert(
+                anchor,
+                Anchored {
+                    node,
+                    nodes,
+                    aliases,
+                },
+            );
         }
     }
 
@@ -233,7 +244,8 @@ impl Builder {
                 Some(PendingKey::Unsupported(msg)) => {
                     if self.deferred.is_none() {
                         let value = describe_value(&node);
-                        self.deferred = Some(YamlError::conversion(format!("{msg}, value: {value}")));
+                        self.deferred =
+                            Some(YamlError::conversion(format!("{msg}, value: {value}")));
                     }
                 }
             },
@@ -283,9 +295,7 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Node, Yam
         "str" => Ok(Node::Str(text.to_string())),
         "binary" => decode_binary(text),
         "merge" => Ok(Node::Merge),
-        wanted @ ("bool" | "int" | "float" | "null" | "timestamp") => {
-            tagged_scalar(text, wanted)
-        }
+        wanted @ ("bool" | "int" | "float" | "null" | "timestamp") => tagged_scalar(text, wanted),
         _ => Ok(Node::Str(text.to_string())),
     }
 }
@@ -352,17 +362,26 @@ fn map_key(node: Node) -> Result<PendingKey, YamlError> {
         Node::Bool(b) => PendingKey::Name(b.to_string()),
         Node::Float(f) => PendingKey::Name(float_key(f)),
         Node::Merge => PendingKey::Merge,
-        Node::Null => PendingKey::Unsupported(
-            "unsupported map key of type: %!s(<nil>), key: <nil>".into(),
-        ),
-        Node::Uint(u) => PendingKey::Unsupported(format!(
-            "unsupported map key of type: uint64, key: {u:#x}"
-        )),
+        Node::Null => {
+            PendingKey::Unsupported("unsupported map key of type: %!s(<nil>), key: <nil>".into())
+        }
+        Node::Uint(u) => {
+            PendingKey::Unsupported(format!("unsupported map key of type: uint64, key: {u:#x}"))
+        }
         Node::BigInt(digits) => PendingKey::Unsupported(format!(
             "unsupported map key of type: *big.Int, key: {digits}"
         )),
-        Node::Seq(_) | Node::Map(_) => {
-            return Err(YamlError::syntax("invalid map key: a collection".into()));
+        Node::Seq(items) => {
+            let shown: Vec<String> = items.iter().map(go_syntax).collect();
+            return Err(YamlError::syntax(format!(
+                "invalid map key: []interface {{}}{{{}}}",
+                shown.join(", ")
+            )));
+        }
+        Node::Map(_) => {
+            return Err(YamlError::syntax(
+                "invalid map key: map[interface {}]interface {}{...}".into(),
+            ));
         }
     })
 }
@@ -392,10 +411,22 @@ fn describe_value(node: &Node) -> String {
     }
 }
 
+/// Go's `%#v` of a decoded item, for error messages.
+fn go_syntax(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("{s:?}"),
+        Value::Float(f) => crate::codec::gofloat::format_g(*f),
+        Value::Bool(b) => b.to_string(),
+        Value::Nil => "interface {}(nil)".into(),
+        _ => "...".into(),
+    }
+}
+
 /// `<<`: copies the entries of a map, or of each map in a list (earlier maps
 /// win), over the entries decoded so far.
 fn merge(entries: &mut BTreeMap<String, Value>, node: Node) -> Result<(), YamlError> {
-    let want_map = || YamlError::syntax("map merge requires map or sequence of maps as the value".into());
+    let want_map =
+        || YamlError::syntax("map merge requires map or sequence of maps as the value".into());
     match node {
         Node::Map(source) => entries.extend(source),
         Node::Seq(items) => {
@@ -435,7 +466,9 @@ fn node_value(node: Node, deferred: &mut Option<YamlError>) -> Value {
         Node::Float(f) if f.is_finite() => Value::Float(f),
         Node::Float(f) => {
             let shown = crate::codec::gofloat::format_g(f);
-            fail(YamlError::conversion(format!("json: unsupported value: {shown}")))
+            fail(YamlError::conversion(format!(
+                "json: unsupported value: {shown}"
+            )))
         }
         Node::Str(s) => Value::from(s),
         Node::Merge => Value::from("<<"),
@@ -474,11 +507,12 @@ fn deep_copy_value(value: &Value) -> Value {
     }
 }
 
-/// A scanner or parser error in go-yaml's words: `line N: problem`.
+/// A scanner or parser error in go-yaml's words. go-yaml counts lines from
+/// zero, omits a position on the first line, and adds one for scanner
+/// errors only.
 fn scan_error(err: &ScanError, input: &str) -> YamlError {
     let info = err.info();
-    let line = err.marker().line();
-    let problem = if info.contains("unknown anchor") {
+    if info.contains("unknown anchor") {
         let name: String = input
             .chars()
             .skip(err.marker().index())
@@ -486,27 +520,32 @@ fn scan_error(err: &ScanError, input: &str) -> YamlError {
             .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
             .collect();
         return YamlError::syntax(format!("unknown anchor '{name}' referenced"));
-    } else {
-        translate_problem(info)
-    };
-    if line == 0 {
+    }
+    let (problem, from_parser) = translate_problem(info);
+    let line0 = err.marker().line().saturating_sub(1);
+    let shown = if from_parser { line0 } else { line0 + 1 };
+    if line0 == 0 {
         YamlError::syntax(problem)
     } else {
-        YamlError::syntax(format!("line {line}: {problem}"))
+        YamlError::syntax(format!("line {shown}: {problem}"))
     }
 }
 
-/// saphyr words most problems as libyaml does; a few differ from go-yaml.
-fn translate_problem(info: &str) -> String {
-    let lower = info.to_ascii_lowercase();
-    if lower.contains("tab") && lower.contains("indent") {
-        return "found character that cannot start any token".into();
+/// saphyr words most problems as libyaml does; this drops its context
+/// prefixes and rewords the few that differ. Also says whether the problem
+/// is the parser's (as opposed to the scanner's).
+fn translate_problem(info: &str) -> (String, bool) {
+    let problem = match info.split_once(", ") {
+        Some((context, rest)) if context.starts_with("while ") => rest,
+        _ => info,
+    };
+    if problem.starts_with("unexpected character") || problem.contains("tab") {
+        return ("found character that cannot start any token".into(), false);
     }
-    info.strip_prefix("while parsing a block mapping, ")
-        .or_else(|| info.strip_prefix("while parsing a flow sequence, "))
-        .or_else(|| info.strip_prefix("while parsing a block collection, "))
-        .or_else(|| info.strip_prefix("while parsing a flow mapping, "))
-        .or_else(|| info.strip_prefix("while parsing a node, "))
-        .unwrap_or(info)
-        .to_string()
+    if let Some(rest) = problem.strip_prefix("expected ") {
+        return (format!("did not find expected {rest}"), true);
+    }
+    let from_parser =
+        problem.starts_with("did not find expected") || info.starts_with("while parsing");
+    (problem.to_string(), from_parser)
 }

@@ -64,12 +64,11 @@ fn resolve_number(s: &str) -> Resolved {
     if let Some(u) = parse_go_uint(&plain) {
         return Resolved::Uint(u);
     }
-    if is_yaml_style_float(&plain) {
-        if let Ok(f) = plain.parse::<f64>() {
-            if f.is_finite() {
-                return Resolved::Float(f);
-            }
-        }
+    if is_yaml_style_float(&plain)
+        && let Ok(f) = plain.parse::<f64>()
+        && f.is_finite()
+    {
+        return Resolved::Float(f);
     }
     if let Some(bin) = plain.strip_prefix("0b") {
         if let Ok(i) = i64::from_str_radix(bin, 2) {
@@ -78,10 +77,10 @@ fn resolve_number(s: &str) -> Resolved {
         if let Ok(u) = u64::from_str_radix(bin, 2) {
             return Resolved::Uint(u);
         }
-    } else if let Some(bin) = plain.strip_prefix("-0b") {
-        if let Ok(i) = i64::from_str_radix(&format!("-{bin}"), 2) {
-            return Resolved::Int(i);
-        }
+    } else if let Some(bin) = plain.strip_prefix("-0b")
+        && let Ok(i) = i64::from_str_radix(&format!("-{bin}"), 2)
+    {
+        return Resolved::Int(i);
     }
     if let Some(big) = parse_big_decimal(&plain) {
         return Resolved::BigInt(big);
@@ -139,7 +138,11 @@ fn parse_big_decimal(s: &str) -> Option<String> {
     if !decimal || !body.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some(if neg { format!("-{body}") } else { body.to_string() })
+    Some(if neg {
+        format!("-{body}")
+    } else {
+        body.to_string()
+    })
 }
 
 /// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
@@ -329,7 +332,9 @@ fn small_number(b: &[u8], i: &mut usize) -> Option<u32> {
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,

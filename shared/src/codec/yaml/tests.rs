@@ -28,22 +28,38 @@ fn map(pairs: &[(&str, Value)]) -> Value {
 
 #[test]
 fn reads_yaml_1_1_scalars_as_helm() {
-    let v = yaml("b1: yes\nb7: y\nb9: n\nb14: tRue\ni1: 0777\ni6: 12345678901234567890\nt1: 2001-12-14\nn3:\n");
-    let Value::Map(m) = v else { panic!("not a map") };
+    let v = yaml(
+        "b1: yes\nb7: y\nb9: n\nb14: tRue\ni1: 0777\ni6: 12345678901234567890\nt1: 2001-12-14\nn3:\n",
+    );
+    let Value::Map(m) = v else {
+        panic!("not a map")
+    };
     assert!(matches!(m.get("b1"), Some(Value::Bool(true))));
     assert!(matches!(m.get("b7"), Some(Value::Bool(true))));
     assert!(matches!(m.get("b9"), Some(Value::Bool(false))));
-    assert_eq!(m.get("b14").and_then(|v| v.as_str().map(String::from)).as_deref(), Some("tRue"));
+    assert_eq!(
+        m.get("b14")
+            .and_then(|v| v.as_str().map(String::from))
+            .as_deref(),
+        Some("tRue")
+    );
     assert!(matches!(m.get("i1"), Some(Value::Float(f)) if f == 511.0));
     assert!(matches!(m.get("i6"), Some(Value::Float(f)) if f == 12345678901234567890.0));
-    assert_eq!(m.get("t1").and_then(|v| v.as_str().map(String::from)).as_deref(), Some("2001-12-14"));
+    assert_eq!(
+        m.get("t1")
+            .and_then(|v| v.as_str().map(String::from))
+            .as_deref(),
+        Some("2001-12-14")
+    );
     assert!(matches!(m.get("n3"), Some(Value::Nil)));
 }
 
 #[test]
 fn stringifies_keys_as_sigs_yaml() {
     let v = yaml("1: a\ntrue: b\n1.5: c\n0x10: d\n0.1234567891234: e\n-0.0: f\n");
-    let Value::Map(m) = v else { panic!("not a map") };
+    let Value::Map(m) = v else {
+        panic!("not a map")
+    };
     let keys: Vec<String> = m.entries().keys().cloned().collect();
     assert_eq!(keys, ["-0", "0.12345679", "1", "1.5", "16", "true"]);
 }
@@ -51,13 +67,22 @@ fn stringifies_keys_as_sigs_yaml() {
 #[test]
 fn reports_errors_as_helm() {
     let err = |t: &str| from_str(t).unwrap_err().to_string();
-    assert_eq!(err("a: .inf"), "error converting YAML to JSON: json: unsupported value: +Inf");
+    assert_eq!(
+        err("a: .inf"),
+        "error converting YAML to JSON: json: unsupported value: +Inf"
+    );
     assert_eq!(
         err("~: 1"),
         "error converting YAML to JSON: unsupported map key of type: %!s(<nil>), key: <nil>, value: 1"
     );
-    assert_eq!(err("a: *y"), "error converting YAML to JSON: yaml: unknown anchor 'y' referenced");
-    assert_eq!(err("a: !!int x"), "error converting YAML to JSON: yaml: cannot decode !!str `x` as a !!int");
+    assert_eq!(
+        err("a: *y"),
+        "error converting YAML to JSON: yaml: unknown anchor 'y' referenced"
+    );
+    assert_eq!(
+        err("a: !!int x"),
+        "error converting YAML to JSON: yaml: cannot decode !!str `x` as a !!int"
+    );
     assert_eq!(
         from_str_map("- a").unwrap_err().to_string(),
         "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}"
@@ -71,7 +96,9 @@ fn merges_and_aliases_copy() {
         to_yaml_trimmed(&v),
         "base:\n  x: 1\n  z: 2\nl:\n  w: 9\n  x: 1\n  z: 2\nm:\n  x: 1\n  z: 3"
     );
-    let Value::Map(m) = v else { panic!("not a map") };
+    let Value::Map(m) = v else {
+        panic!("not a map")
+    };
     let (Some(Value::Map(base)), Some(Value::Map(merged))) = (m.get("base"), m.get("m")) else {
         panic!("maps expected")
     };
@@ -97,7 +124,9 @@ fn deep_nesting_is_refused() {
 
 #[test]
 fn writes_maps_and_lists_as_toyaml() {
-    let v = yaml("{b: 2, a: 1, c: {d: [x, y]}, e: [], f: {}, g: [[1, 2], [3]], h: [{p: 1, q: [2]}, {}], a10: 1, a2: 2, a_b: 3, A: 4, \"1\": 5, \"10\": 6, \"9\": 7, \"-\": 8, a-b: 9}");
+    let v = yaml(
+        "{b: 2, a: 1, c: {d: [x, y]}, e: [], f: {}, g: [[1, 2], [3]], h: [{p: 1, q: [2]}, {}], a10: 1, a2: 2, a_b: 3, A: 4, \"1\": 5, \"10\": 6, \"9\": 7, \"-\": 8, a-b: 9}",
+    );
     assert_eq!(
         to_yaml_trimmed(&v),
         "'-': 8\n\"1\": 5\n\"9\": 7\n\"10\": 6\nA: 4\na: 1\na-b: 9\na_b: 3\na2: 2\na10: 1\nb: 2\nc:\n  d:\n  - x\n  - true\ne: []\nf: {}\ng:\n- - 1\n  - 2\n- - 3\nh:\n- p: 1\n  q:\n  - 2\n- {}"
@@ -149,19 +178,43 @@ fn folds_long_lines_in_v2_only() {
     let long = "long ".repeat(23) + "end";
     assert_eq!(
         to_yaml_trimmed(&Value::from(long.as_str())),
-        format!("{}\n  {}", "long ".repeat(17).trim_end(), "long ".repeat(6) + "end")
+        format!(
+            "{}\n  {}",
+            "long ".repeat(17).trim_end(),
+            "long ".repeat(6) + "end"
+        )
     );
     assert_eq!(
-        to_yaml_trimmed(&Value::list(vec![Value::list(vec![Value::from(long.as_str())])])),
-        format!("- - {}\n    {}", "long ".repeat(16).trim_end(), "long ".repeat(7) + "end")
+        to_yaml_trimmed(&Value::list(vec![Value::list(vec![Value::from(
+            long.as_str()
+        )])])),
+        format!(
+            "- - {}\n    {}",
+            "long ".repeat(16).trim_end(),
+            "long ".repeat(7) + "end"
+        )
     );
-    assert_eq!(to_yaml_trimmed(&map(&[(long.as_str(), Value::from(1.0))])), format!("{long}: 1"));
+    assert_eq!(
+        to_yaml_trimmed(&map(&[(long.as_str(), Value::from(1.0))])),
+        format!("{long}: 1")
+    );
     assert_eq!(pretty_trimmed(&Value::from(long.as_str())), long);
 }
 
 #[test]
 fn writes_numbers_as_toyaml() {
-    let nums = [1.5, 1e21, 0.000001, 1e20, 3e19, 12345678901234567890.0, -0.0, 100000.0, 1.0, 0.1];
+    let nums = [
+        1.5,
+        1e21,
+        0.000001,
+        1e20,
+        3e19,
+        12345678901234567890.0,
+        -0.0,
+        100000.0,
+        1.0,
+        0.1,
+    ];
     let list = Value::list(nums.iter().map(|&f| Value::Float(f)).collect());
     assert_eq!(
         to_yaml_trimmed(&list),
@@ -189,7 +242,22 @@ fn scalars_at_the_root() {
 }
 
 #[test]
+fn literal_with_leading_break_in_both_flavors() {
+    assert_eq!(to_yaml_trimmed(&Value::from("\nlead")), "|2-\n\n  lead");
+    assert_eq!(pretty_trimmed(&Value::from("\nlead")), "|2-\n\n  lead");
+    assert_eq!(pretty_trimmed(&Value::from("<<")), "<<");
+    assert!(to_yaml(&map(&[("nel\u{85}x", Value::Nil)])).is_err());
+}
+
+#[test]
 fn pretty_quotes_old_booleans() {
-    let v = map(&[("y", Value::from("yes")), ("n", Value::from("a\nb")), ("z", Value::from("1e3"))]);
-    assert_eq!(pretty_trimmed(&v), "\"n\": |-\n  a\n  b\n\"y\": \"yes\"\nz: \"1e3\"");
+    let v = map(&[
+        ("y", Value::from("yes")),
+        ("n", Value::from("a\nb")),
+        ("z", Value::from("1e3")),
+    ]);
+    assert_eq!(
+        pretty_trimmed(&v),
+        "\"n\": |-\n  a\n  b\n\"y\": \"yes\"\nz: \"1e3\""
+    );
 }
