@@ -394,7 +394,7 @@ impl Reader<'_> {
             match c {
                 b'"' => break,
                 b'\\' => self.escape(&mut out)?,
-                0..=0x1f => return Err(self.invalid(c, "in string literal")),
+                0..=0x1f => return Err(self.invalid(c, "in string")),
                 _ => out.push(c),
             }
         }
@@ -422,7 +422,12 @@ impl Reader<'_> {
                 out.extend_from_slice(ch.encode_utf8(&mut [0; 4]).as_bytes());
                 return Ok(());
             }
-            _ => return Err(self.invalid(c, "in string escape code")),
+            _ => {
+                return Err(JsonError(format!(
+                    "invalid escape sequence `\\{}` in string",
+                    char::from(c)
+                )));
+            }
         };
         out.push(simple);
         Ok(())
@@ -479,7 +484,7 @@ impl Reader<'_> {
             match self.peek() {
                 None => return Err(Self::eof()),
                 Some(b'0'..=b'9') => self.digits(),
-                Some(c) => return Err(self.invalid(c, "after decimal point in numeric literal")),
+                Some(c) => return Err(self.invalid(c, "in numeric literal")),
             }
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
@@ -490,7 +495,7 @@ impl Reader<'_> {
             match self.peek() {
                 None => return Err(Self::eof()),
                 Some(b'0'..=b'9') => self.digits(),
-                Some(c) => return Err(self.invalid(c, "in exponent of numeric literal")),
+                Some(c) => return Err(self.invalid(c, "in numeric literal")),
             }
         }
         let text = String::from_utf8_lossy(&self.bytes[start..self.pos]);
