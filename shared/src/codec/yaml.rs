@@ -1,1 +1,0 @@
-//! TODO(codec helper): see codec/mod.rs
