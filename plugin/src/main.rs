@@ -4,6 +4,10 @@ use std::io;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let status = kubectl_helm::run(std::env::args_os(), &mut io::stdout().lock(), &mut io::stderr());
+    let status = kubectl_helm::run(
+        std::env::args_os(),
+        &mut io::stdout().lock(),
+        &mut io::stderr(),
+    );
     ExitCode::from(status)
 }

@@ -145,18 +145,22 @@ pub fn sort(rendered: &BTreeMap<String, String>) -> Result<Sorted, ManifestError
             }
         }
     }
-    sorted.manifests.sort_by(|a, b| kind_order(&a.head.kind, &b.head.kind));
-    sorted.hooks.sort_by(|a, b| kind_order(&a.manifest.head.kind, &b.manifest.head.kind));
+    sorted
+        .manifests
+        .sort_by(|a, b| kind_order(&a.head.kind, &b.head.kind));
+    sorted
+        .hooks
+        .sort_by(|a, b| kind_order(&a.manifest.head.kind, &b.manifest.head.kind));
     Ok(sorted)
 }
 
-/// Splits a stream into documents at `---` lines, as Helm's lenient
-/// splitter does (it also splits `---kind: X`, and trims leading space).
+/// Splits a stream into documents where a line starts with `---`, as Helm
+/// 4.3.1 does (measured): it also splits `---kind: X`, keeps the newlines
+/// before a separator in the document, and trims leading space.
 pub fn split(stream: &str) -> Vec<&str> {
     // Go's `\s` is ASCII whitespace only.
-    static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?:^|[\t\n\x0C\r ]*\n)---[\t\n\x0C\r ]*").expect("separator regex")
-    });
+    static SEPARATOR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?m)^---[\t\n\x0C\r ]*").expect("separator regex"));
     SEPARATOR
         .split(stream.trim_start())
         .filter(|d| !d.is_empty())
@@ -178,7 +182,11 @@ fn to_hook(manifest: Manifest, events: &str) -> Option<Hook> {
     let mut parsed = Vec::new();
     for event in events.split(',') {
         let event = event.trim().to_lowercase();
-        let event = if event == "test-success" { "test".to_string() } else { event };
+        let event = if event == "test-success" {
+            "test".to_string()
+        } else {
+            event
+        };
         if !HOOK_EVENTS.contains(&event.as_str()) {
             return None;
         }
@@ -267,15 +275,21 @@ mod tests {
 
     #[test]
     fn split_is_lenient_like_helm() {
-        let docs = split("\n# c\n---\n\n---\nkind: B\n---   \nkind: A\n---kind: S\n");
-        assert_eq!(docs, ["# c", "kind: B", "kind: A", "kind: S\n"]);
+        let docs = split("\n# c\n---\n\n---\nkind: B\n\n---   \nkind: A\n  ---\n---kind: S\n");
+        assert_eq!(
+            docs,
+            ["# c\n", "kind: B\n\n", "kind: A\n  ---\n", "kind: S\n"]
+        );
     }
 
     #[test]
     fn kinds_sort_by_install_order_then_unknown_alphabetically() {
         let mut kinds = vec!["Zed", "Deployment", "", "Aa", "Secret", "Namespace"];
         kinds.sort_by(|a, b| kind_order(a, b));
-        assert_eq!(kinds, ["Namespace", "Secret", "Deployment", "", "Aa", "Zed"]);
+        assert_eq!(
+            kinds,
+            ["Namespace", "Secret", "Deployment", "", "Aa", "Zed"]
+        );
     }
 
     #[test]

@@ -33,7 +33,11 @@ pub fn load_all() -> Vec<Case> {
     let mut cases = Vec::new();
     for path in files {
         let text = fs::read_to_string(&path).expect("readable case file");
-        let file = path.file_name().expect("file name").to_string_lossy().into_owned();
+        let file = path
+            .file_name()
+            .expect("file name")
+            .to_string_lossy()
+            .into_owned();
         cases.extend(parse(&file, &text));
     }
     cases
@@ -81,7 +85,11 @@ impl Case {
             (dir.join("values.yaml"), values),
             (
                 templates.join("_case.tpl"),
-                format!("{{{{ define \"case\" }}}}{}{{{{ end }}}}{}", self.body, self.defs).into_bytes(),
+                format!(
+                    "{{{{ define \"case\" }}}}{}{{{{ end }}}}{}",
+                    self.body, self.defs
+                )
+                .into_bytes(),
             ),
             (templates.join("out.yaml"), OUT_YAML.as_bytes().to_vec()),
         ];
@@ -95,7 +103,15 @@ impl Case {
     pub fn fingerprint(&self) -> Vec<u8> {
         let values = fs::read(cases_dir().join("values.yaml")).unwrap_or_default();
         let files = crate::fingerprint_dir(&cases_dir().join("chart-files"));
-        [self.body.as_bytes(), b"\0", self.defs.as_bytes(), b"\0", &values, &files].concat()
+        [
+            self.body.as_bytes(),
+            b"\0",
+            self.defs.as_bytes(),
+            b"\0",
+            &values,
+            &files,
+        ]
+        .concat()
     }
 }
 

@@ -74,7 +74,9 @@ pub fn charts_dir() -> PathBuf {
 /// the reference Helm's answer about it.
 pub fn fingerprint_dir(dir: &Path) -> Vec<u8> {
     fn walk(dir: &Path, out: &mut Vec<u8>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         paths.sort();
         for path in paths {

@@ -40,8 +40,15 @@ pub fn run(args: &[&str], fingerprint: &[u8]) -> Outcome {
         hasher.update([0]);
     }
     hasher.update(fingerprint);
-    let key: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    let cache = helm.parent().expect("helm is in a directory").join("outcomes");
+    let key: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let cache = helm
+        .parent()
+        .expect("helm is in a directory")
+        .join("outcomes");
     let cached = cache.join(&key);
     if let Some(outcome) = std::fs::read(&cached).ok().and_then(|b| decode(&b)) {
         return outcome;

@@ -5,20 +5,42 @@ use kubectl_helm_tests::{charts_dir, compare, fingerprint_dir, ours, reference};
 
 /// Charts (under `tests/charts`) and the extra arguments of each run.
 const RUNS: &[(&str, &[&str])] = &[
-    ("podinfo", &[]),
-    ("podinfo", &["-f", "values-prod.yaml"]),
-    ("podinfo", &["--set", "hpa.enabled=true,ingress.enabled=true,serviceMonitor.enabled=true"]),
+    ("podinfo", &["--skip-tests"]),
+    ("podinfo", &["--skip-tests", "-f", "values-prod.yaml"]),
+    (
+        "podinfo",
+        &[
+            "--skip-tests",
+            "--set",
+            "hpa.enabled=true,ingress.enabled=true,serviceMonitor.enabled=true",
+        ],
+    ),
     ("cert-manager", &[]),
-    ("cert-manager", &["--set", "crds.enabled=true,prometheus.servicemonitor.enabled=true"]),
+    (
+        "cert-manager",
+        &[
+            "--set",
+            "crds.enabled=true,prometheus.servicemonitor.enabled=true",
+        ],
+    ),
     ("ingress-nginx", &[]),
-    ("ingress-nginx", &["--set", "controller.kind=DaemonSet,controller.metrics.enabled=true"]),
+    (
+        "ingress-nginx",
+        &[
+            "--set",
+            "controller.kind=DaemonSet,controller.metrics.enabled=true",
+        ],
+    ),
     ("helm-testcharts/alpine", &[]),
     ("helm-testcharts/chart-bad-type", &[]),
     ("helm-testcharts/chart-with-deprecated-api", &[]),
     ("helm-testcharts/chart-with-only-crds", &[]),
     ("helm-testcharts/chart-with-only-crds", &["--include-crds"]),
     ("helm-testcharts/chart-with-secret", &[]),
-    ("helm-testcharts/chart-with-template-with-invalid-template-expr", &[]),
+    (
+        "helm-testcharts/chart-with-template-with-invalid-template-expr",
+        &[],
+    ),
     ("helm-testcharts/chart-with-template-with-invalid-yaml", &[]),
     ("helm-testcharts/deprecated", &[]),
     ("helm-testcharts/empty", &[]),
@@ -36,7 +58,13 @@ fn public_charts_render_as_helm_renders_them() {
     for (chart, extra) in RUNS {
         let dir = charts_dir().join(chart);
         let chart_path = dir.to_string_lossy().into_owned();
-        let mut args = vec!["template", "rel", chart_path.as_str(), "--namespace", "dev-ns"];
+        let mut args = vec![
+            "template",
+            "rel",
+            chart_path.as_str(),
+            "--namespace",
+            "dev-ns",
+        ];
         let resolved: Vec<String> = extra
             .iter()
             .map(|a| match dir.join(a) {

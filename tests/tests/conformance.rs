@@ -41,7 +41,10 @@ fn every_case_renders_as_helm_renders_it() {
         cases.len(),
         failures.join("\n")
     );
-    println!("{} conformance cases render as Helm renders them", cases.len());
+    println!(
+        "{} conformance cases render as Helm renders them",
+        cases.len()
+    );
 }
 
 fn run_case(case: &Case) -> Option<String> {
@@ -58,7 +61,10 @@ fn check_unique_names(cases: &[Case]) {
     let mut seen = std::collections::HashMap::new();
     for case in cases {
         if let Some(first) = seen.insert(case.name.as_str(), case.label.as_str()) {
-            panic!("case name {:?} used twice: {first} and {}", case.name, case.label);
+            panic!(
+                "case name {:?} used twice: {first} and {}",
+                case.name, case.label
+            );
         }
     }
 }

@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 
 /// The Kubernetes package manager, as a kubectl plugin.
 #[derive(Debug, Parser)]
-#[command(name = "kubectl-helm", bin_name = "kubectl helm", disable_version_flag = true)]
+#[command(
+    name = "kubectl-helm",
+    bin_name = "kubectl helm",
+    disable_version_flag = true
+)]
 pub struct Cli {
     #[command(flatten)]
     global: GlobalFlags,

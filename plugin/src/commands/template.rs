@@ -51,13 +51,17 @@ impl TemplateArgs {
         let (name, chart) = match self.args.as_slice() {
             [chart] => ("release-name".to_string(), chart.clone()),
             [name, chart] => (name.clone(), chart.clone()),
-            _ => anyhow::bail!("expected at most two arguments, unexpected arguments: {}", self.args[2..].join(", ")),
+            _ => anyhow::bail!(
+                "expected at most two arguments, unexpected arguments: {}",
+                self.args[2..].join(", ")
+            ),
         };
         let kube_version = self
             .kube_version
             .as_deref()
             .map(|v| {
-                KubeVersion::parse(v).map_err(|e| anyhow::anyhow!("invalid kube version '{v}': {e}"))
+                KubeVersion::parse(v)
+                    .map_err(|e| anyhow::anyhow!("invalid kube version '{v}': {e}"))
             })
             .transpose()?;
         let template = Template {

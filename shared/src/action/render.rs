@@ -25,13 +25,13 @@ pub struct ReleaseOptions {
 /// A render's result, before anything is applied or printed.
 pub struct Rendered {
     pub sorted: Sorted,
-    /// `NOTES.txt` of the top chart, rendered.
-    pub notes: String,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderStepError {
-    #[error("chart requires kubeVersion: {required} which is incompatible with Kubernetes {actual}")]
+    #[error(
+        "chart requires kubeVersion: {required} which is incompatible with Kubernetes {actual}"
+    )]
     KubeVersion { required: String, actual: String },
     #[error(transparent)]
     Template(#[from] RenderError),
@@ -64,9 +64,9 @@ pub fn render_chart(
         ..Renderer::default()
     };
     let mut rendered = renderer.render(files)?;
-    let notes = take_notes(&mut rendered, chart.name());
+    remove_notes(&mut rendered);
     let sorted = manifest::sort(&rendered)?;
-    Ok(Rendered { sorted, notes })
+    Ok(Rendered { sorted })
 }
 
 fn check_kube_version(chart: &Chart, caps: &Capabilities) -> Result<(), RenderStepError> {
@@ -127,18 +127,8 @@ fn top_level_data(
     ))
 }
 
-/// Removes every rendered `NOTES.txt` and returns the top chart's.
-fn take_notes(rendered: &mut BTreeMap<String, String>, chart_name: &str) -> String {
-    let top_notes = format!("{chart_name}/templates/NOTES.txt");
-    let mut notes = String::new();
-    rendered.retain(|name, text| {
-        if !name.ends_with("NOTES.txt") {
-            return true;
-        }
-        if *name == top_notes {
-            notes = std::mem::take(text);
-        }
-        false
-    });
-    notes
+/// Removes every rendered `NOTES.txt`: notes are neither manifests nor
+/// hooks.
+fn remove_notes(rendered: &mut BTreeMap<String, String>) {
+    rendered.retain(|name, _| !name.ends_with("NOTES.txt"));
 }

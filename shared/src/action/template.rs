@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use super::render::{ReleaseOptions, RenderStepError, render_chart};
 use crate::chart::{Capabilities, KubeVersion, LoadError, load_dir};
-use crate::{manifest, pathmatch};
 use crate::values::{UserValues, ValuesError, coalesce};
+use crate::{manifest, pathmatch};
 
 /// The options of `helm template`.
 #[derive(Clone, Debug)]
@@ -111,7 +111,9 @@ impl Template {
         for pattern in &self.show_only {
             let mut found = false;
             for doc in &docs {
-                let Some(path) = source_path(doc) else { continue };
+                let Some(path) = source_path(doc) else {
+                    continue;
+                };
                 if pathmatch::matches(pattern, path).unwrap_or(false) {
                     out.push_str("---\n");
                     out.push_str(doc);
@@ -150,7 +152,10 @@ mod tests {
 
     #[test]
     fn source_path_drops_the_chart_name() {
-        assert_eq!(source_path("# Source: c/templates/x.yaml\nkind: A"), Some("templates/x.yaml"));
+        assert_eq!(
+            source_path("# Source: c/templates/x.yaml\nkind: A"),
+            Some("templates/x.yaml")
+        );
         assert_eq!(source_path("kind: A"), None);
     }
 }

@@ -97,8 +97,8 @@ impl KubeVersion {
     /// Parses a `--kube-version` value (`1.30`, `v1.30.2`), as Helm does:
     /// a lenient SemVer whose normalised form becomes the version.
     pub fn parse(text: &str) -> Result<KubeVersion, KubeVersionError> {
-        let v = crate::constraints::parse_version(text)
-            .map_err(|e| KubeVersionError(e.to_string()))?;
+        let v =
+            crate::constraints::parse_version(text).map_err(|e| KubeVersionError(e.to_string()))?;
         Ok(KubeVersion {
             version: format!("v{v}"),
             major: v.major.to_string(),

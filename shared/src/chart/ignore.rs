@@ -45,7 +45,8 @@ impl Rules {
 
     /// The rule Helm always adds: dotfiles directly in `templates/`.
     pub fn add_defaults(&mut self) {
-        self.add("templates/.?*").expect("the default rule is valid");
+        self.add("templates/.?*")
+            .expect("the default rule is valid");
     }
 
     fn add(&mut self, line: &str) -> Result<(), IgnoreError> {
@@ -147,6 +148,9 @@ mod tests {
     #[test]
     fn refuses_double_star_and_bad_patterns() {
         assert!(matches!(Rules::parse("a/**"), Err(IgnoreError::DoubleStar)));
-        assert!(matches!(Rules::parse("[x"), Err(IgnoreError::BadPattern(_))));
+        assert!(matches!(
+            Rules::parse("[x"),
+            Err(IgnoreError::BadPattern(_))
+        ));
     }
 }

@@ -149,7 +149,11 @@ fn collect_files(
             return Err(LoadError::Irregular(path.display().to_string()));
         }
         if meta.len() > MAX_FILE_BYTES {
-            let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             return Err(LoadError::TooLarge { name });
         }
         let mut data = fs::read(&path).map_err(io_err(&path))?;

@@ -75,9 +75,8 @@ impl Metadata {
     /// `.Chart` as Helm 4 gives it to templates: a map keyed by the Go
     /// field names of its metadata struct, plus `IsRoot`.
     pub fn to_template_value(&self, is_root: bool) -> Value {
-        let strings = |items: &[String]| {
-            Value::list(items.iter().map(|s| Value::str(s.as_str())).collect())
-        };
+        let strings =
+            |items: &[String]| Value::list(items.iter().map(|s| Value::str(s.as_str())).collect());
         let maintainers = self
             .maintainers
             .iter()
@@ -93,7 +92,9 @@ impl Metadata {
             None => Value::Nil,
             Some(a) => Value::Map(Map::from_entries(
                 MapKind::String,
-                a.iter().map(|(k, v)| (k.clone(), Value::str(v.as_str()))).collect(),
+                a.iter()
+                    .map(|(k, v)| (k.clone(), Value::str(v.as_str())))
+                    .collect(),
             )),
         };
         map_of([
@@ -120,7 +121,10 @@ impl Metadata {
 }
 
 fn map_of<const N: usize>(entries: [(&str, Value); N]) -> Value {
-    let entries = entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let entries = entries
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     Value::Map(Map::from_entries(MapKind::Any, entries))
 }
 

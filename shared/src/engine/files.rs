@@ -6,7 +6,7 @@ use std::rc::Rc;
 use base64::Engine as _;
 
 use super::Value;
-use super::value::{List, ListElem, Map, MapKind, MethodSig, Object, Ty};
+use super::value::{Map, MapKind, MethodSig, Object, Ty};
 
 /// Helm's `engine.files`: file name → contents.
 #[derive(Clone, Debug, Default)]
@@ -93,15 +93,15 @@ impl Object for Files {
         let arg = args.first().and_then(Value::as_str).unwrap_or_default();
         match name {
             "Get" => Ok(Value::str(
-                self.get(arg).map(String::from_utf8_lossy).unwrap_or_default(),
+                self.get(arg)
+                    .map(String::from_utf8_lossy)
+                    .unwrap_or_default(),
             )),
             "GetBytes" => Ok(Value::Bytes(self.get(arg).unwrap_or_default().into())),
             "Glob" => Ok(self.glob(arg)?.into_value()),
             "Lines" => Ok(self.lines(arg)),
             "AsConfig" => self.as_data(|d| String::from_utf8_lossy(d).into_owned()),
-            "AsSecrets" => {
-                self.as_data(|d| base64::engine::general_purpose::STANDARD.encode(d))
-            }
+            "AsSecrets" => self.as_data(|d| base64::engine::general_purpose::STANDARD.encode(d)),
             _ => Err(format!("can't call method/function {name:?}")),
         }
     }
@@ -205,6 +205,7 @@ impl Glob {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::value::{List, ListElem};
 
     fn files() -> Files {
         Files::new([
@@ -222,8 +223,14 @@ mod tests {
     fn glob_star_stays_in_a_segment_and_double_star_crosses() {
         let f = files();
         assert_eq!(names(&f.glob("files/*").unwrap()), ["files/a.txt"]);
-        assert_eq!(names(&f.glob("files/**").unwrap()), ["files/a.txt", "files/sub/b.conf"]);
-        assert_eq!(names(&f.glob("**.{md,conf}").unwrap()), ["README.md", "files/sub/b.conf"]);
+        assert_eq!(
+            names(&f.glob("files/**").unwrap()),
+            ["files/a.txt", "files/sub/b.conf"]
+        );
+        assert_eq!(
+            names(&f.glob("**.{md,conf}").unwrap()),
+            ["README.md", "files/sub/b.conf"]
+        );
         assert!(f.glob("files/[").is_err());
     }
 

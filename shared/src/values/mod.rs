@@ -93,31 +93,48 @@ fn merge_maps(dest: &Map, src: &Map) {
     }
 }
 
-/// Lays user values over chart defaults, as Helm's `CoalesceValues`:
-/// user values win, maps merge recursively, and a user `null` removes the
-/// key. Returns `.Values` (a fresh map; neither input is modified).
+/// Lays user values over chart defaults, as Helm's `CoalesceValues`: user
+/// values win and maps merge recursively. A user `null` removes the key it
+/// names (a `null` for a key the chart does not have stays, as nil); `null`s
+/// among the chart's own defaults are dropped. Returns `.Values`, a fresh
+/// map; neither input is modified.
 pub fn coalesce(defaults: &Value, user: &Map) -> Map {
     let result = deep_copy(user);
     if let Value::Map(defaults) = defaults {
-        coalesce_table(&result, &deep_copy(defaults));
+        coalesce_table(&result, defaults);
     }
     result.shallow_copy(MapKind::Values)
 }
 
 fn coalesce_table(dest: &Map, defaults: &Map) {
     for (key, default) in defaults.entries().iter() {
-        match dest.get(key) {
-            None => dest.insert(key.clone(), default.clone()),
-            Some(Value::Nil) => {
+        match (dest.get(key), default) {
+            (None, Value::Nil) => {}
+            (None, default) => dest.insert(key.clone(), without_nils(default)),
+            (Some(Value::Nil), _) => {
                 dest.entries_mut().remove(key);
             }
-            Some(Value::Map(user)) => {
-                if let Value::Map(default) = default {
-                    coalesce_table(&user, default);
-                }
-            }
-            Some(_) => {}
+            (Some(Value::Map(user)), Value::Map(default)) => coalesce_table(&user, default),
+            // A scalar meets a table (either way round): the user's value
+            // stands, as in Helm (which also logs a warning).
+            (Some(_), _) => {}
         }
+    }
+}
+
+/// A deep copy of a chart default without its `null`s.
+fn without_nils(v: &Value) -> Value {
+    match v {
+        Value::Map(m) => {
+            let entries = m
+                .entries()
+                .iter()
+                .filter(|(_, v)| !v.is_nil())
+                .map(|(k, v)| (k.clone(), without_nils(v)))
+                .collect();
+            Value::Map(Map::from_entries(m.kind(), entries))
+        }
+        other => deep_copy_value(other),
     }
 }
 
@@ -152,14 +169,24 @@ mod tests {
 
     #[test]
     fn user_values_win_and_null_deletes_a_default() {
-        let defaults = Value::Map(map("a=1,b.c=2,b.d=3,gone=4"));
-        let user = map("a=10,b.c=20,gone=null,extra=x");
+        let defaults = Value::Map(map("a=1,b.c=2,b.d=3,gone=4,n.x=1,n.y=2"));
+        let user = map("a=10,b.c=20,gone=null,extra=x,n.x=null,new=null");
         let values = coalesce(&defaults, &user);
         assert_eq!(
             format_value(&Value::Map(values)),
-            "map[a:10 b:map[c:20 d:3] extra:x]"
+            "map[a:10 b:map[c:20 d:3] extra:x n:map[y:2] new:<nil>]"
         );
-        assert_eq!(format_value(&Value::Map(user)), "map[a:10 b:map[c:20] extra:x gone:<nil>]");
+        assert_eq!(
+            format_value(&Value::Map(user)),
+            "map[a:10 b:map[c:20] extra:x gone:<nil> n:map[x:<nil>] new:<nil>]"
+        );
+    }
+
+    #[test]
+    fn nulls_among_chart_defaults_are_dropped() {
+        let defaults = Value::Map(map("a=null,b.c=null,b.d=1"));
+        let values = coalesce(&defaults, &Map::new(MapKind::Any));
+        assert_eq!(format_value(&Value::Map(values)), "map[b:map[d:1]]");
     }
 
     #[test]

@@ -104,7 +104,9 @@ impl Parser {
             }
             Stop::At(',') => {
                 set(data, &key, Value::str(""));
-                Err(SetError(format!("key {key:?} has no value (cannot end with ,)")))
+                Err(SetError(format!(
+                    "key {key:?} has no value (cannot end with ,)"
+                )))
             }
             Stop::At(_) => {
                 let level = level + 1;
@@ -290,11 +292,23 @@ mod tests {
 
     #[test]
     fn nested_keys_lists_and_escapes() {
-        assert_eq!(parse("a.b=1,c=x", Typing::Guess).unwrap(), "map[a:map[b:1] c:x]");
-        assert_eq!(parse("l={a, b},m=2", Typing::Guess).unwrap(), "map[l:[a  b] m:2]");
+        assert_eq!(
+            parse("a.b=1,c=x", Typing::Guess).unwrap(),
+            "map[a:map[b:1] c:x]"
+        );
+        assert_eq!(
+            parse("l={a, b},m=2", Typing::Guess).unwrap(),
+            "map[l:[a  b] m:2]"
+        );
         assert_eq!(parse(r"a\.b=c\,d", Typing::Guess).unwrap(), "map[a.b:c,d]");
-        assert_eq!(parse("x[1].y=z", Typing::Guess).unwrap(), "map[x:[<nil> map[y:z]]]");
-        assert_eq!(parse("x[0][1]=z", Typing::Guess).unwrap(), "map[x:[[<nil> z]]]");
+        assert_eq!(
+            parse("x[1].y=z", Typing::Guess).unwrap(),
+            "map[x:[<nil> map[y:z]]]"
+        );
+        assert_eq!(
+            parse("x[0][1]=z", Typing::Guess).unwrap(),
+            "map[x:[[<nil> z]]]"
+        );
         assert_eq!(parse("e=", Typing::Guess).unwrap(), "map[e:]");
     }
 
@@ -315,7 +329,10 @@ mod tests {
 
     #[test]
     fn errors_name_the_problem() {
-        assert_eq!(parse("a", Typing::Guess).unwrap_err().0, "key \"a\" has no value");
+        assert_eq!(
+            parse("a", Typing::Guess).unwrap_err().0,
+            "key \"a\" has no value"
+        );
         assert_eq!(
             parse("a,b=1", Typing::Guess).unwrap_err().0,
             "key \"a\" has no value (cannot end with ,)"
@@ -333,6 +350,11 @@ mod tests {
             "list must terminate with '}'"
         );
         let deep = vec!["k"; 10_000].join(".") + "=v";
-        assert!(parse(&deep, Typing::Guess).unwrap_err().0.contains("nested level"));
+        assert!(
+            parse(&deep, Typing::Guess)
+                .unwrap_err()
+                .0
+                .contains("nested level")
+        );
     }
 }

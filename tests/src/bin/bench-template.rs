@@ -33,7 +33,10 @@ fn main() {
         "build it first: cargo build --release -p kubectl-helm"
     );
     let helm = reference::helm_binary().to_path_buf();
-    println!("{:<36} {:>10} {:>10} {:>7}", "chart", "helm", "ours", "ratio");
+    println!(
+        "{:<36} {:>10} {:>10} {:>7}",
+        "chart", "helm", "ours", "ratio"
+    );
     let (mut total_helm, mut total_ours) = (Duration::ZERO, Duration::ZERO);
     for chart in CHARTS {
         let dir = charts_dir().join(chart);
@@ -69,7 +72,12 @@ fn median_run(binary: &PathBuf, chart: &Path, iterations: usize) -> Duration {
                 .status()
                 .expect("run template");
             let elapsed = start.elapsed();
-            assert!(status.success(), "{} failed on {}", binary.display(), chart.display());
+            assert!(
+                status.success(),
+                "{} failed on {}",
+                binary.display(),
+                chart.display()
+            );
             elapsed
         })
         .collect();

@@ -16,7 +16,8 @@ use crate::engine::value::Value;
 const MAX_DEPTH: usize = 1000;
 
 /// Why a value cannot be written as YAML.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct EncodeError(pub String);
 
 /// `toYaml`'s encoding of `value`, with the trailing newline yaml.Marshal

@@ -13,8 +13,8 @@ use std::rc::Rc;
 use super::funcs::{Env, FuncMap};
 use super::gofmt::format_value;
 use super::parse::{
-    self, ActionNode, Arg, BranchNode, CommandNode, Delims, ListNode, Node, NumberNode,
-    ParseError, PipeNode, TemplateNode, Tree, go_quote,
+    self, ActionNode, Arg, BranchNode, CommandNode, Delims, ListNode, Node, NumberNode, ParseError,
+    PipeNode, TemplateNode, Tree, go_quote,
 };
 use super::value::{IntKind, List, ListElem, Map, MapKind, MethodSig, Ty, Value};
 
@@ -166,7 +166,12 @@ impl Templates {
     }
 
     /// Go's `ExecuteTemplate`: runs the named template with `data` as dot.
-    pub fn execute(&self, name: &str, data: Value, options: &ExecOptions) -> Result<String, ExecError> {
+    pub fn execute(
+        &self,
+        name: &str,
+        data: Value,
+        options: &ExecOptions,
+    ) -> Result<String, ExecError> {
         let shared = Shared::new(&self.funcs, options, &self.name, &self.delims);
         let scope = Scope {
             local: HashMap::new(),
@@ -371,7 +376,10 @@ struct Typed {
 
 impl Typed {
     fn plain(value: Value) -> Typed {
-        Typed { value, iface: false }
+        Typed {
+            value,
+            iface: false,
+        }
     }
 }
 
@@ -444,8 +452,12 @@ impl<'s> State<'s, '_> {
                     self.print_value(&value, out)?;
                 }
             }
-            Node::If(branch) => return with_stack(|| self.walk_if_or_with(false, dot, branch, out)),
-            Node::With(branch) => return with_stack(|| self.walk_if_or_with(true, dot, branch, out)),
+            Node::If(branch) => {
+                return with_stack(|| self.walk_if_or_with(false, dot, branch, out));
+            }
+            Node::With(branch) => {
+                return with_stack(|| self.walk_if_or_with(true, dot, branch, out));
+            }
             Node::Range(branch) => return with_stack(|| self.walk_range(dot, branch, out)),
             Node::Template(t) => with_stack(|| self.walk_template(dot, t, out))?,
             Node::Break(_) => return Ok(Flow::Break),
@@ -483,7 +495,12 @@ impl<'s> State<'s, '_> {
         flow
     }
 
-    fn walk_range(&mut self, dot: &Value, branch: &'s BranchNode, out: &mut String) -> EResult<Flow> {
+    fn walk_range(
+        &mut self,
+        dot: &Value,
+        branch: &'s BranchNode,
+        out: &mut String,
+    ) -> EResult<Flow> {
         let outer_mark = self.vars.len();
         let value = self.eval_pipeline(dot, &branch.pipe)?;
         let result = self.range_over(dot, branch, value, out);
@@ -491,7 +508,13 @@ impl<'s> State<'s, '_> {
         result.map(|_| Flow::Normal)
     }
 
-    fn range_over(&mut self, dot: &Value, branch: &'s BranchNode, value: Value, out: &mut String) -> EResult<()> {
+    fn range_over(
+        &mut self,
+        dot: &Value,
+        branch: &'s BranchNode,
+        value: Value,
+        out: &mut String,
+    ) -> EResult<()> {
         let mark = self.vars.len();
         let mut ran = false;
         match &value {
@@ -513,8 +536,11 @@ impl<'s> State<'s, '_> {
                 }
             }
             Value::Map(map) => {
-                let entries: Vec<(String, Value)> =
-                    map.entries().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                let entries: Vec<(String, Value)> = map
+                    .entries()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
                 for (key, item) in entries {
                     ran = true;
                     if self.range_iteration(branch, mark, Value::str(key), &item, out)? {
@@ -545,14 +571,23 @@ impl<'s> State<'s, '_> {
                 }
                 for i in 0..*n {
                     ran = true;
-                    if self.range_iteration(branch, mark, Value::Nil, &Value::Uint(i, *kind), out)? {
+                    if self.range_iteration(
+                        branch,
+                        mark,
+                        Value::Nil,
+                        &Value::Uint(i, *kind),
+                        out,
+                    )? {
                         break;
                     }
                 }
             }
             Value::Nil => {}
             other => {
-                return Err(self.errorf(format_args!("range can't iterate over {}", format_value(other))));
+                return Err(self.errorf(format_args!(
+                    "range can't iterate over {}",
+                    format_value(other)
+                )));
             }
         }
         if !ran && let Some(else_list) = &branch.else_list {
@@ -573,7 +608,11 @@ impl<'s> State<'s, '_> {
         let decl = &branch.pipe.decl;
         if !decl.is_empty() {
             if branch.pipe.is_assign {
-                let first = if decl.len() > 1 { index.clone() } else { elem.clone() };
+                let first = if decl.len() > 1 {
+                    index.clone()
+                } else {
+                    elem.clone()
+                };
                 self.set_var(&decl[0], first)?;
             } else {
                 self.set_top_var(1, elem.clone());
@@ -591,10 +630,18 @@ impl<'s> State<'s, '_> {
         Ok(flow? == Flow::Break)
     }
 
-    fn walk_template(&mut self, dot: &Value, node: &'s TemplateNode, out: &mut String) -> EResult<()> {
+    fn walk_template(
+        &mut self,
+        dot: &Value,
+        node: &'s TemplateNode,
+        out: &mut String,
+    ) -> EResult<()> {
         self.at = At::Template(node);
         let Some(tree) = self.scope.lookup(&node.name) else {
-            return Err(self.errorf(format_args!("template {} not defined", go_quote(&node.name))));
+            return Err(self.errorf(format_args!(
+                "template {} not defined",
+                go_quote(&node.name)
+            )));
         };
         if self.depth == MAX_TEMPLATE_DEPTH {
             return Err(self.errorf(format_args!(
@@ -662,15 +709,31 @@ impl<'s> State<'s, '_> {
         Ok(value)
     }
 
-    fn eval_command(&mut self, dot: &Value, cmd: &'s CommandNode, last: Option<Value>) -> EResult<Value> {
+    fn eval_command(
+        &mut self,
+        dot: &Value,
+        cmd: &'s CommandNode,
+        last: Option<Value>,
+    ) -> EResult<Value> {
         let first = &cmd.args[0];
         match first {
             Arg::Field { idents, .. } => {
                 self.at = At::Arg(first);
-                return Ok(self.eval_field_chain(dot, Typed::plain(dot.clone()), first, idents, &cmd.args, last)?.value);
+                return Ok(self
+                    .eval_field_chain(
+                        dot,
+                        Typed::plain(dot.clone()),
+                        first,
+                        idents,
+                        &cmd.args,
+                        last,
+                    )?
+                    .value);
             }
             Arg::Chain { node, fields, .. } => {
-                return Ok(self.eval_chain(dot, first, node, fields, &cmd.args, last)?.value);
+                return Ok(self
+                    .eval_chain(dot, first, node, fields, &cmd.args, last)?
+                    .value);
             }
             Arg::Identifier { name, .. } => {
                 self.at = At::Arg(first);
@@ -681,7 +744,9 @@ impl<'s> State<'s, '_> {
                 return self.eval_pipeline(dot, pipe);
             }
             Arg::Variable { idents, .. } => {
-                return Ok(self.eval_variable(dot, first, idents, &cmd.args, last)?.value);
+                return Ok(self
+                    .eval_variable(dot, first, idents, &cmd.args, last)?
+                    .value);
             }
             _ => {}
         }
@@ -693,13 +758,19 @@ impl<'s> State<'s, '_> {
             Arg::Nil(_) => Err(self.errorf("nil is not a command")),
             Arg::Number(_, n) => self.ideal_constant(n),
             Arg::String { text, .. } => Ok(Value::String(text.clone())),
-            _ => Err(self.errorf(format_args!("can't evaluate command {}", go_quote(&first.to_string())))),
+            _ => Err(self.errorf(format_args!(
+                "can't evaluate command {}",
+                go_quote(&first.to_string())
+            ))),
         }
     }
 
     fn not_a_function(&self, args: &[Arg], last: &Option<Value>) -> EResult<()> {
         if args.len() > 1 || last.is_some() {
-            return Err(self.errorf(format_args!("can't give argument to non-function {}", args[0])));
+            return Err(self.errorf(format_args!(
+                "can't give argument to non-function {}",
+                args[0]
+            )));
         }
         Ok(())
     }
@@ -803,7 +874,10 @@ impl<'s> State<'s, '_> {
             }
             Value::Nil => {
                 if self.shared.options.missing_key == MissingKey::Error {
-                    return Err(self.errorf(format_args!("nil data; no entry for key {}", go_quote(name))));
+                    return Err(self.errorf(format_args!(
+                        "nil data; no entry for key {}",
+                        go_quote(name)
+                    )));
                 }
                 Ok(Typed::plain(Value::Nil))
             }
@@ -818,19 +892,27 @@ impl<'s> State<'s, '_> {
                 match obj.field(name) {
                     Some(value) if has_args => {
                         let _ = value;
-                        Err(self.errorf(format_args!("{name} has arguments but cannot be invoked as function")))
+                        Err(self.errorf(format_args!(
+                            "{name} has arguments but cannot be invoked as function"
+                        )))
                     }
                     Some(value) => Ok(Typed::plain(value)),
-                    None => Err(self.errorf(format_args!("can't evaluate field {name} in type {type_name}"))),
+                    None => Err(self.errorf(format_args!(
+                        "can't evaluate field {name} in type {type_name}"
+                    ))),
                 }
             }
             Value::Map(map) => {
                 if has_args {
-                    return Err(self.errorf(format_args!("{name} is not a method but has arguments")));
+                    return Err(
+                        self.errorf(format_args!("{name} is not a method but has arguments"))
+                    );
                 }
                 self.map_field(map, name)
             }
-            _ => Err(self.errorf(format_args!("can't evaluate field {name} in type {type_name}"))),
+            _ => Err(self.errorf(format_args!(
+                "can't evaluate field {name} in type {type_name}"
+            ))),
         }
     }
 
@@ -841,8 +923,13 @@ impl<'s> State<'s, '_> {
         }
         match self.shared.options.missing_key {
             MissingKey::Invalid => Ok(Typed::plain(Value::Nil)),
-            MissingKey::Error => Err(self.errorf(format_args!("map has no entry for key {}", go_quote(name)))),
-            MissingKey::Zero if iface => Ok(Typed { value: Value::Nil, iface }),
+            MissingKey::Error => {
+                Err(self.errorf(format_args!("map has no entry for key {}", go_quote(name))))
+            }
+            MissingKey::Zero if iface => Ok(Typed {
+                value: Value::Nil,
+                iface,
+            }),
             MissingKey::Zero => Ok(Typed::plain(Value::str(""))),
         }
     }
@@ -861,14 +948,29 @@ impl<'s> State<'s, '_> {
         let Some(func) = self.shared.funcs.get(name) else {
             return Err(self.errorf(format_args!("{} is not a defined function", go_quote(name))));
         };
-        self.eval_call(dot, Callee::Func(func.sig, func.call), name, site, args, last)
+        self.eval_call(
+            dot,
+            Callee::Func(func.sig, func.call),
+            name,
+            site,
+            args,
+            last,
+        )
     }
 
     /// `and` and `or`, which stop at the first argument that decides.
-    fn eval_and_or(&mut self, dot: &Value, name: &str, args: &'s [Arg], last: Option<Value>) -> EResult<Value> {
+    fn eval_and_or(
+        &mut self,
+        dot: &Value,
+        name: &str,
+        args: &'s [Arg],
+        last: Option<Value>,
+    ) -> EResult<Value> {
         let args = args.get(1..).unwrap_or(&[]);
         if args.is_empty() && last.is_none() {
-            return Err(self.errorf(format_args!("wrong number of args for {name}: want at least 1 got 0")));
+            return Err(self.errorf(format_args!(
+                "wrong number of args for {name}: want at least 1 got 0"
+            )));
         }
         let want = name == "or";
         let mut value = Value::Nil;
@@ -951,23 +1053,36 @@ impl<'s> State<'s, '_> {
                 return match ty {
                     None | Some(Ty::Any) => Ok(Value::Nil),
                     Some(t) if can_be_nil(t) => Ok(zero_value(t)),
-                    Some(t) => Err(self.errorf(format_args!("cannot assign nil to {}", ty_name(t)))),
+                    Some(t) => {
+                        Err(self.errorf(format_args!("cannot assign nil to {}", ty_name(t))))
+                    }
                 };
             }
-            Arg::Field { idents, .. } => {
-                self.eval_field_chain(dot, Typed::plain(dot.clone()), arg, idents, std::slice::from_ref(arg), None)?
-            }
+            Arg::Field { idents, .. } => self.eval_field_chain(
+                dot,
+                Typed::plain(dot.clone()),
+                arg,
+                idents,
+                std::slice::from_ref(arg),
+                None,
+            )?,
             Arg::Variable { idents, .. } => {
                 self.eval_variable(dot, arg, idents, std::slice::from_ref(arg), None)?
             }
             Arg::Pipe(pipe) => Typed::plain(with_stack(|| self.eval_pipeline(dot, pipe))?),
-            Arg::Identifier { name, .. } => {
-                Typed::plain(self.eval_function(dot, name, Callsite::Arg(arg), std::slice::from_ref(arg), None)?)
+            Arg::Identifier { name, .. } => Typed::plain(self.eval_function(
+                dot,
+                name,
+                Callsite::Arg(arg),
+                std::slice::from_ref(arg),
+                None,
+            )?),
+            Arg::Chain { node, fields, .. } => with_stack(|| {
+                self.eval_chain(dot, arg, node, fields, std::slice::from_ref(arg), None)
+            })?,
+            Arg::Bool(..) | Arg::Number(..) | Arg::String { .. } => {
+                return self.eval_literal(ty, arg);
             }
-            Arg::Chain { node, fields, .. } => {
-                with_stack(|| self.eval_chain(dot, arg, node, fields, std::slice::from_ref(arg), None))?
-            }
-            Arg::Bool(..) | Arg::Number(..) | Arg::String { .. } => return self.eval_literal(ty, arg),
         };
         self.validate_type(typed, ty)
     }
@@ -983,13 +1098,24 @@ impl<'s> State<'s, '_> {
             (Ty::Bool, _) => Err(self.errorf(format_args!("expected bool; found {arg}"))),
             (Ty::String, _) => Err(self.errorf(format_args!("expected string; found {arg}"))),
             (Ty::Int | Ty::Int64, Arg::Number(_, n)) if n.int.is_some() => {
-                let kind = if ty == Ty::Int { IntKind::Int } else { IntKind::Int64 };
+                let kind = if ty == Ty::Int {
+                    IntKind::Int
+                } else {
+                    IntKind::Int64
+                };
                 Ok(Value::Int(n.int.unwrap_or_default(), kind))
             }
-            (Ty::Int | Ty::Int64, _) => Err(self.errorf(format_args!("expected integer; found {arg}"))),
-            (Ty::Float64, Arg::Number(_, n)) if n.float.is_some() => Ok(Value::Float(n.float.unwrap_or_default())),
+            (Ty::Int | Ty::Int64, _) => {
+                Err(self.errorf(format_args!("expected integer; found {arg}")))
+            }
+            (Ty::Float64, Arg::Number(_, n)) if n.float.is_some() => {
+                Ok(Value::Float(n.float.unwrap_or_default()))
+            }
             (Ty::Float64, _) => Err(self.errorf(format_args!("expected float; found {arg}"))),
-            (t, _) => Err(self.errorf(format_args!("can't handle {arg} for arg of type {}", ty_name(t)))),
+            (t, _) => Err(self.errorf(format_args!(
+                "can't handle {arg} for arg of type {}",
+                ty_name(t)
+            ))),
         }
     }
 
@@ -1089,7 +1215,9 @@ fn zero_value(ty: Ty) -> Value {
 fn assignable(value: &Value, ty: Ty) -> bool {
     match (ty, value) {
         (Ty::Any, _) => true,
-        (Ty::String, Value::String(_)) | (Ty::Bool, Value::Bool(_)) | (Ty::Float64, Value::Float(_)) => true,
+        (Ty::String, Value::String(_))
+        | (Ty::Bool, Value::Bool(_))
+        | (Ty::Float64, Value::Float(_)) => true,
         (Ty::Int, Value::Int(_, IntKind::Int)) | (Ty::Int64, Value::Int(_, IntKind::Int64)) => true,
         (Ty::List, Value::List(l)) => l.elem == ListElem::Any,
         (Ty::Strings, Value::List(l)) => l.elem == ListElem::String,
@@ -1148,7 +1276,10 @@ impl Env for State<'_, '_> {
         match result {
             Ok(()) => Ok(out.replace("<no value>", "")),
             Err(err) => {
-                let msg = format!("error during tpl function execution for {}: {err}", go_quote(text));
+                let msg = format!(
+                    "error during tpl function execution for {}: {err}",
+                    go_quote(text)
+                );
                 let mut chain = vec![msg];
                 chain.extend(err.chain().map(str::to_string));
                 Err(self.fail_with(chain))
@@ -1160,7 +1291,13 @@ impl Env for State<'_, '_> {
         self.shared.options.lint_mode
     }
 
-    fn lookup(&mut self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Value, String> {
+    fn lookup(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Value, String> {
         match &self.shared.options.lookup {
             Some(hook) => hook(api_version, kind, namespace, name),
             None => Ok(Value::Map(Map::new(MapKind::Any))),
@@ -1187,9 +1324,14 @@ impl State<'_, '_> {
             left: &shared.delims.0,
             right: &shared.delims.1,
         };
-        let parsed = parse::parse(shared.set_name, text, delims, &|f| is_function(shared.funcs, f))
-            .map(|trees| trees.into_iter().map(Rc::new).collect::<Rc<[_]>>());
-        shared.tpl_cache.borrow_mut().insert(text.to_string(), parsed.clone());
+        let parsed = parse::parse(shared.set_name, text, delims, &|f| {
+            is_function(shared.funcs, f)
+        })
+        .map(|trees| trees.into_iter().map(Rc::new).collect::<Rc<[_]>>());
+        shared
+            .tpl_cache
+            .borrow_mut()
+            .insert(text.to_string(), parsed.clone());
         parsed
     }
 }

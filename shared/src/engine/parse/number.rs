@@ -44,7 +44,10 @@ pub(super) fn parse_number(text: &str, is_complex: bool) -> Result<NumberNode, S
         n.uint = float_as_uint(f);
     }
     if n.int.is_none() && n.uint.is_none() && n.float.is_none() {
-        return Err(format!("illegal number syntax: {}", super::lex::go_quote(text)));
+        return Err(format!(
+            "illegal number syntax: {}",
+            super::lex::go_quote(text)
+        ));
     }
     Ok(n)
 }
@@ -63,7 +66,10 @@ fn parse_complex(text: &str, mut n: NumberNode) -> Result<NumberNode, String> {
             simplify_complex(&mut n);
             Ok(n)
         }
-        _ => Err(format!("illegal number syntax: {}", super::lex::go_quote(text))),
+        _ => Err(format!(
+            "illegal number syntax: {}",
+            super::lex::go_quote(text)
+        )),
     }
 }
 
@@ -224,7 +230,15 @@ mod tests {
         assert_eq!(parse_number_("1.5").ok().and_then(|n| n.int), None);
         assert_eq!(parse_number_("-0").ok().and_then(|n| n.uint), Some(0));
         assert!(parse_number_("99999999999999999999").is_err());
-        assert_eq!(parse_number_("18446744073709551615").ok().and_then(|n| n.uint), Some(u64::MAX));
-        assert_eq!(parse_number_("0x1p-2").ok().and_then(|n| n.float), Some(0.25));
+        assert_eq!(
+            parse_number_("18446744073709551615")
+                .ok()
+                .and_then(|n| n.uint),
+            Some(u64::MAX)
+        );
+        assert_eq!(
+            parse_number_("0x1p-2").ok().and_then(|n| n.float),
+            Some(0.25)
+        );
     }
 }
