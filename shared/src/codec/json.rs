@@ -8,7 +8,7 @@ use std::fmt;
 use base64::Engine as _;
 
 use super::gofloat::{format_g, write_json_float};
-use crate::engine::value::{Map, MapKind, Value};
+use crate::engine::value::{ListElem, Map, MapKind, Value};
 
 /// Go's `encoding/json` limit on nesting while reading.
 const MAX_READ_DEPTH: usize = 10_000;
@@ -87,6 +87,8 @@ impl Writer<'_> {
                 let text = base64::engine::general_purpose::STANDARD.encode(b);
                 write_string(&text, false, &mut self.out);
             }
+            Value::List(list) if list.nil => self.out.push_str("null"),
+            Value::Map(map) if map.is_nil() => self.out.push_str("null"),
             Value::List(list) => self.list(&list.items, depth)?,
             Value::Map(map) => {
                 let entries: Vec<(String, Value)> = map
@@ -96,15 +98,20 @@ impl Writer<'_> {
                     .collect();
                 self.object(&entries, depth)?;
             }
-            Value::Object(object) => match object.to_json() {
-                Some(json) => self.value(&json, depth + 1)?,
-                None => {
+            Value::Object(object) => {
+                if let Some(fields) = object.json_fields() {
+                    let fields: Vec<(String, Value)> =
+                        fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+                    self.object(&fields, depth)?;
+                } else if let Some(json) = object.to_json() {
+                    self.value(&json, depth + 1)?;
+                } else {
                     return Err(JsonError(format!(
                         "json: unsupported type: {}",
                         object.type_name()
                     )));
                 }
-            },
+            }
         }
         Ok(())
     }
@@ -198,10 +205,10 @@ pub fn from_str(input: &str) -> Result<Value, JsonError> {
     value.map_err(JsonError)
 }
 
-/// `json.Unmarshal` into a `map[string]interface{}` (null leaves it empty).
+/// `json.Unmarshal` into a `map[string]interface{}` (null leaves it nil).
 pub fn from_str_map(input: &str) -> Result<Value, JsonError> {
     match from_str(input)? {
-        Value::Nil => Ok(Value::Map(Map::new(MapKind::Any))),
+        Value::Nil => Ok(Value::Map(Map::nil(MapKind::Any))),
         map @ Value::Map(_) => Ok(map),
         other => Err(type_mismatch(&other, "map[string]interface {}")),
     }
@@ -210,7 +217,7 @@ pub fn from_str_map(input: &str) -> Result<Value, JsonError> {
 /// `json.Unmarshal` into a `[]interface{}`.
 pub fn from_str_list(input: &str) -> Result<Value, JsonError> {
     match from_str(input)? {
-        Value::Nil => Ok(Value::list(Vec::new())),
+        Value::Nil => Ok(Value::nil_list(ListElem::Any)),
         list @ Value::List(_) => Ok(list),
         other => Err(type_mismatch(&other, "[]interface {}")),
     }

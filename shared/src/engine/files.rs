@@ -59,9 +59,6 @@ impl Files {
     /// The files keyed by base name, encoded by `encode`, as YAML: what
     /// `AsConfig` and `AsSecrets` put under a ConfigMap's or Secret's data.
     fn as_data(&self, encode: impl Fn(&[u8]) -> String) -> Result<Value, String> {
-        if self.0.is_empty() {
-            return Ok(Value::str(""));
-        }
         let map = Map::new(MapKind::String);
         for (name, data) in &self.0 {
             let base = name.rsplit('/').next().unwrap_or(name);

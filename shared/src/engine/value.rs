@@ -56,11 +56,14 @@ pub enum UintKind {
     Uintptr,
 }
 
-/// A Go slice: `[]interface {}` or `[]string`.
+/// A Go slice: `[]interface {}`, `[]string` or `[][]interface {}`.
 #[derive(Clone, Debug, Default)]
 pub struct List {
     pub items: Vec<Value>,
     pub elem: ListElem,
+    /// A nil slice (no items, but `toJson` writes `null`), as Sprig returns
+    /// from `rest []` or `concat`.
+    pub nil: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -70,16 +73,21 @@ pub enum ListElem {
     Any,
     /// `[]string`; every item is a [`Value::String`].
     String,
+    /// `[][]interface {}` (Sprig's `chunk`); every item is a list.
+    List,
 }
 
 /// A Go map with string keys. Iteration is in sorted key order, as Go's
 /// `range` and `fmt` present maps.
+///
+/// The Go type belongs to the handle, not to the data: passing `.Values`
+/// (`common.Values`) to a `map[string]interface {}` parameter gives a
+/// handle of the plain type onto the same map, as Go's conversion does.
 #[derive(Clone)]
-pub struct Map(Rc<MapInner>);
-
-struct MapInner {
+pub struct Map {
+    entries: Rc<RefCell<BTreeMap<String, Value>>>,
     kind: MapKind,
-    entries: RefCell<BTreeMap<String, Value>>,
+    nil: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,6 +189,16 @@ impl Value {
         Value::List(Rc::new(List {
             items,
             elem: ListElem::Any,
+            nil: false,
+        }))
+    }
+
+    /// A nil slice of the given element type.
+    pub fn nil_list(elem: ListElem) -> Value {
+        Value::List(Rc::new(List {
+            items: Vec::new(),
+            elem,
+            nil: true,
         }))
     }
 
@@ -188,6 +206,7 @@ impl Value {
         Value::List(Rc::new(List {
             items: items.into_iter().map(|s| Value::String(s.into())).collect(),
             elem: ListElem::String,
+            nil: false,
         }))
     }
 
@@ -232,6 +251,7 @@ impl Value {
             Value::List(l) => match l.elem {
                 ListElem::Any => "[]interface {}".into(),
                 ListElem::String => "[]string".into(),
+                ListElem::List => "[][]interface {}".into(),
             },
             Value::Map(m) => match m.kind() {
                 MapKind::Any => "map[string]interface {}".into(),
@@ -289,14 +309,36 @@ impl Map {
     }
 
     pub fn from_entries(kind: MapKind, entries: BTreeMap<String, Value>) -> Map {
-        Map(Rc::new(MapInner {
+        Map {
+            entries: Rc::new(RefCell::new(entries)),
             kind,
-            entries: RefCell::new(entries),
-        }))
+            nil: false,
+        }
+    }
+
+    /// A nil map of the given type: empty, `toJson` writes `null`, and Go
+    /// refuses to assign into it.
+    pub fn nil(kind: MapKind) -> Map {
+        Map {
+            nil: true,
+            ..Map::new(kind)
+        }
     }
 
     pub fn kind(&self) -> MapKind {
-        self.0.kind
+        self.kind
+    }
+
+    pub fn is_nil(&self) -> bool {
+        self.nil
+    }
+
+    /// The same map seen through another Go type (a Go conversion).
+    pub fn with_kind(&self, kind: MapKind) -> Map {
+        Map {
+            kind,
+            ..self.clone()
+        }
     }
 
     /// The entries, in sorted key order.
@@ -304,11 +346,11 @@ impl Map {
     /// Do not hold the borrow across a call that may mutate the same map
     /// (a template function or a nested execution).
     pub fn entries(&self) -> Ref<'_, BTreeMap<String, Value>> {
-        self.0.entries.borrow()
+        self.entries.borrow()
     }
 
     pub fn entries_mut(&self) -> RefMut<'_, BTreeMap<String, Value>> {
-        self.0.entries.borrow_mut()
+        self.entries.borrow_mut()
     }
 
     pub fn get(&self, key: &str) -> Option<Value> {
@@ -330,7 +372,7 @@ impl Map {
     /// Whether two handles name the same Go map (for `eq`-free identity
     /// checks and recursion guards).
     pub fn same(&self, other: &Map) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
+        Rc::ptr_eq(&self.entries, &other.entries)
     }
 
     /// A new map with the same entries (a shallow copy, as Go's `for k, v`

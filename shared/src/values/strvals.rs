@@ -268,6 +268,7 @@ fn list_value(items: Vec<Value>) -> Value {
     Value::List(Rc::new(List {
         items,
         elem: ListElem::Any,
+        nil: false,
     }))
 }
 

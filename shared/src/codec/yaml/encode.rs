@@ -68,6 +68,13 @@ impl Encoder {
             }
             Value::String(s) => self.string(s, ctx)?,
             Value::Bytes(bytes) => self.bytes(bytes, ctx, depth)?,
+            // v2 goes through JSON, where a nil slice or map is `null`.
+            Value::List(list) if list.nil && self.flavor == Flavor::V2 => {
+                self.emitter.scalar("null", Style::Plain, ctx)
+            }
+            Value::Map(map) if map.is_nil() && self.flavor == Flavor::V2 => {
+                self.emitter.scalar("null", Style::Plain, ctx)
+            }
             Value::List(list) => self.sequence(&list.items, ctx, depth)?,
             Value::Map(map) => {
                 let entries: Vec<(String, Value)> = map
@@ -77,15 +84,18 @@ impl Encoder {
                     .collect();
                 self.mapping(entries, ctx, depth)?;
             }
-            Value::Object(object) => match object.to_json() {
-                Some(json) => self.node(&json, ctx, depth + 1)?,
-                None => {
-                    return Err(EncodeError(format!(
-                        "json: unsupported type: {}",
-                        object.type_name()
-                    )));
+            Value::Object(object) => {
+                let json = object.json_fields().map(struct_as_map).or_else(|| object.to_json());
+                match json {
+                    Some(json) => self.node(&json, ctx, depth + 1)?,
+                    None => {
+                        return Err(EncodeError(format!(
+                            "json: unsupported type: {}",
+                            object.type_name()
+                        )));
+                    }
                 }
-            },
+            }
         }
         Ok(())
     }
@@ -314,4 +324,13 @@ fn digits_from(s: &[char], i: usize, n: &mut i64) -> usize {
         end += 1;
     }
     end
+}
+
+/// A struct's JSON fields as a map: YAML writes keys sorted anyway.
+fn struct_as_map(fields: Vec<(&'static str, Value)>) -> Value {
+    let entries = fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    Value::Map(crate::engine::value::Map::from_entries(
+        crate::engine::value::MapKind::Any,
+        entries,
+    ))
 }

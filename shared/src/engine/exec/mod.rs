@@ -1204,6 +1204,7 @@ fn zero_value(ty: Ty) -> Value {
         Ty::Strings => Value::List(Rc::new(List {
             items: Vec::new(),
             elem: ListElem::String,
+            nil: false,
         })),
         Ty::Dict => Value::Map(Map::new(MapKind::Any)),
         Ty::Bytes => Value::Bytes(Rc::from(&[][..])),

@@ -85,7 +85,7 @@ fn get(_: &mut dyn Env, args: Vec<Value>) -> Result<Value, String> {
 fn set(_: &mut dyn Env, mut args: Vec<Value>) -> Result<Value, String> {
     let value = args.pop().unwrap_or_default();
     match &args[0] {
-        Value::Map(m) => {
+        Value::Map(m) if !m.is_nil() => {
             m.insert(string_arg(&args[1]), value);
             Ok(args.swap_remove(0))
         }
@@ -287,6 +287,7 @@ fn copy_value(v: &Value, depth: usize) -> Result<Value, String> {
             Value::List(std::rc::Rc::new(crate::engine::value::List {
                 items,
                 elem: l.elem,
+                nil: false,
             }))
         }
         other => other.clone(),

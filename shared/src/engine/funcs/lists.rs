@@ -15,7 +15,7 @@ use std::rc::Rc;
 
 use super::{Env, FuncMap, add, add_variadic};
 use crate::engine::cast::to_int;
-use crate::engine::value::{List, Ty, UintKind, Value, deep_equal};
+use crate::engine::value::{List, ListElem, Ty, UintKind, Value, deep_equal};
 
 /// What Go reports when Sprig asks `reflect.TypeOf(nil).Kind()`.
 pub(super) const NIL_DEREF: &str =
@@ -110,11 +110,17 @@ fn last(_: &mut dyn Env, args: Vec<Value>) -> Result<Value, String> {
 
 fn rest(_: &mut dyn Env, args: Vec<Value>) -> Result<Value, String> {
     let items = items_of(&one(args), cannot_find("rest"))?;
+    if items.is_empty() {
+        return Ok(Value::nil_list(ListElem::Any));
+    }
     Ok(Value::list(items.into_iter().skip(1).collect()))
 }
 
 fn initial(_: &mut dyn Env, args: Vec<Value>) -> Result<Value, String> {
     let mut items = items_of(&one(args), cannot_find("initial"))?;
+    if items.is_empty() {
+        return Ok(Value::nil_list(ListElem::Any));
+    }
     items.pop();
     Ok(Value::list(items))
 }
@@ -217,6 +223,7 @@ fn slice(_: &mut dyn Env, args: Vec<Value>) -> Result<Value, String> {
         Value::List(l) => Value::List(Rc::new(List {
             items: l.items[range].to_vec(),
             elem: l.elem,
+            nil: false,
         })),
         Value::Bytes(b) => Value::Bytes(b[range].into()),
         _ => unreachable!("only slices reach here"),
@@ -228,6 +235,10 @@ fn concat(_: &mut dyn Env, lists: Vec<Value>) -> Result<Value, String> {
     for list in &lists {
         let items = items_of(list, |kind| format!("Cannot concat type {kind} as list"))?;
         all.extend(items);
+    }
+    // Sprig appends to a nil slice: nothing appended leaves it nil.
+    if all.is_empty() {
+        return Ok(Value::nil_list(ListElem::Any));
     }
     Ok(Value::list(all))
 }
@@ -275,7 +286,11 @@ fn chunk(_: &mut dyn Env, args: Vec<Value>) -> Result<Value, String> {
         }
         chunks.push(Value::list(piece));
     }
-    Ok(Value::list(chunks))
+    Ok(Value::List(Rc::new(List {
+        items: chunks,
+        elem: ListElem::List,
+        nil: false,
+    })))
 }
 
 /// Go's `int(f)` on amd64: NaN and out-of-range values become `MinInt64`.

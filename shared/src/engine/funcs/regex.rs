@@ -17,7 +17,7 @@ use regex_syntax::ast::ErrorKind as AstKind;
 use regex_syntax::hir::ErrorKind as HirKind;
 
 use super::{Env, FuncMap, add};
-use crate::engine::value::{Ty, Value};
+use crate::engine::value::{ListElem, Ty, Value};
 
 /// Compiled-program size limit: Go bounds patterns by its own limits; this
 /// keeps a hostile pattern from using unbounded memory.
@@ -108,10 +108,12 @@ fn regex_find(args: Vec<Value>, style: ErrorStyle) -> Result<Value, String> {
 fn regex_find_all(args: Vec<Value>, style: ErrorStyle) -> Result<Value, String> {
     let re = compile_with(str_arg(&args, 0), style)?;
     let s = str_arg(&args, 1);
-    let found = find_all(&re, s, int_arg(&args, 2))
-        .into_iter()
-        .map(|(a, b)| &s[a..b]);
-    Ok(Value::strings(found))
+    let found = find_all(&re, s, int_arg(&args, 2));
+    // Go returns a nil slice when nothing matches.
+    if found.is_empty() {
+        return Ok(Value::nil_list(ListElem::String));
+    }
+    Ok(Value::strings(found.into_iter().map(|(a, b)| &s[a..b])))
 }
 
 fn replace_all(args: Vec<Value>, style: ErrorStyle, literal: bool) -> Result<Value, String> {
@@ -130,7 +132,12 @@ fn replace_all(args: Vec<Value>, style: ErrorStyle, literal: bool) -> Result<Val
 fn regex_split(args: Vec<Value>, style: ErrorStyle) -> Result<Value, String> {
     let pattern = str_arg(&args, 0);
     let re = compile_with(pattern, style)?;
-    let parts = split(&re, pattern, str_arg(&args, 1), int_arg(&args, 2));
+    let n = int_arg(&args, 2);
+    // Go's Split with n == 0 returns a nil slice.
+    if n == 0 {
+        return Ok(Value::nil_list(ListElem::String));
+    }
+    let parts = split(&re, pattern, str_arg(&args, 1), n);
     Ok(Value::strings(parts))
 }
 
