@@ -22,6 +22,17 @@ pub fn cases_dir() -> PathBuf {
     repo_root().join("tests/conformance")
 }
 
+/// The names of the cases where we knowingly differ from Helm (one per
+/// line, `#` starts a comment giving the reason).
+pub fn known_differences() -> std::collections::HashSet<String> {
+    let text = fs::read_to_string(cases_dir().join("known-differences.txt")).unwrap_or_default();
+    text.lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// Every case of every `.cases` file, in file and line order.
 pub fn load_all() -> Vec<Case> {
     let mut files: Vec<PathBuf> = fs::read_dir(cases_dir())
