@@ -80,7 +80,11 @@ impl Renderer {
                 .map_err(|e| RenderError::Parse(cleanup_parse_error(&file.name, &e.0)))?;
         }
         let options = ExecOptions {
-            missing_key: if self.strict { MissingKey::Error } else { MissingKey::Zero },
+            missing_key: if self.strict {
+                MissingKey::Error
+            } else {
+                MissingKey::Zero
+            },
             lint_mode: self.lint_mode,
             lookup: self.lookup.clone(),
             ..ExecOptions::default()
@@ -136,7 +140,11 @@ fn cleanup_parse_error(filename: &str, message: &str) -> String {
     if tokens.len() == 1 {
         return format!("parse error in ({filename}): {message}");
     }
-    format!("parse error at ({}): {}", tokens[1], tokens[tokens.len() - 1])
+    format!(
+        "parse error at ({}): {}",
+        tokens[1],
+        tokens[tokens.len() - 1]
+    )
 }
 
 fn warn_regex() -> &'static Regex {
@@ -157,14 +165,16 @@ fn exec_regex() -> &'static Regex {
 fn no_template_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^template: no template (.*) associated with template (.*)$").expect("valid regex")
+        Regex::new(r"^template: no template (.*) associated with template (.*)$")
+            .expect("valid regex")
     })
 }
 
 fn plain_template_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^template: (?P<name>(?U).+): (?P<msg>(?U).+)(?P<next>( template:.*)?)$").expect("valid regex")
+        Regex::new(r"^template: (?P<name>(?U).+): (?P<msg>(?U).+)(?P<next>( template:.*)?)$")
+            .expect("valid regex")
     })
 }
 

@@ -13,8 +13,8 @@ use std::rc::Rc;
 use super::funcs::{Env, FuncMap};
 use super::gofmt::format_value;
 use super::parse::{
-    self, ActionNode, Arg, BranchNode, CommandNode, Delims, ListNode, Node, NumberNode,
-    ParseError, PipeNode, TemplateNode, Tree, go_quote,
+    self, ActionNode, Arg, BranchNode, CommandNode, Delims, ListNode, Node, NumberNode, ParseError,
+    PipeNode, TemplateNode, Tree, go_quote,
 };
 use super::value::{IntKind, List, ListElem, Map, MapKind, MethodSig, Ty, Value};
 
@@ -166,7 +166,12 @@ impl Templates {
     }
 
     /// Go's `ExecuteTemplate`: runs the named template with `data` as dot.
-    pub fn execute(&self, name: &str, data: Value, options: &ExecOptions) -> Result<String, ExecError> {
+    pub fn execute(
+        &self,
+        name: &str,
+        data: Value,
+        options: &ExecOptions,
+    ) -> Result<String, ExecError> {
         let shared = Shared::new(&self.funcs, options, &self.name, &self.delims);
         let scope = Scope {
             local: HashMap::new(),
@@ -213,6 +218,9 @@ fn is_function(funcs: &FuncMap, name: &str) -> bool {
     name == "and" || name == "or" || funcs.contains_key(name)
 }
 
+/// The trees of a parsed `tpl` text, or why it did not parse.
+type ParsedTpl = Result<Rc<[Rc<Tree>]>, ParseError>;
+
 /// State shared by every execution within one call: Helm's `include`
 /// counters, the limits, and parsed `tpl` texts.
 struct Shared<'a> {
@@ -227,7 +235,7 @@ struct Shared<'a> {
     /// The Go error chain of the last failed `include`/`tpl`, which the
     /// function returns as text; the caller re-attaches it.
     pending_causes: RefCell<Option<Vec<String>>>,
-    tpl_cache: RefCell<HashMap<String, Result<Rc<[Rc<Tree>]>, ParseError>>>,
+    tpl_cache: RefCell<HashMap<String, ParsedTpl>>,
 }
 
 impl<'a> Shared<'a> {
@@ -294,15 +302,16 @@ fn execute_in(
             go_quote(shared.set_name)
         )));
     };
+    let dot = Typed::plain(data);
     let mut state = State {
         shared,
         scope,
         tree,
         at: At::None,
-        vars: vec![("$".into(), data.clone())],
+        vars: vec![("$".into(), dot.clone())],
         depth: 0,
     };
-    state.walk_list(&data, &tree.root, out).map(|_| ())
+    state.walk_list(&dot, &tree.root, out).map(|_| ())
 }
 
 /// The node an error is reported at (Go's `state.node`).
@@ -364,6 +373,7 @@ type EResult<T> = Result<T, ExecError>;
 /// A value with Go's static type: `iface` marks a value read from an
 /// interface-typed map or slice element, which is what makes a missing key
 /// a nil *interface* (an error to dereference) rather than no value at all.
+#[derive(Clone)]
 struct Typed {
     value: Value,
     iface: bool,
@@ -371,7 +381,10 @@ struct Typed {
 
 impl Typed {
     fn plain(value: Value) -> Typed {
-        Typed { value, iface: false }
+        Typed {
+            value,
+            iface: false,
+        }
     }
 }
 
@@ -381,7 +394,7 @@ struct State<'s, 'a> {
     scope: &'s Scope<'s>,
     tree: &'s Tree,
     at: At<'s>,
-    vars: Vec<(Rc<str>, Value)>,
+    vars: Vec<(Rc<str>, Typed)>,
     depth: usize,
 }
 
@@ -422,7 +435,7 @@ impl<'s> State<'s, '_> {
         Ok(())
     }
 
-    fn walk_list(&mut self, dot: &Value, list: &'s ListNode, out: &mut String) -> EResult<Flow> {
+    fn walk_list(&mut self, dot: &Typed, list: &'s ListNode, out: &mut String) -> EResult<Flow> {
         for node in &list.nodes {
             let flow = self.walk(dot, node, out)?;
             if flow != Flow::Normal {
@@ -432,7 +445,7 @@ impl<'s> State<'s, '_> {
         Ok(Flow::Normal)
     }
 
-    fn walk(&mut self, dot: &Value, node: &'s Node, out: &mut String) -> EResult<Flow> {
+    fn walk(&mut self, dot: &Typed, node: &'s Node, out: &mut String) -> EResult<Flow> {
         self.step()?;
         self.at = At::Node(node);
         match node {
@@ -444,8 +457,12 @@ impl<'s> State<'s, '_> {
                     self.print_value(&value, out)?;
                 }
             }
-            Node::If(branch) => return with_stack(|| self.walk_if_or_with(false, dot, branch, out)),
-            Node::With(branch) => return with_stack(|| self.walk_if_or_with(true, dot, branch, out)),
+            Node::If(branch) => {
+                return with_stack(|| self.walk_if_or_with(false, dot, branch, out));
+            }
+            Node::With(branch) => {
+                return with_stack(|| self.walk_if_or_with(true, dot, branch, out));
+            }
             Node::Range(branch) => return with_stack(|| self.walk_range(dot, branch, out)),
             Node::Template(t) => with_stack(|| self.walk_template(dot, t, out))?,
             Node::Break(_) => return Ok(Flow::Break),
@@ -465,15 +482,18 @@ impl<'s> State<'s, '_> {
     fn walk_if_or_with(
         &mut self,
         is_with: bool,
-        dot: &Value,
+        dot: &Typed,
         branch: &'s BranchNode,
         out: &mut String,
     ) -> EResult<Flow> {
         let mark = self.vars.len();
         let value = self.eval_pipeline(dot, &branch.pipe)?;
         let flow = if value.truthy() {
-            let dot = if is_with { &value } else { dot };
-            self.walk_list(dot, &branch.list, out)
+            if is_with {
+                self.walk_list(&Typed::plain(value), &branch.list, out)
+            } else {
+                self.walk_list(dot, &branch.list, out)
+            }
         } else if let Some(else_list) = &branch.else_list {
             self.walk_list(dot, else_list, out)
         } else {
@@ -483,7 +503,12 @@ impl<'s> State<'s, '_> {
         flow
     }
 
-    fn walk_range(&mut self, dot: &Value, branch: &'s BranchNode, out: &mut String) -> EResult<Flow> {
+    fn walk_range(
+        &mut self,
+        dot: &Typed,
+        branch: &'s BranchNode,
+        out: &mut String,
+    ) -> EResult<Flow> {
         let outer_mark = self.vars.len();
         let value = self.eval_pipeline(dot, &branch.pipe)?;
         let result = self.range_over(dot, branch, value, out);
@@ -491,14 +516,25 @@ impl<'s> State<'s, '_> {
         result.map(|_| Flow::Normal)
     }
 
-    fn range_over(&mut self, dot: &Value, branch: &'s BranchNode, value: Value, out: &mut String) -> EResult<()> {
+    fn range_over(
+        &mut self,
+        dot: &Typed,
+        branch: &'s BranchNode,
+        value: Value,
+        out: &mut String,
+    ) -> EResult<()> {
         let mark = self.vars.len();
         let mut ran = false;
         match &value {
             Value::List(list) => {
+                let iface = list.elem == ListElem::Any;
                 for (i, item) in list.items.iter().enumerate() {
                     ran = true;
-                    if self.range_iteration(branch, mark, Value::int(i as i64), item, out)? {
+                    let elem = Typed {
+                        value: item.clone(),
+                        iface,
+                    };
+                    if self.range_iteration(branch, mark, Value::int(i as i64), elem, out)? {
                         break;
                     }
                 }
@@ -507,17 +543,28 @@ impl<'s> State<'s, '_> {
                 for (i, b) in bytes.iter().enumerate() {
                     ran = true;
                     let item = Value::Uint(u64::from(*b), super::value::UintKind::Uint8);
-                    if self.range_iteration(branch, mark, Value::int(i as i64), &item, out)? {
+                    if self.range_iteration(
+                        branch,
+                        mark,
+                        Value::int(i as i64),
+                        Typed::plain(item),
+                        out,
+                    )? {
                         break;
                     }
                 }
             }
             Value::Map(map) => {
-                let entries: Vec<(String, Value)> =
-                    map.entries().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                let entries: Vec<(String, Value)> = map
+                    .entries()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                let iface = map.kind() != MapKind::String;
                 for (key, item) in entries {
                     ran = true;
-                    if self.range_iteration(branch, mark, Value::str(key), &item, out)? {
+                    let elem = Typed { value: item, iface };
+                    if self.range_iteration(branch, mark, Value::str(key), elem, out)? {
                         break;
                     }
                 }
@@ -531,7 +578,13 @@ impl<'s> State<'s, '_> {
                 }
                 for i in 0..(*n).max(0) {
                     ran = true;
-                    if self.range_iteration(branch, mark, Value::Nil, &Value::Int(i, *kind), out)? {
+                    if self.range_iteration(
+                        branch,
+                        mark,
+                        Value::Nil,
+                        Typed::plain(Value::Int(i, *kind)),
+                        out,
+                    )? {
                         break;
                     }
                 }
@@ -545,14 +598,23 @@ impl<'s> State<'s, '_> {
                 }
                 for i in 0..*n {
                     ran = true;
-                    if self.range_iteration(branch, mark, Value::Nil, &Value::Uint(i, *kind), out)? {
+                    if self.range_iteration(
+                        branch,
+                        mark,
+                        Value::Nil,
+                        Typed::plain(Value::Uint(i, *kind)),
+                        out,
+                    )? {
                         break;
                     }
                 }
             }
             Value::Nil => {}
             other => {
-                return Err(self.errorf(format_args!("range can't iterate over {}", format_value(other))));
+                return Err(self.errorf(format_args!(
+                    "range can't iterate over {}",
+                    format_value(other)
+                )));
             }
         }
         if !ran && let Some(else_list) = &branch.else_list {
@@ -567,13 +629,18 @@ impl<'s> State<'s, '_> {
         branch: &'s BranchNode,
         mark: usize,
         index: Value,
-        elem: &Value,
+        elem: Typed,
         out: &mut String,
     ) -> EResult<bool> {
         let decl = &branch.pipe.decl;
+        let index = Typed::plain(index);
         if !decl.is_empty() {
             if branch.pipe.is_assign {
-                let first = if decl.len() > 1 { index.clone() } else { elem.clone() };
+                let first = if decl.len() > 1 {
+                    index.clone()
+                } else {
+                    elem.clone()
+                };
                 self.set_var(&decl[0], first)?;
             } else {
                 self.set_top_var(1, elem.clone());
@@ -586,25 +653,33 @@ impl<'s> State<'s, '_> {
                 self.set_top_var(2, index);
             }
         }
-        let flow = self.walk_list(elem, &branch.list, out);
+        let flow = self.walk_list(&elem, &branch.list, out);
         self.vars.truncate(mark);
         Ok(flow? == Flow::Break)
     }
 
-    fn walk_template(&mut self, dot: &Value, node: &'s TemplateNode, out: &mut String) -> EResult<()> {
+    fn walk_template(
+        &mut self,
+        dot: &Typed,
+        node: &'s TemplateNode,
+        out: &mut String,
+    ) -> EResult<()> {
         self.at = At::Template(node);
         let Some(tree) = self.scope.lookup(&node.name) else {
-            return Err(self.errorf(format_args!("template {} not defined", go_quote(&node.name))));
+            return Err(self.errorf(format_args!(
+                "template {} not defined",
+                go_quote(&node.name)
+            )));
         };
         if self.depth == MAX_TEMPLATE_DEPTH {
             return Err(self.errorf(format_args!(
                 "exceeded maximum template depth ({MAX_TEMPLATE_DEPTH})"
             )));
         }
-        let dot = match &node.pipe {
+        let dot = Typed::plain(match &node.pipe {
             Some(pipe) => self.eval_pipeline(dot, pipe)?,
             None => Value::Nil,
-        };
+        });
         let mut inner = State {
             shared: self.shared,
             scope: self.scope,
@@ -619,7 +694,7 @@ impl<'s> State<'s, '_> {
 
     // ----- variables -----
 
-    fn set_var(&mut self, name: &str, value: Value) -> EResult<()> {
+    fn set_var(&mut self, name: &str, value: Typed) -> EResult<()> {
         match self.vars.iter_mut().rev().find(|(n, _)| &**n == name) {
             Some(slot) => {
                 slot.1 = value;
@@ -629,14 +704,14 @@ impl<'s> State<'s, '_> {
         }
     }
 
-    fn set_top_var(&mut self, n: usize, value: Value) {
+    fn set_top_var(&mut self, n: usize, value: Typed) {
         let len = self.vars.len();
         if let Some(slot) = len.checked_sub(n).and_then(|i| self.vars.get_mut(i)) {
             slot.1 = value;
         }
     }
 
-    fn var_value(&self, name: &str) -> EResult<Value> {
+    fn var_value(&self, name: &str) -> EResult<Typed> {
         match self.vars.iter().rev().find(|(n, _)| &**n == name) {
             Some((_, v)) => Ok(v.clone()),
             None => Err(self.errorf(format_args!("undefined variable: {name}"))),
@@ -645,7 +720,7 @@ impl<'s> State<'s, '_> {
 
     // ----- pipelines and commands -----
 
-    fn eval_pipeline(&mut self, dot: &Value, pipe: &'s PipeNode) -> EResult<Value> {
+    fn eval_pipeline(&mut self, dot: &Typed, pipe: &'s PipeNode) -> EResult<Value> {
         self.at = At::Pipe(pipe);
         let mut value: Option<Value> = None;
         for cmd in &pipe.cmds {
@@ -654,23 +729,32 @@ impl<'s> State<'s, '_> {
         let value = value.unwrap_or_default();
         for name in &pipe.decl {
             if pipe.is_assign {
-                self.set_var(name, value.clone())?;
+                self.set_var(name, Typed::plain(value.clone()))?;
             } else {
-                self.vars.push((name.clone(), value.clone()));
+                self.vars.push((name.clone(), Typed::plain(value.clone())));
             }
         }
         Ok(value)
     }
 
-    fn eval_command(&mut self, dot: &Value, cmd: &'s CommandNode, last: Option<Value>) -> EResult<Value> {
+    fn eval_command(
+        &mut self,
+        dot: &Typed,
+        cmd: &'s CommandNode,
+        last: Option<Value>,
+    ) -> EResult<Value> {
         let first = &cmd.args[0];
         match first {
             Arg::Field { idents, .. } => {
                 self.at = At::Arg(first);
-                return Ok(self.eval_field_chain(dot, Typed::plain(dot.clone()), first, idents, &cmd.args, last)?.value);
+                return Ok(self
+                    .eval_field_chain(dot, dot.clone(), first, idents, &cmd.args, last)?
+                    .value);
             }
             Arg::Chain { node, fields, .. } => {
-                return Ok(self.eval_chain(dot, first, node, fields, &cmd.args, last)?.value);
+                return Ok(self
+                    .eval_chain(dot, first, node, fields, &cmd.args, last)?
+                    .value);
             }
             Arg::Identifier { name, .. } => {
                 self.at = At::Arg(first);
@@ -681,7 +765,9 @@ impl<'s> State<'s, '_> {
                 return self.eval_pipeline(dot, pipe);
             }
             Arg::Variable { idents, .. } => {
-                return Ok(self.eval_variable(dot, first, idents, &cmd.args, last)?.value);
+                return Ok(self
+                    .eval_variable(dot, first, idents, &cmd.args, last)?
+                    .value);
             }
             _ => {}
         }
@@ -689,17 +775,23 @@ impl<'s> State<'s, '_> {
         self.not_a_function(&cmd.args, &last)?;
         match first {
             Arg::Bool(_, b) => Ok(Value::Bool(*b)),
-            Arg::Dot(_) => Ok(dot.clone()),
+            Arg::Dot(_) => Ok(dot.value.clone()),
             Arg::Nil(_) => Err(self.errorf("nil is not a command")),
             Arg::Number(_, n) => self.ideal_constant(n),
             Arg::String { text, .. } => Ok(Value::String(text.clone())),
-            _ => Err(self.errorf(format_args!("can't evaluate command {}", go_quote(&first.to_string())))),
+            _ => Err(self.errorf(format_args!(
+                "can't evaluate command {}",
+                go_quote(&first.to_string())
+            ))),
         }
     }
 
     fn not_a_function(&self, args: &[Arg], last: &Option<Value>) -> EResult<()> {
         if args.len() > 1 || last.is_some() {
-            return Err(self.errorf(format_args!("can't give argument to non-function {}", args[0])));
+            return Err(self.errorf(format_args!(
+                "can't give argument to non-function {}",
+                args[0]
+            )));
         }
         Ok(())
     }
@@ -733,7 +825,7 @@ impl<'s> State<'s, '_> {
 
     fn eval_variable(
         &mut self,
-        dot: &Value,
+        dot: &Typed,
         node: &'s Arg,
         idents: &'s [Rc<str>],
         args: &'s [Arg],
@@ -743,14 +835,14 @@ impl<'s> State<'s, '_> {
         let value = self.var_value(&idents[0])?;
         if idents.len() == 1 {
             self.not_a_function(args, &last)?;
-            return Ok(Typed::plain(value));
+            return Ok(value);
         }
-        self.eval_field_chain(dot, Typed::plain(value), node, &idents[1..], args, last)
+        self.eval_field_chain(dot, value, node, &idents[1..], args, last)
     }
 
     fn eval_chain(
         &mut self,
-        dot: &Value,
+        dot: &Typed,
         node: &'s Arg,
         inner: &'s Arg,
         fields: &'s [Rc<str>],
@@ -767,7 +859,7 @@ impl<'s> State<'s, '_> {
 
     fn eval_field_chain(
         &mut self,
-        dot: &Value,
+        dot: &Typed,
         mut receiver: Typed,
         node: &'s Arg,
         idents: &'s [Rc<str>],
@@ -784,7 +876,7 @@ impl<'s> State<'s, '_> {
     /// Go's `evalField`: a method call, struct field or map key on `receiver`.
     fn eval_field(
         &mut self,
-        dot: &Value,
+        dot: &Typed,
         name: &str,
         node: &'s Arg,
         args: &'s [Arg],
@@ -803,7 +895,10 @@ impl<'s> State<'s, '_> {
             }
             Value::Nil => {
                 if self.shared.options.missing_key == MissingKey::Error {
-                    return Err(self.errorf(format_args!("nil data; no entry for key {}", go_quote(name))));
+                    return Err(self.errorf(format_args!(
+                        "nil data; no entry for key {}",
+                        go_quote(name)
+                    )));
                 }
                 Ok(Typed::plain(Value::Nil))
             }
@@ -816,21 +911,26 @@ impl<'s> State<'s, '_> {
                         .map(Typed::plain);
                 }
                 match obj.field(name) {
-                    Some(value) if has_args => {
-                        let _ = value;
-                        Err(self.errorf(format_args!("{name} has arguments but cannot be invoked as function")))
-                    }
+                    Some(_) if has_args => Err(self.errorf(format_args!(
+                        "{name} has arguments but cannot be invoked as function"
+                    ))),
                     Some(value) => Ok(Typed::plain(value)),
-                    None => Err(self.errorf(format_args!("can't evaluate field {name} in type {type_name}"))),
+                    None => Err(self.errorf(format_args!(
+                        "can't evaluate field {name} in type {type_name}"
+                    ))),
                 }
             }
             Value::Map(map) => {
                 if has_args {
-                    return Err(self.errorf(format_args!("{name} is not a method but has arguments")));
+                    return Err(
+                        self.errorf(format_args!("{name} is not a method but has arguments"))
+                    );
                 }
                 self.map_field(map, name)
             }
-            _ => Err(self.errorf(format_args!("can't evaluate field {name} in type {type_name}"))),
+            _ => Err(self.errorf(format_args!(
+                "can't evaluate field {name} in type {type_name}"
+            ))),
         }
     }
 
@@ -841,15 +941,20 @@ impl<'s> State<'s, '_> {
         }
         match self.shared.options.missing_key {
             MissingKey::Invalid => Ok(Typed::plain(Value::Nil)),
-            MissingKey::Error => Err(self.errorf(format_args!("map has no entry for key {}", go_quote(name)))),
-            MissingKey::Zero if iface => Ok(Typed { value: Value::Nil, iface }),
+            MissingKey::Error => {
+                Err(self.errorf(format_args!("map has no entry for key {}", go_quote(name))))
+            }
+            MissingKey::Zero if iface => Ok(Typed {
+                value: Value::Nil,
+                iface,
+            }),
             MissingKey::Zero => Ok(Typed::plain(Value::str(""))),
         }
     }
 
     fn eval_function(
         &mut self,
-        dot: &Value,
+        dot: &Typed,
         name: &'s str,
         site: Callsite<'s>,
         args: &'s [Arg],
@@ -861,14 +966,29 @@ impl<'s> State<'s, '_> {
         let Some(func) = self.shared.funcs.get(name) else {
             return Err(self.errorf(format_args!("{} is not a defined function", go_quote(name))));
         };
-        self.eval_call(dot, Callee::Func(func.sig, func.call), name, site, args, last)
+        self.eval_call(
+            dot,
+            Callee::Func(func.sig, func.call),
+            name,
+            site,
+            args,
+            last,
+        )
     }
 
     /// `and` and `or`, which stop at the first argument that decides.
-    fn eval_and_or(&mut self, dot: &Value, name: &str, args: &'s [Arg], last: Option<Value>) -> EResult<Value> {
+    fn eval_and_or(
+        &mut self,
+        dot: &Typed,
+        name: &str,
+        args: &'s [Arg],
+        last: Option<Value>,
+    ) -> EResult<Value> {
         let args = args.get(1..).unwrap_or(&[]);
         if args.is_empty() && last.is_none() {
-            return Err(self.errorf(format_args!("wrong number of args for {name}: want at least 1 got 0")));
+            return Err(self.errorf(format_args!(
+                "wrong number of args for {name}: want at least 1 got 0"
+            )));
         }
         let want = name == "or";
         let mut value = Value::Nil;
@@ -888,7 +1008,7 @@ impl<'s> State<'s, '_> {
     /// to its parameter type, calls, and wraps a failure.
     fn eval_call(
         &mut self,
-        dot: &Value,
+        dot: &Typed,
         callee: Callee<'_>,
         name: &str,
         site: Callsite<'s>,
@@ -922,6 +1042,11 @@ impl<'s> State<'s, '_> {
             let ty = sig.params.get(num_in - 1).copied().or(sig.variadic);
             argv.push(self.validate_type(Typed::plain(last), ty)?);
         }
+        let callee_name = match (name, args.first()) {
+            ("call", Some(first)) => first.to_string(),
+            ("call", None) => argv.first().map(format_value).unwrap_or_default(),
+            _ => String::new(),
+        };
         let result = match callee {
             Callee::Func(_, call) => {
                 self.shared.pending_causes.replace(None);
@@ -929,6 +1054,11 @@ impl<'s> State<'s, '_> {
             }
             Callee::Method(obj, _) => obj.call(name, argv),
         };
+        // Go names the callee of `call` by its expression.
+        let result = result.map_err(|msg| match msg.strip_prefix("non-function of type ") {
+            Some(ty) if name == "call" => format!("non-function {callee_name} of type {ty}"),
+            _ => msg,
+        });
         result.map_err(|msg| {
             self.at = site.at();
             let causes = match self.shared.pending_causes.take() {
@@ -943,31 +1073,44 @@ impl<'s> State<'s, '_> {
 
     /// Go's `evalArg`: evaluates `arg` for a parameter of type `ty`
     /// (`None`: no particular type).
-    fn eval_arg(&mut self, dot: &Value, ty: Option<Ty>, arg: &'s Arg) -> EResult<Value> {
+    fn eval_arg(&mut self, dot: &Typed, ty: Option<Ty>, arg: &'s Arg) -> EResult<Value> {
         self.at = At::Arg(arg);
         let typed = match arg {
-            Arg::Dot(_) => Typed::plain(dot.clone()),
+            Arg::Dot(_) => dot.clone(),
             Arg::Nil(_) => {
                 return match ty {
                     None | Some(Ty::Any) => Ok(Value::Nil),
                     Some(t) if can_be_nil(t) => Ok(zero_value(t)),
-                    Some(t) => Err(self.errorf(format_args!("cannot assign nil to {}", ty_name(t)))),
+                    Some(t) => {
+                        Err(self.errorf(format_args!("cannot assign nil to {}", ty_name(t))))
+                    }
                 };
             }
-            Arg::Field { idents, .. } => {
-                self.eval_field_chain(dot, Typed::plain(dot.clone()), arg, idents, std::slice::from_ref(arg), None)?
-            }
+            Arg::Field { idents, .. } => self.eval_field_chain(
+                dot,
+                dot.clone(),
+                arg,
+                idents,
+                std::slice::from_ref(arg),
+                None,
+            )?,
             Arg::Variable { idents, .. } => {
                 self.eval_variable(dot, arg, idents, std::slice::from_ref(arg), None)?
             }
             Arg::Pipe(pipe) => Typed::plain(with_stack(|| self.eval_pipeline(dot, pipe))?),
-            Arg::Identifier { name, .. } => {
-                Typed::plain(self.eval_function(dot, name, Callsite::Arg(arg), std::slice::from_ref(arg), None)?)
+            Arg::Identifier { name, .. } => Typed::plain(self.eval_function(
+                dot,
+                name,
+                Callsite::Arg(arg),
+                std::slice::from_ref(arg),
+                None,
+            )?),
+            Arg::Chain { node, fields, .. } => with_stack(|| {
+                self.eval_chain(dot, arg, node, fields, std::slice::from_ref(arg), None)
+            })?,
+            Arg::Bool(..) | Arg::Number(..) | Arg::String { .. } => {
+                return self.eval_literal(ty, arg);
             }
-            Arg::Chain { node, fields, .. } => {
-                with_stack(|| self.eval_chain(dot, arg, node, fields, std::slice::from_ref(arg), None))?
-            }
-            Arg::Bool(..) | Arg::Number(..) | Arg::String { .. } => return self.eval_literal(ty, arg),
         };
         self.validate_type(typed, ty)
     }
@@ -983,13 +1126,24 @@ impl<'s> State<'s, '_> {
             (Ty::Bool, _) => Err(self.errorf(format_args!("expected bool; found {arg}"))),
             (Ty::String, _) => Err(self.errorf(format_args!("expected string; found {arg}"))),
             (Ty::Int | Ty::Int64, Arg::Number(_, n)) if n.int.is_some() => {
-                let kind = if ty == Ty::Int { IntKind::Int } else { IntKind::Int64 };
+                let kind = if ty == Ty::Int {
+                    IntKind::Int
+                } else {
+                    IntKind::Int64
+                };
                 Ok(Value::Int(n.int.unwrap_or_default(), kind))
             }
-            (Ty::Int | Ty::Int64, _) => Err(self.errorf(format_args!("expected integer; found {arg}"))),
-            (Ty::Float64, Arg::Number(_, n)) if n.float.is_some() => Ok(Value::Float(n.float.unwrap_or_default())),
+            (Ty::Int | Ty::Int64, _) => {
+                Err(self.errorf(format_args!("expected integer; found {arg}")))
+            }
+            (Ty::Float64, Arg::Number(_, n)) if n.float.is_some() => {
+                Ok(Value::Float(n.float.unwrap_or_default()))
+            }
             (Ty::Float64, _) => Err(self.errorf(format_args!("expected float; found {arg}"))),
-            (t, _) => Err(self.errorf(format_args!("can't handle {arg} for arg of type {}", ty_name(t)))),
+            (t, _) => Err(self.errorf(format_args!(
+                "can't handle {arg} for arg of type {}",
+                ty_name(t)
+            ))),
         }
     }
 
@@ -1089,7 +1243,9 @@ fn zero_value(ty: Ty) -> Value {
 fn assignable(value: &Value, ty: Ty) -> bool {
     match (ty, value) {
         (Ty::Any, _) => true,
-        (Ty::String, Value::String(_)) | (Ty::Bool, Value::Bool(_)) | (Ty::Float64, Value::Float(_)) => true,
+        (Ty::String, Value::String(_))
+        | (Ty::Bool, Value::Bool(_))
+        | (Ty::Float64, Value::Float(_)) => true,
         (Ty::Int, Value::Int(_, IntKind::Int)) | (Ty::Int64, Value::Int(_, IntKind::Int64)) => true,
         (Ty::List, Value::List(l)) => l.elem == ListElem::Any,
         (Ty::Strings, Value::List(l)) => l.elem == ListElem::String,
@@ -1148,7 +1304,10 @@ impl Env for State<'_, '_> {
         match result {
             Ok(()) => Ok(out.replace("<no value>", "")),
             Err(err) => {
-                let msg = format!("error during tpl function execution for {}: {err}", go_quote(text));
+                let msg = format!(
+                    "error during tpl function execution for {}: {err}",
+                    go_quote(text)
+                );
                 let mut chain = vec![msg];
                 chain.extend(err.chain().map(str::to_string));
                 Err(self.fail_with(chain))
@@ -1160,7 +1319,13 @@ impl Env for State<'_, '_> {
         self.shared.options.lint_mode
     }
 
-    fn lookup(&mut self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Result<Value, String> {
+    fn lookup(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Value, String> {
         match &self.shared.options.lookup {
             Some(hook) => hook(api_version, kind, namespace, name),
             None => Ok(Value::Map(Map::new(MapKind::Any))),
@@ -1187,9 +1352,14 @@ impl State<'_, '_> {
             left: &shared.delims.0,
             right: &shared.delims.1,
         };
-        let parsed = parse::parse(shared.set_name, text, delims, &|f| is_function(shared.funcs, f))
-            .map(|trees| trees.into_iter().map(Rc::new).collect::<Rc<[_]>>());
-        shared.tpl_cache.borrow_mut().insert(text.to_string(), parsed.clone());
+        let parsed = parse::parse(shared.set_name, text, delims, &|f| {
+            is_function(shared.funcs, f)
+        })
+        .map(|trees| trees.into_iter().map(Rc::new).collect::<Rc<[_]>>());
+        shared
+            .tpl_cache
+            .borrow_mut()
+            .insert(text.to_string(), parsed.clone());
         parsed
     }
 }

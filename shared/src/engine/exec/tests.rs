@@ -10,11 +10,20 @@ fn values() -> Value {
     let mut vals = BTreeMap::new();
     vals.insert("str".to_string(), Value::str("hello"));
     vals.insert("int".to_string(), Value::Float(42.0));
-    vals.insert("list".to_string(), Value::strings(["a", "b", "c"]).into_any_list());
-    vals.insert("nested".to_string(), Value::Map(Map::from_entries(MapKind::Any, nested)));
+    vals.insert(
+        "list".to_string(),
+        Value::strings(["a", "b", "c"]).into_any_list(),
+    );
+    vals.insert(
+        "nested".to_string(),
+        Value::Map(Map::from_entries(MapKind::Any, nested)),
+    );
     vals.insert("null".to_string(), Value::Nil);
     let mut top = BTreeMap::new();
-    top.insert("Values".to_string(), Value::Map(Map::from_entries(MapKind::Values, vals)));
+    top.insert(
+        "Values".to_string(),
+        Value::Map(Map::from_entries(MapKind::Values, vals)),
+    );
     Value::Map(Map::from_entries(MapKind::Any, top))
 }
 
@@ -65,7 +74,10 @@ fn prints_text_and_values() {
     assert_eq!(ok("{{ .Values.missing }}"), "<no value>");
     assert_eq!(ok("{{ .Values.null }}"), "<no value>");
     assert_eq!(ok("{{ print .Values.missing }}"), "<nil>");
-    assert_eq!(ok("{{ 1 }} {{ 1.5 }} {{ 0x10 }} {{ 'a' }} {{ true }} {{ \"s\" }} {{ `r` }}"), "1 1.5 16 97 true s r");
+    assert_eq!(
+        ok("{{ 1 }} {{ 1.5 }} {{ 0x10 }} {{ 'a' }} {{ true }} {{ \"s\" }} {{ `r` }}"),
+        "1 1.5 16 97 true s r"
+    );
 }
 
 #[test]
@@ -78,30 +90,66 @@ fn trims_spaces() {
 #[test]
 fn control_structures() {
     assert_eq!(ok("{{ if .Values.str }}y{{ else }}n{{ end }}"), "y");
-    assert_eq!(ok("{{ if .Values.missing }}y{{ else if 0 }}z{{ else }}n{{ end }}"), "n");
+    assert_eq!(
+        ok("{{ if .Values.missing }}y{{ else if 0 }}z{{ else }}n{{ end }}"),
+        "n"
+    );
     assert_eq!(ok("{{ with .Values.nested }}{{ .b }}{{ end }}"), "deep");
-    assert_eq!(ok("{{ with .Values.missing }}x{{ else with .Values.str }}{{ . }}{{ end }}"), "hello");
-    assert_eq!(ok("{{ range $i, $v := .Values.list }}{{ $i }}{{ $v }}{{ end }}"), "0a1b2c");
-    assert_eq!(ok("{{ range .Values.missing }}x{{ else }}empty{{ end }}"), "empty");
-    assert_eq!(ok("{{ range $k, $v := .Values.nested }}{{ $k }}={{ $v }}{{ end }}"), "b=deep");
+    assert_eq!(
+        ok("{{ with .Values.missing }}x{{ else with .Values.str }}{{ . }}{{ end }}"),
+        "hello"
+    );
+    assert_eq!(
+        ok("{{ range $i, $v := .Values.list }}{{ $i }}{{ $v }}{{ end }}"),
+        "0a1b2c"
+    );
+    assert_eq!(
+        ok("{{ range .Values.missing }}x{{ else }}empty{{ end }}"),
+        "empty"
+    );
+    assert_eq!(
+        ok("{{ range $k, $v := .Values.nested }}{{ $k }}={{ $v }}{{ end }}"),
+        "b=deep"
+    );
     assert_eq!(ok("{{ range 3 }}{{ . }}{{ end }}"), "012");
-    assert_eq!(ok("{{ range $i := 3 }}{{ if eq $i 1 }}{{ continue }}{{ end }}{{ $i }}{{ end }}"), "02");
-    assert_eq!(ok("{{ range .Values.list }}{{ if eq . \"b\" }}{{ break }}{{ end }}{{ . }}{{ end }}"), "a");
+    assert_eq!(
+        ok("{{ range $i := 3 }}{{ if eq $i 1 }}{{ continue }}{{ end }}{{ $i }}{{ end }}"),
+        "02"
+    );
+    assert_eq!(
+        ok("{{ range .Values.list }}{{ if eq . \"b\" }}{{ break }}{{ end }}{{ . }}{{ end }}"),
+        "a"
+    );
 }
 
 #[test]
 fn variables_scope_and_assign() {
-    assert_eq!(ok("{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ $y := 3 }}{{ end }}{{ $x }}"), "2");
+    assert_eq!(
+        ok("{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ $y := 3 }}{{ end }}{{ $x }}"),
+        "2"
+    );
     assert_eq!(ok("{{ with $x := .Values.str }}{{ $x }}{{ end }}"), "hello");
-    assert_eq!(ok("{{ range $.Values.list }}{{ $.Values.str }}{{ end }}"), "hellohellohello");
-    assert_eq!(err("{{ if true }}{{ $y := 3 }}{{ end }}{{ $y }}"), "template: t:1: undefined variable \"$y\"");
+    assert_eq!(
+        ok("{{ range $.Values.list }}{{ $.Values.str }}{{ end }}"),
+        "hellohellohello"
+    );
+    assert_eq!(
+        err("{{ if true }}{{ $y := 3 }}{{ end }}{{ $y }}"),
+        "template: t:1: undefined variable \"$y\""
+    );
 }
 
 #[test]
 fn templates_and_blocks() {
-    assert_eq!(ok("{{ define \"a\" }}A{{ . }}{{ end }}{{ template \"a\" 1 }}"), "A1");
+    assert_eq!(
+        ok("{{ define \"a\" }}A{{ . }}{{ end }}{{ template \"a\" 1 }}"),
+        "A1"
+    );
     assert_eq!(ok("{{ block \"b\" 2 }}B{{ . }}{{ end }}"), "B2");
-    assert_eq!(ok("{{ include \"a\" 3 | print }}{{ define \"a\" }}x{{ . }}{{ end }}"), "x3");
+    assert_eq!(
+        ok("{{ include \"a\" 3 | print }}{{ define \"a\" }}x{{ . }}{{ end }}"),
+        "x3"
+    );
 }
 
 #[test]
@@ -162,9 +210,14 @@ fn missing_key_modes() {
     let strict = run_with("{{ .Values.missing }}", MissingKey::Error);
     assert_eq!(
         strict.err().as_deref(),
-        Some("template: t:1:10: executing \"t\" at <.Values.missing>: map has no entry for key \"missing\"")
+        Some(
+            "template: t:1:10: executing \"t\" at <.Values.missing>: map has no entry for key \"missing\""
+        )
     );
-    let invalid = run_with("{{ template \"a\" }}{{ define \"a\" }}{{ .y }}{{ end }}", MissingKey::Error);
+    let invalid = run_with(
+        "{{ template \"a\" }}{{ define \"a\" }}{{ .y }}{{ end }}",
+        MissingKey::Error,
+    );
     assert_eq!(
         invalid.err().as_deref(),
         Some("template: t:1:37: executing \"a\" at <.y>: nil data; no entry for key \"y\"")
@@ -199,16 +252,24 @@ fn range_errors() {
 fn recursion_is_bounded() {
     let text = "{{ define \"r\" }}{{ template \"r\" . }}{{ end }}{{ template \"r\" . }}";
     let e = err(text);
-    assert!(e.ends_with("exceeded maximum template depth (100000)"), "{e}");
+    assert!(
+        e.ends_with("exceeded maximum template depth (100000)"),
+        "{e}"
+    );
     let text = "{{ define \"r\" }}{{ include \"r\" . }}{{ end }}{{ include \"r\" . }}";
     let e = err(text);
-    assert!(e.ends_with("rendering template has a nested reference name: r: unable to execute template"));
+    assert!(e.ends_with(
+        "rendering template has a nested reference name: r: unable to execute template"
+    ));
 }
 
 #[test]
 fn tpl_renders_in_a_copy_of_the_set() {
     assert_eq!(ok("{{ tpl \"{{ .Values.str }}\" . }}"), "hello");
-    assert_eq!(ok("{{ tpl \"{{ define \\\"z\\\" }}Z{{ end }}{{ include \\\"z\\\" . }}\" . }}"), "Z");
+    assert_eq!(
+        ok("{{ tpl \"{{ define \\\"z\\\" }}Z{{ end }}{{ include \\\"z\\\" . }}\" . }}"),
+        "Z"
+    );
     assert_eq!(
         err("{{ tpl \"{{ if }}\" . }}"),
         "template: t:1:3: executing \"t\" at <tpl \"{{ if }}\" .>: error calling tpl: cannot parse template \"{{ if }}\": template: gotpl:1: missing value for if"

@@ -88,7 +88,10 @@ fn index_one(item: &Value, key: &Value) -> Result<Value> {
                 Value::String(k) => k,
                 Value::Nil => return Err("value is nil; should be of type string".into()),
                 other => {
-                    return Err(format!("value has type {}; should be string", other.type_name()));
+                    return Err(format!(
+                        "value has type {}; should be string",
+                        other.type_name()
+                    ));
                 }
             };
             Ok(map.get(key).unwrap_or_else(|| match map.kind() {
@@ -107,7 +110,12 @@ fn index_position(key: &Value, len: usize) -> Result<usize> {
         Value::Int(i, _) => i128::from(*i),
         Value::Uint(u, _) => i128::from(*u as i64),
         Value::Nil => return Err("cannot index slice/array with nil".into()),
-        other => return Err(format!("cannot index slice/array with type {}", other.type_name())),
+        other => {
+            return Err(format!(
+                "cannot index slice/array with type {}",
+                other.type_name()
+            ));
+        }
     };
     if x < 0 || x > len as i128 {
         return Err(format!("index out of range: {x}"));
@@ -136,7 +144,13 @@ fn eval_args(args: &[Value]) -> String {
     }
     let printable: Vec<Value> = args
         .iter()
-        .map(|a| if a.is_nil() { Value::str("<no value>") } else { a.clone() })
+        .map(|a| {
+            if a.is_nil() {
+                Value::str("<no value>")
+            } else {
+                a.clone()
+            }
+        })
         .collect();
     sprint(&printable)
 }
@@ -204,7 +218,9 @@ pub(crate) fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(b))
+            }
             b' ' => out.push('+'),
             b => {
                 let _ = write!(out, "%{b:02X}");
@@ -254,7 +270,9 @@ fn equal(a: &Value, b: &Value) -> Result<bool> {
     let (ka, kb) = (basic_kind(a), basic_kind(b));
     if !same_class(ka, kb) {
         return match (ka, kb) {
-            (Kind::Int(i), Kind::Uint(u)) | (Kind::Uint(u), Kind::Int(i)) => Ok(i >= 0 && i as u64 == u),
+            (Kind::Int(i), Kind::Uint(u)) | (Kind::Uint(u), Kind::Int(i)) => {
+                Ok(i >= 0 && i as u64 == u)
+            }
             _ if a.is_nil() || b.is_nil() => Ok(false),
             _ => Err(incompatible(a, b)),
         };
@@ -278,11 +296,18 @@ fn equal_other(a: &Value, b: &Value) -> Result<bool> {
     if a.type_name() != b.type_name() {
         return Err(sprintf(
             "non-comparable types %s: %v, %s: %v",
-            &[a.clone(), Value::from(a.type_name()), Value::from(b.type_name()), b.clone()],
+            &[
+                a.clone(),
+                Value::from(a.type_name()),
+                Value::from(b.type_name()),
+                b.clone(),
+            ],
         ));
     }
     match (a, b) {
-        (Value::Object(x), Value::Object(y)) => Ok(std::rc::Rc::ptr_eq(x, y) || x.format() == y.format()),
+        (Value::Object(x), Value::Object(y)) => {
+            Ok(std::rc::Rc::ptr_eq(x, y) || x.format() == y.format())
+        }
         _ => Err(sprintf(
             "non-comparable type %s: %v",
             &[b.clone(), Value::from(b.type_name())],
@@ -373,37 +398,60 @@ mod tests {
     #[test]
     fn compares_like_go() {
         let t = |name: &str, a: Value, b: Value| call_fn(name, vec![a, b]);
-        assert_eq!(show(&t("eq", Value::int(1), Value::Uint(1, UintKind::Uint)).unwrap_or_default()), "true");
+        assert_eq!(
+            show(&t("eq", Value::int(1), Value::Uint(1, UintKind::Uint)).unwrap_or_default()),
+            "true"
+        );
         assert_eq!(
             t("eq", Value::Float(42.0), Value::int(42)).err().as_deref(),
             Some("incompatible types for comparison: float64 and int")
         );
-        assert_eq!(show(&t("eq", Value::Nil, Value::int(1)).unwrap_or_default()), "false");
         assert_eq!(
-            t("lt", Value::Bool(true), Value::Bool(false)).err().as_deref(),
+            show(&t("eq", Value::Nil, Value::int(1)).unwrap_or_default()),
+            "false"
+        );
+        assert_eq!(
+            t("lt", Value::Bool(true), Value::Bool(false))
+                .err()
+                .as_deref(),
             Some("invalid type for comparison")
         );
-        assert_eq!(show(&t("lt", Value::int(-1), Value::Uint(0, UintKind::Uint)).unwrap_or_default()), "true");
-        assert_eq!(show(&t("ge", Value::str("b"), Value::str("a")).unwrap_or_default()), "true");
+        assert_eq!(
+            show(&t("lt", Value::int(-1), Value::Uint(0, UintKind::Uint)).unwrap_or_default()),
+            "true"
+        );
+        assert_eq!(
+            show(&t("ge", Value::str("b"), Value::str("a")).unwrap_or_default()),
+            "true"
+        );
     }
 
     #[test]
     fn escapes_like_go() {
         assert_eq!(html_escape("<a&'\">"), "&lt;a&amp;&#39;&#34;&gt;");
-        assert_eq!(js_escape("a<b>\"c\u{1}é\u{2028}"), "a\\u003Cb\\u003E\\\"c\\u0001é\\u2028");
+        assert_eq!(
+            js_escape("a<b>\"c\u{1}é\u{2028}"),
+            "a\\u003Cb\\u003E\\\"c\\u0001é\\u2028"
+        );
         assert_eq!(query_escape("a b&c/é~"), "a+b%26c%2F%C3%A9~");
     }
 
     #[test]
     fn indexes_like_go() {
         let list = Value::strings(["a", "b"]);
-        assert_eq!(show(&call_fn("index", vec![list.clone(), Value::int(1)]).unwrap_or_default()), "b");
+        assert_eq!(
+            show(&call_fn("index", vec![list.clone(), Value::int(1)]).unwrap_or_default()),
+            "b"
+        );
         assert_eq!(
             call_fn("index", vec![list, Value::int(2)]).err().as_deref(),
             Some("reflect: slice index out of range")
         );
         assert_eq!(
-            call_fn("index", vec![Value::str("abc"), Value::int(1)]).map(|v| format_value(&v)).ok().as_deref(),
+            call_fn("index", vec![Value::str("abc"), Value::int(1)])
+                .map(|v| format_value(&v))
+                .ok()
+                .as_deref(),
             Some("98")
         );
     }

@@ -16,7 +16,12 @@ pub(super) fn register(map: &mut FuncMap) {
     add(map, "tpl", &[Ty::String, Ty::Any], tpl);
     add(map, "required", &[Ty::String, Ty::Any], required);
     add(map, "fail", &[Ty::String], fail);
-    add(map, "lookup", &[Ty::String, Ty::String, Ty::String, Ty::String], lookup);
+    add(
+        map,
+        "lookup",
+        &[Ty::String, Ty::String, Ty::String, Ty::String],
+        lookup,
+    );
 }
 
 fn string_arg(v: &Value) -> &str {
@@ -81,7 +86,15 @@ mod tests {
 
     #[test]
     fn lookup_is_empty_offline() {
-        let v = call("lookup", vec![Value::str("v1"), Value::str("Pod"), Value::str(""), Value::str("")]);
+        let v = call(
+            "lookup",
+            vec![
+                Value::str("v1"),
+                Value::str("Pod"),
+                Value::str(""),
+                Value::str(""),
+            ],
+        );
         assert!(matches!(v, Ok(Value::Map(m)) if m.is_empty()));
     }
 }

@@ -49,7 +49,9 @@ pub trait Env {
         _namespace: &str,
         _name: &str,
     ) -> Result<Value, String> {
-        Ok(Value::Map(super::value::Map::new(super::value::MapKind::Any)))
+        Ok(Value::Map(super::value::Map::new(
+            super::value::MapKind::Any,
+        )))
     }
 }
 

@@ -121,7 +121,9 @@ fn is_go_printable(c: char) -> bool {
     if c == ' ' {
         return true;
     }
-    !(c.is_control() || c.is_whitespace() || matches!(c as u32, 0xad | 0x200b..=0x200f | 0x2028..=0x202e | 0x2060..=0x206f | 0xfeff | 0xfff9..=0xfffb | 0xe000..=0xf8ff))
+    !(c.is_control()
+        || c.is_whitespace()
+        || matches!(c as u32, 0xad | 0x200b..=0x200f | 0x2028..=0x202e | 0x2060..=0x206f | 0xfeff | 0xfff9..=0xfffb | 0xe000..=0xf8ff))
 }
 
 /// The characters Go's lexer treats as spaces inside actions.
@@ -319,6 +321,8 @@ impl Lexer<'_> {
                         val,
                         line: self.start_line,
                     };
+                    self.start = self.pos;
+                    self.start_line = self.line;
                     self.pos += trim;
                     self.ignore();
                     if !item.val.is_empty() {
@@ -459,7 +463,8 @@ impl Lexer<'_> {
         }
         // A space may be the first half of a " -}}" trim marker.
         let before = &self.input[self.pos - 1..];
-        if Self::has_right_trim_marker(before) && before[TRIM_MARKER_LEN..].starts_with(self.right) {
+        if Self::has_right_trim_marker(before) && before[TRIM_MARKER_LEN..].starts_with(self.right)
+        {
             self.backup();
             if spaces == 1 {
                 return State::RightDelim;
@@ -657,7 +662,10 @@ mod tests {
         use ItemKind::*;
         assert_eq!(
             kinds("a{{ .x | f 1 }}b"),
-            vec![Text, LeftDelim, Space, Field, Space, Pipe, Space, Identifier, Space, Number, Space, RightDelim, Text, Eof]
+            vec![
+                Text, LeftDelim, Space, Field, Space, Pipe, Space, Identifier, Space, Number,
+                Space, RightDelim, Text, Eof
+            ]
         );
     }
 
@@ -672,14 +680,25 @@ mod tests {
     #[test]
     fn reports_errors() {
         let items = lex("{{ \"abc }}", "{{", "}}");
-        assert_eq!(items.last().map(|i| i.val.as_str()), Some("unterminated quoted string"));
+        assert_eq!(
+            items.last().map(|i| i.val.as_str()),
+            Some("unterminated quoted string")
+        );
         let items = lex("{{ .x-}}", "{{", "}}");
-        assert_eq!(items.last().map(|i| i.val.as_str()), Some("bad character U+002D '-'"));
+        assert_eq!(
+            items.last().map(|i| i.val.as_str()),
+            Some("bad character U+002D '-'")
+        );
     }
 
     #[test]
     fn formats_items_like_go() {
-        let item = Item { kind: ItemKind::String, pos: 0, val: "\"abcdefghijkl\"".into(), line: 1 };
+        let item = Item {
+            kind: ItemKind::String,
+            pos: 0,
+            val: "\"abcdefghijkl\"".into(),
+            line: 1,
+        };
         assert_eq!(item.to_string(), r#""\"abcdefghi"..."#);
     }
 }

@@ -111,17 +111,34 @@ pub struct NumberNode {
 #[derive(Debug)]
 pub enum Arg {
     /// `.a.b`
-    Field { pos: usize, idents: Box<[Rc<str>]> },
+    Field {
+        pos: usize,
+        idents: Box<[Rc<str>]>,
+    },
     /// `$x.a.b` (idents[0] is the variable name, with `$`).
-    Variable { pos: usize, idents: Box<[Rc<str>]> },
+    Variable {
+        pos: usize,
+        idents: Box<[Rc<str>]>,
+    },
     /// `(pipeline).a.b` or `f.a` written in a chain.
-    Chain { pos: usize, node: Box<Arg>, fields: Box<[Rc<str>]> },
-    Identifier { pos: usize, name: Rc<str> },
+    Chain {
+        pos: usize,
+        node: Box<Arg>,
+        fields: Box<[Rc<str>]>,
+    },
+    Identifier {
+        pos: usize,
+        name: Rc<str>,
+    },
     Dot(usize),
     Nil(usize),
     Bool(usize, bool),
     Number(usize, Box<NumberNode>),
-    String { pos: usize, quoted: Box<str>, text: Rc<str> },
+    String {
+        pos: usize,
+        quoted: Box<str>,
+        text: Rc<str>,
+    },
     Pipe(Box<PipeNode>),
 }
 

@@ -44,7 +44,10 @@ pub(super) fn parse_number(text: &str, is_complex: bool) -> Result<NumberNode, S
         n.uint = float_as_uint(f);
     }
     if n.int.is_none() && n.uint.is_none() && n.float.is_none() {
-        return Err(format!("illegal number syntax: {}", super::lex::go_quote(text)));
+        return Err(format!(
+            "illegal number syntax: {}",
+            super::lex::go_quote(text)
+        ));
     }
     Ok(n)
 }
@@ -63,7 +66,10 @@ fn parse_complex(text: &str, mut n: NumberNode) -> Result<NumberNode, String> {
             simplify_complex(&mut n);
             Ok(n)
         }
-        _ => Err(format!("illegal number syntax: {}", super::lex::go_quote(text))),
+        _ => Err(format!(
+            "illegal number syntax: {}",
+            super::lex::go_quote(text)
+        )),
     }
 }
 
@@ -78,13 +84,13 @@ fn simplify_complex(n: &mut NumberNode) {
 /// `int64(f)` when it converts back to `f` exactly.
 fn float_as_int(f: f64) -> Option<i64> {
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
-    (f >= -LIMIT && f < LIMIT && (f as i64) as f64 == f).then_some(f as i64)
+    ((-LIMIT..LIMIT).contains(&f) && (f as i64) as f64 == f).then_some(f as i64)
 }
 
 /// `uint64(f)` when it converts back to `f` exactly.
 fn float_as_uint(f: f64) -> Option<u64> {
     const LIMIT: f64 = 18_446_744_073_709_551_616.0;
-    (f >= 0.0 && f < LIMIT && (f as u64) as f64 == f).then_some(f as u64)
+    ((0.0..LIMIT).contains(&f) && (f as u64) as f64 == f).then_some(f as u64)
 }
 
 /// Splits a Go integer literal into sign, base and digits (base 0 rules).
@@ -224,7 +230,15 @@ mod tests {
         assert_eq!(parse_number_("1.5").ok().and_then(|n| n.int), None);
         assert_eq!(parse_number_("-0").ok().and_then(|n| n.uint), Some(0));
         assert!(parse_number_("99999999999999999999").is_err());
-        assert_eq!(parse_number_("18446744073709551615").ok().and_then(|n| n.uint), Some(u64::MAX));
-        assert_eq!(parse_number_("0x1p-2").ok().and_then(|n| n.float), Some(0.25));
+        assert_eq!(
+            parse_number_("18446744073709551615")
+                .ok()
+                .and_then(|n| n.uint),
+            Some(u64::MAX)
+        );
+        assert_eq!(
+            parse_number_("0x1p-2").ok().and_then(|n| n.float),
+            Some(0.25)
+        );
     }
 }

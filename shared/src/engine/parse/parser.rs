@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use super::ParseError;
 use super::lex::{Item, ItemKind, go_quote, lex};
 use super::node::{
     ActionNode, Arg, BranchNode, CommandNode, ListNode, Node, NumberNode, PipeNode, Source,
@@ -10,7 +11,6 @@ use super::node::{
 };
 use super::number::parse_number;
 use super::unquote::{unquote, unquote_char};
-use super::ParseError;
 
 /// Go's limit on nested parenthesized expressions.
 const MAX_EXPRESSION_DEPTH: usize = 10_000;
@@ -123,7 +123,10 @@ impl Parser<'_> {
         if item.kind == ItemKind::Error {
             let mut extra = String::new();
             if self.action_line != 0 && self.action_line != item.line {
-                extra = format!(" in action started at {}:{}", self.source.name, self.action_line);
+                extra = format!(
+                    " in action started at {}:{}",
+                    self.source.name, self.action_line
+                );
                 if item.val.ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
@@ -268,7 +271,11 @@ impl Parser<'_> {
     }
 
     fn loop_control(&mut self, keyword: &Item) -> PResult<Node> {
-        let word = if keyword.kind == ItemKind::Break { "break" } else { "continue" };
+        let word = if keyword.kind == ItemKind::Break {
+            "break"
+        } else {
+            "continue"
+        };
         let item = self.next_non_space();
         if item.kind != ItemKind::RightDelim {
             return Err(self.unexpected(&item, &format!("{{{{{word}}}}}")));
@@ -333,7 +340,11 @@ impl Parser<'_> {
         if let Some(kind) = chained {
             self.next_item();
             let branch = Box::new(self.parse_control(kind)?);
-            let node = if kind == "if" { Node::If(branch) } else { Node::With(branch) };
+            let node = if kind == "if" {
+                Node::If(branch)
+            } else {
+                Node::With(branch)
+            };
             return Ok(ListNode {
                 pos,
                 nodes: vec![node],
@@ -568,10 +579,9 @@ impl Parser<'_> {
         let arg = match item.kind {
             ItemKind::Identifier => {
                 if !(self.has_function)(&item.val) {
-                    return Err(self.errorf(format_args!(
-                        "function {} not defined",
-                        go_quote(&item.val)
-                    )));
+                    return Err(
+                        self.errorf(format_args!("function {} not defined", go_quote(&item.val)))
+                    );
                 }
                 Arg::Identifier {
                     pos: item.pos,

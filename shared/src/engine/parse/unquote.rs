@@ -132,7 +132,10 @@ mod tests {
 
     #[test]
     fn unquotes_go_escapes() {
-        assert_eq!(unquote(r#""a\tb\x41\101\u00e9\"""#).as_deref(), Ok("a\tbAAé\""));
+        assert_eq!(
+            unquote(r#""a\tb\x41\101\u00e9\"""#).as_deref(),
+            Ok("a\tbAAé\"")
+        );
         assert_eq!(unquote("`a\\n\r`").as_deref(), Ok("a\\n"));
         assert_eq!(unquote(r#""\q""#), Err(SYNTAX));
         assert_eq!(unquote(r#""\'""#), Err(SYNTAX));

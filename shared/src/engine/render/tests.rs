@@ -28,7 +28,9 @@ fn render_one(text: &str) -> Result<String, String> {
 }
 
 fn error_of(text: &str) -> String {
-    render_one(text).err().unwrap_or_else(|| panic!("{text} rendered"))
+    render_one(text)
+        .err()
+        .unwrap_or_else(|| panic!("{text} rendered"))
 }
 
 #[test]
@@ -45,11 +47,17 @@ fn skips_partials_and_later_definitions_win() {
     let files = vec![
         file("c1/templates/_a.tpl", "{{ define \"x\" }}A{{ end }}"),
         file("c1/templates/_b.tpl", "{{ define \"x\" }}B{{ end }}"),
-        file("c1/charts/sub/templates/_c.tpl", "{{ define \"x\" }}C{{ end }}"),
+        file(
+            "c1/charts/sub/templates/_c.tpl",
+            "{{ define \"x\" }}C{{ end }}",
+        ),
         file("c1/templates/out.yaml", "{{ include \"x\" . }}"),
     ];
     let out = Renderer::default().render(files).unwrap_or_default();
-    assert_eq!(out.keys().collect::<Vec<_>>(), vec!["c1/templates/out.yaml"]);
+    assert_eq!(
+        out.keys().collect::<Vec<_>>(),
+        vec!["c1/templates/out.yaml"]
+    );
     // Parsed deepest first, then in reverse name order: _a.tpl comes last.
     assert_eq!(out["c1/templates/out.yaml"], "A");
 }
@@ -68,9 +76,14 @@ fn formats_errors_like_helm_4() {
         error_of("a: {{ include \"nope\" . }}"),
         "c1/templates/e.yaml:1:6\n  executing \"c1/templates/e.yaml\" at <include \"nope\" .>:\n    error calling include:\ntemplate: no template \"nope\" associated with template \"gotpl\""
     );
-    assert_eq!(error_of("{{ if }}"), "parse error at (c1/templates/e.yaml:1): missing value for if");
     assert_eq!(
-        error_of("a: {{ include \"x\" . }}{{ define \"x\" }}{{ include \"y\" . }}{{ end }}{{ define \"y\" }}{{ .Values.x.y }}{{ end }}"),
+        error_of("{{ if }}"),
+        "parse error at (c1/templates/e.yaml:1): missing value for if"
+    );
+    assert_eq!(
+        error_of(
+            "a: {{ include \"x\" . }}{{ define \"x\" }}{{ include \"y\" . }}{{ end }}{{ define \"y\" }}{{ .Values.x.y }}{{ end }}"
+        ),
         "c1/templates/e.yaml:1:6\n  executing \"c1/templates/e.yaml\" at <include \"x\" .>:\n    error calling include:\nc1/templates/e.yaml:1:41\n  executing \"x\" at <include \"y\" .>:\n    error calling include:\nc1/templates/e.yaml:1:92\n  executing \"y\" at <.Values.x.y>:\n    nil pointer evaluating interface {}.y"
     );
     assert_eq!(
@@ -93,6 +106,14 @@ fn lint_mode_relaxes_required_and_fail() {
         lint_mode: true,
         ..Renderer::default()
     };
-    let out = renderer.render(vec![file("c1/templates/e.yaml", "a{{ required \"x\" .Values.nope }}{{ fail \"y\" }}b")]);
-    assert_eq!(out.ok().and_then(|m| m.get("c1/templates/e.yaml").cloned()).as_deref(), Some("ab"));
+    let out = renderer.render(vec![file(
+        "c1/templates/e.yaml",
+        "a{{ required \"x\" .Values.nope }}{{ fail \"y\" }}b",
+    )]);
+    assert_eq!(
+        out.ok()
+            .and_then(|m| m.get("c1/templates/e.yaml").cloned())
+            .as_deref(),
+        Some("ab")
+    );
 }
