@@ -100,8 +100,10 @@ impl Writer<'_> {
             }
             Value::Object(object) => {
                 if let Some(fields) = object.json_fields() {
-                    let fields: Vec<(String, Value)> =
-                        fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+                    let fields: Vec<(String, Value)> = fields
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v))
+                        .collect();
                     self.object(&fields, depth)?;
                 } else if let Some(json) = object.to_json() {
                     self.value(&json, depth + 1)?;

@@ -120,12 +120,19 @@ impl Object for Files {
     }
 
     fn to_json(&self) -> Option<Value> {
-        let entries = self
-            .0
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
-            .collect();
-        Some(Value::Map(Map::from_entries(MapKind::Any, entries)))
+        Some(Value::Map(Map::from_entries(
+            MapKind::Any,
+            self.map_entries()?,
+        )))
+    }
+
+    fn map_entries(&self) -> Option<BTreeMap<String, Value>> {
+        Some(
+            self.0
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
+                .collect(),
+        )
     }
 }
 

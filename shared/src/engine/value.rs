@@ -138,6 +138,11 @@ pub trait Object {
     fn json_fields(&self) -> Option<Vec<(&'static str, Value)>> {
         None
     }
+    /// For a Go map type with methods (Helm's `.Files`), its entries:
+    /// field access, `range`, `index` and `len` treat it as that map.
+    fn map_entries(&self) -> Option<BTreeMap<String, Value>> {
+        None
+    }
     /// The concrete Rust value, for functions whose Go parameter is this
     /// very type (Sprig's `dateModify` takes a `time.Time`).
     fn as_any(&self) -> Option<&dyn std::any::Any> {
@@ -170,6 +175,11 @@ pub enum Ty {
     /// `map[string]interface {}` (Helm's `Values` is assignable to it).
     Dict,
     Bytes,
+    /// `uint32` (Sprig's `derivePassword` counter).
+    Uint32,
+    /// A Go struct type, by the name [`Object::type_name`] gives
+    /// (`time.Time`, `sprig.certificate`).
+    Object(&'static str),
 }
 
 impl Value {

@@ -85,7 +85,10 @@ impl Encoder {
                 self.mapping(entries, ctx, depth)?;
             }
             Value::Object(object) => {
-                let json = object.json_fields().map(struct_as_map).or_else(|| object.to_json());
+                let json = object
+                    .json_fields()
+                    .map(struct_as_map)
+                    .or_else(|| object.to_json());
                 match json {
                     Some(json) => self.node(&json, ctx, depth + 1)?,
                     None => {
@@ -328,7 +331,10 @@ fn digits_from(s: &[char], i: usize, n: &mut i64) -> usize {
 
 /// A struct's JSON fields as a map: YAML writes keys sorted anyway.
 fn struct_as_map(fields: Vec<(&'static str, Value)>) -> Value {
-    let entries = fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let entries = fields
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     Value::Map(crate::engine::value::Map::from_entries(
         crate::engine::value::MapKind::Any,
         entries,

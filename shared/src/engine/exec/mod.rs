@@ -16,7 +16,7 @@ use super::parse::{
     self, ActionNode, Arg, BranchNode, CommandNode, Delims, ListNode, Node, NumberNode, ParseError,
     PipeNode, TemplateNode, Tree, go_quote,
 };
-use super::value::{IntKind, List, ListElem, Map, MapKind, MethodSig, Ty, Value};
+use super::value::{IntKind, ListElem, Map, MapKind, MethodSig, Ty, UintKind, Value};
 
 /// Go's limit on nested `{{template}}` calls.
 const MAX_TEMPLATE_DEPTH: usize = 100_000;
@@ -218,6 +218,9 @@ fn is_function(funcs: &FuncMap, name: &str) -> bool {
     name == "and" || name == "or" || funcs.contains_key(name)
 }
 
+/// The trees of a parsed `tpl` text, or why it did not parse.
+type ParsedTpl = Result<Rc<[Rc<Tree>]>, ParseError>;
+
 /// State shared by every execution within one call: Helm's `include`
 /// counters, the limits, and parsed `tpl` texts.
 struct Shared<'a> {
@@ -232,7 +235,7 @@ struct Shared<'a> {
     /// The Go error chain of the last failed `include`/`tpl`, which the
     /// function returns as text; the caller re-attaches it.
     pending_causes: RefCell<Option<Vec<String>>>,
-    tpl_cache: RefCell<HashMap<String, Result<Rc<[Rc<Tree>]>, ParseError>>>,
+    tpl_cache: RefCell<HashMap<String, ParsedTpl>>,
 }
 
 impl<'a> Shared<'a> {
@@ -299,15 +302,16 @@ fn execute_in(
             go_quote(shared.set_name)
         )));
     };
+    let dot = Typed::plain(data);
     let mut state = State {
         shared,
         scope,
         tree,
         at: At::None,
-        vars: vec![("$".into(), data.clone())],
+        vars: vec![("$".into(), dot.clone())],
         depth: 0,
     };
-    state.walk_list(&data, &tree.root, out).map(|_| ())
+    state.walk_list(&dot, &tree.root, out).map(|_| ())
 }
 
 /// The node an error is reported at (Go's `state.node`).
@@ -369,6 +373,7 @@ type EResult<T> = Result<T, ExecError>;
 /// A value with Go's static type: `iface` marks a value read from an
 /// interface-typed map or slice element, which is what makes a missing key
 /// a nil *interface* (an error to dereference) rather than no value at all.
+#[derive(Clone)]
 struct Typed {
     value: Value,
     iface: bool,
@@ -389,7 +394,7 @@ struct State<'s, 'a> {
     scope: &'s Scope<'s>,
     tree: &'s Tree,
     at: At<'s>,
-    vars: Vec<(Rc<str>, Value)>,
+    vars: Vec<(Rc<str>, Typed)>,
     depth: usize,
 }
 
@@ -430,7 +435,7 @@ impl<'s> State<'s, '_> {
         Ok(())
     }
 
-    fn walk_list(&mut self, dot: &Value, list: &'s ListNode, out: &mut String) -> EResult<Flow> {
+    fn walk_list(&mut self, dot: &Typed, list: &'s ListNode, out: &mut String) -> EResult<Flow> {
         for node in &list.nodes {
             let flow = self.walk(dot, node, out)?;
             if flow != Flow::Normal {
@@ -440,7 +445,7 @@ impl<'s> State<'s, '_> {
         Ok(Flow::Normal)
     }
 
-    fn walk(&mut self, dot: &Value, node: &'s Node, out: &mut String) -> EResult<Flow> {
+    fn walk(&mut self, dot: &Typed, node: &'s Node, out: &mut String) -> EResult<Flow> {
         self.step()?;
         self.at = At::Node(node);
         match node {
@@ -477,15 +482,18 @@ impl<'s> State<'s, '_> {
     fn walk_if_or_with(
         &mut self,
         is_with: bool,
-        dot: &Value,
+        dot: &Typed,
         branch: &'s BranchNode,
         out: &mut String,
     ) -> EResult<Flow> {
         let mark = self.vars.len();
         let value = self.eval_pipeline(dot, &branch.pipe)?;
         let flow = if value.truthy() {
-            let dot = if is_with { &value } else { dot };
-            self.walk_list(dot, &branch.list, out)
+            if is_with {
+                self.walk_list(&Typed::plain(value), &branch.list, out)
+            } else {
+                self.walk_list(dot, &branch.list, out)
+            }
         } else if let Some(else_list) = &branch.else_list {
             self.walk_list(dot, else_list, out)
         } else {
@@ -497,7 +505,7 @@ impl<'s> State<'s, '_> {
 
     fn walk_range(
         &mut self,
-        dot: &Value,
+        dot: &Typed,
         branch: &'s BranchNode,
         out: &mut String,
     ) -> EResult<Flow> {
@@ -510,7 +518,7 @@ impl<'s> State<'s, '_> {
 
     fn range_over(
         &mut self,
-        dot: &Value,
+        dot: &Typed,
         branch: &'s BranchNode,
         value: Value,
         out: &mut String,
@@ -519,9 +527,14 @@ impl<'s> State<'s, '_> {
         let mut ran = false;
         match &value {
             Value::List(list) => {
+                let iface = list.elem == ListElem::Any;
                 for (i, item) in list.items.iter().enumerate() {
                     ran = true;
-                    if self.range_iteration(branch, mark, Value::int(i as i64), item, out)? {
+                    let elem = Typed {
+                        value: item.clone(),
+                        iface,
+                    };
+                    if self.range_iteration(branch, mark, Value::int(i as i64), elem, out)? {
                         break;
                     }
                 }
@@ -530,7 +543,23 @@ impl<'s> State<'s, '_> {
                 for (i, b) in bytes.iter().enumerate() {
                     ran = true;
                     let item = Value::Uint(u64::from(*b), super::value::UintKind::Uint8);
-                    if self.range_iteration(branch, mark, Value::int(i as i64), &item, out)? {
+                    if self.range_iteration(
+                        branch,
+                        mark,
+                        Value::int(i as i64),
+                        Typed::plain(item),
+                        out,
+                    )? {
+                        break;
+                    }
+                }
+            }
+            Value::Object(obj) if obj.map_entries().is_some() => {
+                let entries = obj.map_entries().unwrap_or_default();
+                for (key, item) in entries {
+                    ran = true;
+                    let elem = Typed::plain(item);
+                    if self.range_iteration(branch, mark, Value::str(key), elem, out)? {
                         break;
                     }
                 }
@@ -541,9 +570,11 @@ impl<'s> State<'s, '_> {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect();
+                let iface = map.kind() != MapKind::String;
                 for (key, item) in entries {
                     ran = true;
-                    if self.range_iteration(branch, mark, Value::str(key), &item, out)? {
+                    let elem = Typed { value: item, iface };
+                    if self.range_iteration(branch, mark, Value::str(key), elem, out)? {
                         break;
                     }
                 }
@@ -557,7 +588,13 @@ impl<'s> State<'s, '_> {
                 }
                 for i in 0..(*n).max(0) {
                     ran = true;
-                    if self.range_iteration(branch, mark, Value::Nil, &Value::Int(i, *kind), out)? {
+                    if self.range_iteration(
+                        branch,
+                        mark,
+                        Value::Nil,
+                        Typed::plain(Value::Int(i, *kind)),
+                        out,
+                    )? {
                         break;
                     }
                 }
@@ -575,7 +612,7 @@ impl<'s> State<'s, '_> {
                         branch,
                         mark,
                         Value::Nil,
-                        &Value::Uint(i, *kind),
+                        Typed::plain(Value::Uint(i, *kind)),
                         out,
                     )? {
                         break;
@@ -602,10 +639,11 @@ impl<'s> State<'s, '_> {
         branch: &'s BranchNode,
         mark: usize,
         index: Value,
-        elem: &Value,
+        elem: Typed,
         out: &mut String,
     ) -> EResult<bool> {
         let decl = &branch.pipe.decl;
+        let index = Typed::plain(index);
         if !decl.is_empty() {
             if branch.pipe.is_assign {
                 let first = if decl.len() > 1 {
@@ -625,14 +663,14 @@ impl<'s> State<'s, '_> {
                 self.set_top_var(2, index);
             }
         }
-        let flow = self.walk_list(elem, &branch.list, out);
+        let flow = self.walk_list(&elem, &branch.list, out);
         self.vars.truncate(mark);
         Ok(flow? == Flow::Break)
     }
 
     fn walk_template(
         &mut self,
-        dot: &Value,
+        dot: &Typed,
         node: &'s TemplateNode,
         out: &mut String,
     ) -> EResult<()> {
@@ -648,10 +686,10 @@ impl<'s> State<'s, '_> {
                 "exceeded maximum template depth ({MAX_TEMPLATE_DEPTH})"
             )));
         }
-        let dot = match &node.pipe {
+        let dot = Typed::plain(match &node.pipe {
             Some(pipe) => self.eval_pipeline(dot, pipe)?,
             None => Value::Nil,
-        };
+        });
         let mut inner = State {
             shared: self.shared,
             scope: self.scope,
@@ -666,7 +704,7 @@ impl<'s> State<'s, '_> {
 
     // ----- variables -----
 
-    fn set_var(&mut self, name: &str, value: Value) -> EResult<()> {
+    fn set_var(&mut self, name: &str, value: Typed) -> EResult<()> {
         match self.vars.iter_mut().rev().find(|(n, _)| &**n == name) {
             Some(slot) => {
                 slot.1 = value;
@@ -676,14 +714,14 @@ impl<'s> State<'s, '_> {
         }
     }
 
-    fn set_top_var(&mut self, n: usize, value: Value) {
+    fn set_top_var(&mut self, n: usize, value: Typed) {
         let len = self.vars.len();
         if let Some(slot) = len.checked_sub(n).and_then(|i| self.vars.get_mut(i)) {
             slot.1 = value;
         }
     }
 
-    fn var_value(&self, name: &str) -> EResult<Value> {
+    fn var_value(&self, name: &str) -> EResult<Typed> {
         match self.vars.iter().rev().find(|(n, _)| &**n == name) {
             Some((_, v)) => Ok(v.clone()),
             None => Err(self.errorf(format_args!("undefined variable: {name}"))),
@@ -692,7 +730,7 @@ impl<'s> State<'s, '_> {
 
     // ----- pipelines and commands -----
 
-    fn eval_pipeline(&mut self, dot: &Value, pipe: &'s PipeNode) -> EResult<Value> {
+    fn eval_pipeline(&mut self, dot: &Typed, pipe: &'s PipeNode) -> EResult<Value> {
         self.at = At::Pipe(pipe);
         let mut value: Option<Value> = None;
         for cmd in &pipe.cmds {
@@ -701,9 +739,9 @@ impl<'s> State<'s, '_> {
         let value = value.unwrap_or_default();
         for name in &pipe.decl {
             if pipe.is_assign {
-                self.set_var(name, value.clone())?;
+                self.set_var(name, Typed::plain(value.clone()))?;
             } else {
-                self.vars.push((name.clone(), value.clone()));
+                self.vars.push((name.clone(), Typed::plain(value.clone())));
             }
         }
         Ok(value)
@@ -711,7 +749,7 @@ impl<'s> State<'s, '_> {
 
     fn eval_command(
         &mut self,
-        dot: &Value,
+        dot: &Typed,
         cmd: &'s CommandNode,
         last: Option<Value>,
     ) -> EResult<Value> {
@@ -720,14 +758,7 @@ impl<'s> State<'s, '_> {
             Arg::Field { idents, .. } => {
                 self.at = At::Arg(first);
                 return Ok(self
-                    .eval_field_chain(
-                        dot,
-                        Typed::plain(dot.clone()),
-                        first,
-                        idents,
-                        &cmd.args,
-                        last,
-                    )?
+                    .eval_field_chain(dot, dot.clone(), first, idents, &cmd.args, last)?
                     .value);
             }
             Arg::Chain { node, fields, .. } => {
@@ -754,7 +785,7 @@ impl<'s> State<'s, '_> {
         self.not_a_function(&cmd.args, &last)?;
         match first {
             Arg::Bool(_, b) => Ok(Value::Bool(*b)),
-            Arg::Dot(_) => Ok(dot.clone()),
+            Arg::Dot(_) => Ok(dot.value.clone()),
             Arg::Nil(_) => Err(self.errorf("nil is not a command")),
             Arg::Number(_, n) => self.ideal_constant(n),
             Arg::String { text, .. } => Ok(Value::String(text.clone())),
@@ -804,7 +835,7 @@ impl<'s> State<'s, '_> {
 
     fn eval_variable(
         &mut self,
-        dot: &Value,
+        dot: &Typed,
         node: &'s Arg,
         idents: &'s [Rc<str>],
         args: &'s [Arg],
@@ -814,14 +845,14 @@ impl<'s> State<'s, '_> {
         let value = self.var_value(&idents[0])?;
         if idents.len() == 1 {
             self.not_a_function(args, &last)?;
-            return Ok(Typed::plain(value));
+            return Ok(value);
         }
-        self.eval_field_chain(dot, Typed::plain(value), node, &idents[1..], args, last)
+        self.eval_field_chain(dot, value, node, &idents[1..], args, last)
     }
 
     fn eval_chain(
         &mut self,
-        dot: &Value,
+        dot: &Typed,
         node: &'s Arg,
         inner: &'s Arg,
         fields: &'s [Rc<str>],
@@ -838,7 +869,7 @@ impl<'s> State<'s, '_> {
 
     fn eval_field_chain(
         &mut self,
-        dot: &Value,
+        dot: &Typed,
         mut receiver: Typed,
         node: &'s Arg,
         idents: &'s [Rc<str>],
@@ -855,7 +886,7 @@ impl<'s> State<'s, '_> {
     /// Go's `evalField`: a method call, struct field or map key on `receiver`.
     fn eval_field(
         &mut self,
-        dot: &Value,
+        dot: &Typed,
         name: &str,
         node: &'s Arg,
         args: &'s [Arg],
@@ -889,13 +920,18 @@ impl<'s> State<'s, '_> {
                         .eval_call(dot, callee, name, Callsite::Arg(node), args, last)
                         .map(Typed::plain);
                 }
-                match obj.field(name) {
-                    Some(value) if has_args => {
-                        let _ = value;
-                        Err(self.errorf(format_args!(
-                            "{name} has arguments but cannot be invoked as function"
-                        )))
+                if let Some(entries) = obj.map_entries() {
+                    if has_args {
+                        return Err(
+                            self.errorf(format_args!("{name} is not a method but has arguments"))
+                        );
                     }
+                    return self.map_field(&Map::from_entries(MapKind::Any, entries), name);
+                }
+                match obj.field(name) {
+                    Some(_) if has_args => Err(self.errorf(format_args!(
+                        "{name} has arguments but cannot be invoked as function"
+                    ))),
                     Some(value) => Ok(Typed::plain(value)),
                     None => Err(self.errorf(format_args!(
                         "can't evaluate field {name} in type {type_name}"
@@ -936,7 +972,7 @@ impl<'s> State<'s, '_> {
 
     fn eval_function(
         &mut self,
-        dot: &Value,
+        dot: &Typed,
         name: &'s str,
         site: Callsite<'s>,
         args: &'s [Arg],
@@ -961,7 +997,7 @@ impl<'s> State<'s, '_> {
     /// `and` and `or`, which stop at the first argument that decides.
     fn eval_and_or(
         &mut self,
-        dot: &Value,
+        dot: &Typed,
         name: &str,
         args: &'s [Arg],
         last: Option<Value>,
@@ -990,7 +1026,7 @@ impl<'s> State<'s, '_> {
     /// to its parameter type, calls, and wraps a failure.
     fn eval_call(
         &mut self,
-        dot: &Value,
+        dot: &Typed,
         callee: Callee<'_>,
         name: &str,
         site: Callsite<'s>,
@@ -1024,6 +1060,11 @@ impl<'s> State<'s, '_> {
             let ty = sig.params.get(num_in - 1).copied().or(sig.variadic);
             argv.push(self.validate_type(Typed::plain(last), ty)?);
         }
+        let callee_name = match (name, args.first()) {
+            ("call", Some(first)) => first.to_string(),
+            ("call", None) => argv.first().map(format_value).unwrap_or_default(),
+            _ => String::new(),
+        };
         let result = match callee {
             Callee::Func(_, call) => {
                 self.shared.pending_causes.replace(None);
@@ -1031,6 +1072,11 @@ impl<'s> State<'s, '_> {
             }
             Callee::Method(obj, _) => obj.call(name, argv),
         };
+        // Go names the callee of `call` by its expression.
+        let result = result.map_err(|msg| match msg.strip_prefix("non-function of type ") {
+            Some(ty) if name == "call" => format!("non-function {callee_name} of type {ty}"),
+            _ => msg,
+        });
         result.map_err(|msg| {
             self.at = site.at();
             let causes = match self.shared.pending_causes.take() {
@@ -1045,10 +1091,10 @@ impl<'s> State<'s, '_> {
 
     /// Go's `evalArg`: evaluates `arg` for a parameter of type `ty`
     /// (`None`: no particular type).
-    fn eval_arg(&mut self, dot: &Value, ty: Option<Ty>, arg: &'s Arg) -> EResult<Value> {
+    fn eval_arg(&mut self, dot: &Typed, ty: Option<Ty>, arg: &'s Arg) -> EResult<Value> {
         self.at = At::Arg(arg);
         let typed = match arg {
-            Arg::Dot(_) => Typed::plain(dot.clone()),
+            Arg::Dot(_) => dot.clone(),
             Arg::Nil(_) => {
                 return match ty {
                     None | Some(Ty::Any) => Ok(Value::Nil),
@@ -1060,7 +1106,7 @@ impl<'s> State<'s, '_> {
             }
             Arg::Field { idents, .. } => self.eval_field_chain(
                 dot,
-                Typed::plain(dot.clone()),
+                dot.clone(),
                 arg,
                 idents,
                 std::slice::from_ref(arg),
@@ -1112,6 +1158,14 @@ impl<'s> State<'s, '_> {
                 Ok(Value::Float(n.float.unwrap_or_default()))
             }
             (Ty::Float64, _) => Err(self.errorf(format_args!("expected float; found {arg}"))),
+            // Go sets the constant into a uint32, dropping high bits.
+            (Ty::Uint32, Arg::Number(_, n)) if n.uint.is_some() => Ok(Value::Uint(
+                n.uint.unwrap_or_default() & u64::from(u32::MAX),
+                UintKind::Uint32,
+            )),
+            (Ty::Uint32, _) => {
+                Err(self.errorf(format_args!("expected unsigned integer; found {arg}")))
+            }
             (t, _) => Err(self.errorf(format_args!(
                 "can't handle {arg} for arg of type {}",
                 ty_name(t)
@@ -1136,7 +1190,11 @@ impl<'s> State<'s, '_> {
             };
         }
         if assignable(&typed.value, ty) {
-            return Ok(typed.value);
+            // Passing `common.Values` as a plain map converts its type.
+            return Ok(match (ty, typed.value) {
+                (Ty::Dict, Value::Map(m)) => Value::Map(m.with_kind(MapKind::Any)),
+                (_, value) => value,
+            });
         }
         Err(self.errorf(format_args!(
             "wrong type for value; expected {}; got {}",
@@ -1190,6 +1248,8 @@ pub(crate) fn ty_name(ty: Ty) -> &'static str {
         Ty::Strings => "[]string",
         Ty::Dict => "map[string]interface {}",
         Ty::Bytes => "[]uint8",
+        Ty::Uint32 => "uint32",
+        Ty::Object(name) => name,
     }
 }
 
@@ -1197,16 +1257,13 @@ fn can_be_nil(ty: Ty) -> bool {
     matches!(ty, Ty::Any | Ty::List | Ty::Strings | Ty::Dict | Ty::Bytes)
 }
 
-/// The zero value of a nilable parameter type, as the callee sees it.
+/// The zero value of a nilable parameter type, as the callee sees it: a
+/// nil slice or map of that type.
 fn zero_value(ty: Ty) -> Value {
     match ty {
-        Ty::List => Value::list(Vec::new()),
-        Ty::Strings => Value::List(Rc::new(List {
-            items: Vec::new(),
-            elem: ListElem::String,
-            nil: false,
-        })),
-        Ty::Dict => Value::Map(Map::new(MapKind::Any)),
+        Ty::List => Value::nil_list(ListElem::Any),
+        Ty::Strings => Value::nil_list(ListElem::String),
+        Ty::Dict => Value::Map(Map::nil(MapKind::Any)),
         Ty::Bytes => Value::Bytes(Rc::from(&[][..])),
         _ => Value::Nil,
     }
@@ -1224,6 +1281,8 @@ fn assignable(value: &Value, ty: Ty) -> bool {
         (Ty::Strings, Value::List(l)) => l.elem == ListElem::String,
         (Ty::Dict, Value::Map(m)) => m.kind() != MapKind::String,
         (Ty::Bytes, Value::Bytes(_)) => true,
+        (Ty::Uint32, Value::Uint(_, UintKind::Uint32)) => true,
+        (Ty::Object(name), Value::Object(o)) => o.type_name() == name,
         _ => false,
     }
 }

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::{Env, FuncMap, add, add_variadic};
 use crate::engine::gofmt::{sprint, sprintf, sprintln};
-use crate::engine::value::{MapKind, Ty, UintKind, Value};
+use crate::engine::value::{Map, MapKind, Ty, UintKind, Value};
 
 pub(super) fn register(map: &mut FuncMap) {
     add(map, "not", &[Ty::Any], not);
@@ -43,6 +43,7 @@ fn len(_: &mut dyn Env, args: Vec<Value>) -> Result<Value> {
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.items.len(),
         Value::Map(m) => m.len(),
+        Value::Object(o) if o.map_entries().is_some() => o.map_entries().unwrap_or_default().len(),
         other => return Err(format!("len of type {}", other.type_name())),
     };
     Ok(Value::int(n as i64))
@@ -61,6 +62,12 @@ fn index(_: &mut dyn Env, args: Vec<Value>) -> Result<Value> {
 }
 
 fn index_one(item: &Value, key: &Value) -> Result<Value> {
+    if let Value::Object(o) = item
+        && let Some(entries) = o.map_entries()
+    {
+        let map = Value::Map(Map::from_entries(MapKind::Any, entries));
+        return index_one(&map, key);
+    }
     match item {
         Value::List(list) => {
             let i = index_position(key, list.items.len())?;

@@ -133,7 +133,11 @@ fn bytes_text(bytes: &[u8]) -> String {
 fn go_repeat(s: &str, count: i64) -> Result<String, String> {
     let count = usize::try_from(count).map_err(|_| "strings: negative Repeat count")?;
     // Go's limit is the largest int, not the largest usize.
-    match s.len().checked_mul(count).filter(|&n| n <= i64::MAX as usize) {
+    match s
+        .len()
+        .checked_mul(count)
+        .filter(|&n| n <= i64::MAX as usize)
+    {
         None => Err("strings: Repeat output length overflow".into()),
         Some(n) if n > MAX_OUTPUT => Err(format!("repeat: output longer than {MAX_OUTPUT} bytes")),
         Some(_) => Ok(s.repeat(count)),

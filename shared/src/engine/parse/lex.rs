@@ -321,6 +321,8 @@ impl Lexer<'_> {
                         val,
                         line: self.start_line,
                     };
+                    self.start = self.pos;
+                    self.start_line = self.line;
                     self.pos += trim;
                     self.ignore();
                     if !item.val.is_empty() {

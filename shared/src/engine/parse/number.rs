@@ -84,13 +84,13 @@ fn simplify_complex(n: &mut NumberNode) {
 /// `int64(f)` when it converts back to `f` exactly.
 fn float_as_int(f: f64) -> Option<i64> {
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
-    (f >= -LIMIT && f < LIMIT && (f as i64) as f64 == f).then_some(f as i64)
+    ((-LIMIT..LIMIT).contains(&f) && (f as i64) as f64 == f).then_some(f as i64)
 }
 
 /// `uint64(f)` when it converts back to `f` exactly.
 fn float_as_uint(f: f64) -> Option<u64> {
     const LIMIT: f64 = 18_446_744_073_709_551_616.0;
-    (f >= 0.0 && f < LIMIT && (f as u64) as f64 == f).then_some(f as u64)
+    ((0.0..LIMIT).contains(&f) && (f as u64) as f64 == f).then_some(f as u64)
 }
 
 /// Splits a Go integer literal into sign, base and digits (base 0 rules).

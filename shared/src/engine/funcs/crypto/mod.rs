@@ -39,11 +39,12 @@ pub(super) fn register(map: &mut FuncMap) {
             str_arg(&a, 1),
         )))
     });
-    // Go declares the counter `uint32`; the executor has no such type, so
-    // it arrives as an int and wraps as Go's conversion of a constant does.
-    let password_params = &[Ty::Int, Ty::String, Ty::String, Ty::String, Ty::String];
+    let password_params = &[Ty::Uint32, Ty::String, Ty::String, Ty::String, Ty::String];
     add(map, "derivePassword", password_params, |_, a| {
-        let counter = int_arg(&a, 0) as u32;
+        let counter = match a.first() {
+            Some(Value::Uint(n, _)) => *n as u32,
+            _ => 0,
+        };
         let (kind, password, user, site) = (
             str_arg(&a, 1),
             str_arg(&a, 2),
@@ -88,13 +89,20 @@ pub(super) fn register(map: &mut FuncMap) {
         self_signed_with_key,
         |_, a| self_signed_certificate(&a, &key_arg(&a, 4)?),
     );
-    let signed = &[Ty::String, Ty::List, Ty::List, Ty::Int, Ty::Any];
+    let signed = &[Ty::String, Ty::List, Ty::List, Ty::Int, CERTIFICATE];
     add(map, "genSignedCert", signed, |_, a| {
         let ca = certificate_arg(&a[4])?;
         let key = PrivateKey::generate_rsa(keys::RSA_BITS_FOR_CERTS).map_err(rsa_error)?;
         signed_certificate(&a, ca, &key)
     });
-    let signed_with_key = &[Ty::String, Ty::List, Ty::List, Ty::Int, Ty::Any, Ty::String];
+    let signed_with_key = &[
+        Ty::String,
+        Ty::List,
+        Ty::List,
+        Ty::Int,
+        CERTIFICATE,
+        Ty::String,
+    ];
     add(map, "genSignedCertWithKey", signed_with_key, |_, a| {
         let ca = certificate_arg(&a[4])?;
         signed_certificate(&a, ca, &key_arg(&a, 5)?)
@@ -125,8 +133,11 @@ fn key_arg(args: &[Value], i: usize) -> Result<PrivateKey, String> {
     keys::parse_private_key_pem(str_arg(args, i)).map_err(|e| format!("parsing private key: {e}"))
 }
 
-/// The `sprig.certificate` parameter of `genSignedCert`. The executor
-/// cannot check this Go type, so the function does, with Go's wording.
+/// Sprig's certificate struct as a parameter type.
+const CERTIFICATE: Ty = Ty::Object("sprig.certificate");
+
+/// The `sprig.certificate` parameter of `genSignedCert` (declared
+/// [`CERTIFICATE`], so the executor checked it).
 fn certificate_arg(v: &Value) -> Result<&Certificate, String> {
     Certificate::of(v).ok_or_else(|| {
         format!(

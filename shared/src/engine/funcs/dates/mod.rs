@@ -41,20 +41,20 @@ pub(super) fn register(map: &mut FuncMap) {
             .map(GoTime::into_value)
     });
     for name in ["dateModify", "date_modify"] {
-        add(map, name, &[Ty::String, Ty::Any], |_, a| {
+        add(map, name, &[Ty::String, TIME], |_, a| {
             let t = time_arg(&a[1])?;
             let modified = parse_duration(str_arg(&a, 0)).map_or_else(|_| t.clone(), |d| t.add(d));
             Ok(modified.into_value())
         });
     }
     for name in ["mustDateModify", "must_date_modify"] {
-        add(map, name, &[Ty::String, Ty::Any], |_, a| {
+        add(map, name, &[Ty::String, TIME], |_, a| {
             let t = time_arg(&a[1])?;
             let d = parse_duration(str_arg(&a, 0))?;
             Ok(t.add(d).into_value())
         });
     }
-    add(map, "unixEpoch", &[Ty::Any], |_, a| {
+    add(map, "unixEpoch", &[TIME], |_, a| {
         Ok(Value::str(time_arg(&a[0])?.unix().to_string()))
     });
     add(map, "ago", &[Ty::Any], |_, a| {
@@ -88,8 +88,10 @@ fn str_arg(args: &[Value], i: usize) -> &str {
     args.get(i).and_then(Value::as_str).unwrap_or("")
 }
 
-/// A `time.Time` parameter. The executor cannot check this Go type, so
-/// the function does, with Go's wording.
+/// Go's `time.Time` as a parameter type.
+const TIME: Ty = Ty::Object("time.Time");
+
+/// A `time.Time` parameter (declared [`TIME`], so the executor checked it).
 fn time_arg(v: &Value) -> Result<&GoTime, String> {
     GoTime::of(v).ok_or_else(|| {
         format!(
