@@ -4,6 +4,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::archive::{ArchiveError, OpenError, load_file};
 use super::ignore::{IgnoreError, Rules};
 use super::{Chart, File, Metadata};
 use crate::codec::yaml;
@@ -34,12 +35,25 @@ pub enum LoadError {
     Irregular(String),
     #[error(transparent)]
     Ignore(#[from] IgnoreError),
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
     #[error("{path}: {source}")]
     Io {
         path: String,
         #[source]
         source: io::Error,
     },
+}
+
+/// Loads a chart from a directory or, for any other file, a chart archive.
+pub fn load(path: &Path) -> Result<Chart, LoadError> {
+    if path.is_file() {
+        load_file(path)
+    } else {
+        load_dir(path)
+    }
 }
 
 /// Loads the chart in directory `dir`.
