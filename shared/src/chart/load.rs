@@ -58,6 +58,12 @@ pub fn load(path: &Path) -> Result<Chart, LoadError> {
 
 /// Loads the chart in directory `dir`.
 pub fn load_dir(dir: &Path) -> Result<Chart, LoadError> {
+    from_files(read_dir_files(dir)?)
+}
+
+/// The files of the chart in directory `dir` (what `.helmignore` keeps),
+/// named relative to it, in Helm's walk order.
+pub(crate) fn read_dir_files(dir: &Path) -> Result<Vec<File>, LoadError> {
     if !dir.exists() {
         return Err(LoadError::NotFound(dir.display().to_string()));
     }
@@ -74,7 +80,7 @@ pub fn load_dir(dir: &Path) -> Result<Chart, LoadError> {
     rules.add_defaults();
     let mut files = Vec::new();
     collect_files(dir, dir, &rules, &mut files)?;
-    from_files(files)
+    Ok(files)
 }
 
 /// Builds a chart from its files (paths relative to the chart root).

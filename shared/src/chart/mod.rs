@@ -9,7 +9,7 @@
 pub mod archive;
 mod capabilities;
 mod ignore;
-mod load;
+pub(crate) mod load;
 mod metadata;
 
 pub use capabilities::{Capabilities, KubeVersion};

@@ -3,6 +3,7 @@
 //! Helm's safety checks; [`write_archive`] packs files as `helm package`
 //! does, deterministically.
 
+pub(crate) mod chartfile;
 mod open;
 mod read;
 mod sniff;
