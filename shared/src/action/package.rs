@@ -114,12 +114,11 @@ impl Package {
         };
         let packed = pack(files, &overrides, self.dependency_update)?;
         let mtime = parse_epoch(self.source_date_epoch.as_deref())?;
-        let archive = write_archive(&packed.name, &packed.files, mtime).map_err(|source| {
-            SaveError::Io {
+        let archive =
+            write_archive(&packed.name, &packed.files, mtime).map_err(|source| SaveError::Io {
                 path: packed.name.clone(),
                 source,
-            }
-        })?;
+            })?;
 
         let dest = if self.destination == Path::new(".") {
             std::env::current_dir().map_err(|source| SaveError::Io {
@@ -256,7 +255,10 @@ fn pack(
 /// file in `charts/`, which is no chart.
 fn subchart_files(entry: &str, files: Vec<File>) -> Result<Option<Vec<File>>, PackageError> {
     if entry.ends_with(".tgz") {
-        let Some(archive) = files.into_iter().find(|f| f.name == format!("charts/{entry}")) else {
+        let Some(archive) = files
+            .into_iter()
+            .find(|f| f.name == format!("charts/{entry}"))
+        else {
             return Ok(None);
         };
         return read_archive(&archive.data)
@@ -357,9 +359,18 @@ mod tests {
 
     #[test]
     fn paths_join_as_go_joins_them() {
-        assert_eq!(go_join(Path::new("./out"), "x.tgz"), PathBuf::from("out/x.tgz"));
-        assert_eq!(go_join(Path::new("../o/"), "x.tgz"), PathBuf::from("../o/x.tgz"));
-        assert_eq!(go_join(Path::new("/a/b/.."), "x.tgz"), PathBuf::from("/a/x.tgz"));
+        assert_eq!(
+            go_join(Path::new("./out"), "x.tgz"),
+            PathBuf::from("out/x.tgz")
+        );
+        assert_eq!(
+            go_join(Path::new("../o/"), "x.tgz"),
+            PathBuf::from("../o/x.tgz")
+        );
+        assert_eq!(
+            go_join(Path::new("/a/b/.."), "x.tgz"),
+            PathBuf::from("/a/x.tgz")
+        );
     }
 
     #[test]

@@ -71,7 +71,10 @@ pub fn chart_yaml(metadata: &Metadata, doc: &Value) -> String {
             Value::Map(Map::from_entries(MapKind::Any, entries)),
         );
     }
-    if let Some(deps) = field(doc, "dependencies").and_then(|d| dependencies(&d)) {
+    // Helm leaves the dependencies of a v1 chart out (they belong in its
+    // requirements.yaml).
+    let deps = field(doc, "dependencies").filter(|_| metadata.api_version != "v1");
+    if let Some(deps) = deps.and_then(|d| dependencies(&d)) {
         fields.insert("dependencies".into(), deps);
     }
     marshal(fields)
@@ -100,7 +103,11 @@ pub fn dependency_names(doc: &Value) -> Vec<String> {
     items
         .items
         .iter()
-        .map(|d| field(d, "name").map(|n| scalar_text(&n)).unwrap_or_default())
+        .map(|d| {
+            field(d, "name")
+                .map(|n| scalar_text(&n))
+                .unwrap_or_default()
+        })
         .collect()
 }
 
@@ -134,7 +141,9 @@ fn dependencies(list: &Value) -> Option<Value> {
                 _ => Value::Nil,
             };
             let import_values = match field(dep, "import-values") {
-                Some(v @ Value::List(_)) if matches!(&v, Value::List(l) if !l.items.is_empty()) => v,
+                Some(v @ Value::List(_)) if matches!(&v, Value::List(l) if !l.items.is_empty()) => {
+                    v
+                }
                 _ => Value::Nil,
             };
             let enabled = match field(dep, "enabled") {
@@ -173,7 +182,11 @@ fn scalar_text(v: &Value) -> String {
 }
 
 fn non_empty(s: String) -> Value {
-    if s.is_empty() { Value::Nil } else { Value::str(s) }
+    if s.is_empty() {
+        Value::Nil
+    } else {
+        Value::str(s)
+    }
 }
 
 /// A map of the fields that are set (`Nil` marks an omitted one).

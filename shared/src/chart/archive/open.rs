@@ -17,7 +17,9 @@ pub enum OpenError {
         path: String,
         content_type: &'static str,
     },
-    #[error("file '{path}' does not appear to be a valid chart file (details: gzip: invalid header)")]
+    #[error(
+        "file '{path}' does not appear to be a valid chart file (details: gzip: invalid header)"
+    )]
     InvalidGzip { path: String },
     /// Helm names no reason for a rejected archive at the top level; the
     /// reason is this error's source.

@@ -121,18 +121,52 @@ pub fn read_archive(bytes: &[u8]) -> Result<Vec<File>, ArchiveError> {
     Ok(files)
 }
 
-/// The checks Go's `gzip.NewReader` makes before any data is inflated.
+/// The checks Go's `gzip.NewReader` makes on the first member's header:
+/// its magic and method, its optional fields, and their checksum. Go, unlike
+/// some readers, ignores the reserved flag bits.
 fn check_gzip_header(bytes: &[u8]) -> Result<(), ArchiveError> {
-    const RESERVED_FLAGS: u8 = 0xE0;
-    match bytes {
-        [] => Err(ArchiveError::Empty),
-        [0x1F, 0x8B, 8, flags, _, _, _, _, _, _, ..] if flags & RESERVED_FLAGS == 0 => Ok(()),
-        [0x1F, 0x8B, 8, flags, ..] if flags & RESERVED_FLAGS != 0 => Err(ArchiveError::GzipHeader),
-        short if short.len() < 10 && b"\x1F\x8B\x08".starts_with(&short[..short.len().min(3)]) => {
-            Err(ArchiveError::Truncated)
-        }
-        _ => Err(ArchiveError::GzipHeader),
+    const FHCRC: u8 = 1 << 1;
+    const FEXTRA: u8 = 1 << 2;
+    const FNAME: u8 = 1 << 3;
+    const FCOMMENT: u8 = 1 << 4;
+    /// Go gives up on a name or comment longer than its 512-byte buffer.
+    const MAX_STRING: usize = 512;
+
+    if bytes.is_empty() {
+        return Err(ArchiveError::Empty);
     }
+    let fixed = bytes.get(..10).ok_or(ArchiveError::Truncated)?;
+    if fixed[..3] != [0x1F, 0x8B, 8] {
+        return Err(ArchiveError::GzipHeader);
+    }
+    let flags = fixed[3];
+    let mut pos = 10;
+    if flags & FEXTRA != 0 {
+        let len = bytes.get(pos..pos + 2).ok_or(ArchiveError::Truncated)?;
+        pos += 2 + usize::from(u16::from_le_bytes([len[0], len[1]]));
+        if pos > bytes.len() {
+            return Err(ArchiveError::Truncated);
+        }
+    }
+    for flag in [FNAME, FCOMMENT] {
+        if flags & flag != 0 {
+            let rest = &bytes[pos..];
+            match rest.iter().take(MAX_STRING).position(|&b| b == 0) {
+                Some(end) => pos += end + 1,
+                None if rest.len() < MAX_STRING => return Err(ArchiveError::Truncated),
+                None => return Err(ArchiveError::GzipHeader),
+            }
+        }
+    }
+    if flags & FHCRC != 0 {
+        let stored = bytes.get(pos..pos + 2).ok_or(ArchiveError::Truncated)?;
+        let mut crc = flate2::Crc::new();
+        crc.update(&bytes[..pos]);
+        if crc.sum() as u16 != u16::from_le_bytes([stored[0], stored[1]]) {
+            return Err(ArchiveError::GzipHeader);
+        }
+    }
+    Ok(())
 }
 
 /// Passes reads through, remembering how the decompressor failed, so an
@@ -244,7 +278,9 @@ fn go_quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
@@ -259,8 +295,14 @@ mod tests {
 
     #[test]
     fn names_lose_their_first_segment() {
-        assert_eq!(chart_relative_name("x/templates/a.yaml").unwrap(), "templates/a.yaml");
-        assert_eq!(chart_relative_name("x\\templates\\a.yaml").unwrap(), "templates/a.yaml");
+        assert_eq!(
+            chart_relative_name("x/templates/a.yaml").unwrap(),
+            "templates/a.yaml"
+        );
+        assert_eq!(
+            chart_relative_name("x\\templates\\a.yaml").unwrap(),
+            "templates/a.yaml"
+        );
         assert_eq!(chart_relative_name("/x/a/./b").unwrap(), "x/a/b");
         assert_eq!(chart_relative_name("x/a/../b").unwrap(), "b");
     }
@@ -268,9 +310,18 @@ mod tests {
     #[test]
     fn names_outside_the_chart_are_refused() {
         let err = |n| chart_relative_name(n).unwrap_err().to_string();
-        assert_eq!(err("x/../../evil"), "chart illegally references parent directory");
-        assert_eq!(err("x/..data"), "chart illegally references parent directory");
-        assert_eq!(err("x//etc/passwd"), "chart illegally contains absolute paths");
+        assert_eq!(
+            err("x/../../evil"),
+            "chart illegally references parent directory"
+        );
+        assert_eq!(
+            err("x/..data"),
+            "chart illegally references parent directory"
+        );
+        assert_eq!(
+            err("x//etc/passwd"),
+            "chart illegally contains absolute paths"
+        );
         assert_eq!(err("x/c:/foo"), "chart contains illegally named files");
         assert_eq!(err("x\\c:\\foo"), "chart contains illegally named files");
         assert_eq!(
@@ -283,9 +334,19 @@ mod tests {
     #[test]
     fn gzip_headers_are_checked_first() {
         assert!(matches!(read_archive(b""), Err(ArchiveError::Empty)));
-        assert!(matches!(read_archive(b"\x1f\x8b\x08"), Err(ArchiveError::Truncated)));
-        assert!(matches!(read_archive(b"hello world"), Err(ArchiveError::GzipHeader)));
-        let reserved = b"\x1f\x8b\x08\xff\0\0\0\0\0\0\0\0";
-        assert!(matches!(read_archive(reserved), Err(ArchiveError::GzipHeader)));
+        assert!(matches!(
+            read_archive(b"\x1f\x8b\x08"),
+            Err(ArchiveError::Truncated)
+        ));
+        assert!(matches!(
+            read_archive(b"hello world"),
+            Err(ArchiveError::GzipHeader)
+        ));
+        // Every optional field, and a header checksum that does not match.
+        let bad_crc = b"\x1f\x8b\x08\xff\0\0\0\0\0\0\0\0\0\0\0\0";
+        assert!(matches!(
+            read_archive(bad_crc),
+            Err(ArchiveError::GzipHeader)
+        ));
     }
 }

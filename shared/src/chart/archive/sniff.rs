@@ -27,7 +27,10 @@ const PREFIXES: &[(&[Option<u8>], &str)] = &[
     (&exact(b"\x1F\x8B\x08"), "application/x-gzip"),
     (&exact(b"PK\x03\x04"), "application/zip"),
     (&exact(b"Rar!\x1A\x07\x00"), "application/x-rar-compressed"),
-    (&exact(b"Rar!\x1A\x07\x01\x00"), "application/x-rar-compressed"),
+    (
+        &exact(b"Rar!\x1A\x07\x01\x00"),
+        "application/x-rar-compressed",
+    ),
     (&exact(b"\x00asm"), "application/wasm"),
 ];
 
@@ -132,7 +135,10 @@ mod tests {
     #[test]
     fn short_text_is_binary_through_the_zero_fill() {
         assert_eq!(detect_content_type(b"hello\n"), "application/octet-stream");
-        assert_eq!(detect_content_type(&[b'a'; 600]), "text/plain; charset=utf-8");
+        assert_eq!(
+            detect_content_type(&[b'a'; 600]),
+            "text/plain; charset=utf-8"
+        );
     }
 
     #[test]
@@ -140,7 +146,10 @@ mod tests {
         assert_eq!(detect_content_type(b"\x1f\x8b\x08\0"), "application/x-gzip");
         assert_eq!(detect_content_type(b"PK\x03\x04rest"), "application/zip");
         assert_eq!(detect_content_type(b"  <html>"), "text/html; charset=utf-8");
-        assert_eq!(detect_content_type(b"<?xml version"), "text/xml; charset=utf-8");
+        assert_eq!(
+            detect_content_type(b"<?xml version"),
+            "text/xml; charset=utf-8"
+        );
         assert_eq!(detect_content_type(b"RIFF\0\0\0\0WEBPVP8 "), "image/webp");
     }
 }
