@@ -1,5 +1,6 @@
 //! The command line, as Helm's: global flags, then a command.
 
+mod package;
 mod template;
 mod version;
 
@@ -34,6 +35,8 @@ pub struct GlobalFlags {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// package a chart directory into a chart archive
+    Package(package::PackageArgs),
     /// locally render templates
     Template(template::TemplateArgs),
     /// print the client version information
@@ -43,6 +46,7 @@ enum Command {
 impl Cli {
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<()> {
         match self.command {
+            Command::Package(args) => args.run(out),
             Command::Template(args) => args.run(&self.global, out),
             Command::Version(args) => args.run(out),
         }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::render::{ReleaseOptions, RenderStepError, render_chart};
-use crate::chart::{Capabilities, KubeVersion, LoadError, load_dir};
+use crate::chart::{Capabilities, KubeVersion, LoadError, load};
 use crate::values::{UserValues, ValuesError, coalesce};
 use crate::{manifest, pathmatch};
 
@@ -59,7 +59,7 @@ pub enum TemplateError {
 impl Template {
     /// Renders the chart and returns exactly what `helm template` prints.
     pub fn run(&self) -> Result<String, TemplateError> {
-        let chart = load_dir(&self.chart)?;
+        let chart = load(&self.chart)?;
         let user = self.values.merge()?;
         let values = coalesce(&chart.values, &user);
         let mut caps = Capabilities::default();

@@ -4,6 +4,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::archive::{ArchiveError, OpenError, load_file};
 use super::ignore::{IgnoreError, Rules};
 use super::{Chart, File, Metadata};
 use crate::codec::yaml;
@@ -34,6 +35,10 @@ pub enum LoadError {
     Irregular(String),
     #[error(transparent)]
     Ignore(#[from] IgnoreError),
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -42,8 +47,23 @@ pub enum LoadError {
     },
 }
 
+/// Loads a chart from a directory or, for any other file, a chart archive.
+pub fn load(path: &Path) -> Result<Chart, LoadError> {
+    if path.is_file() {
+        load_file(path)
+    } else {
+        load_dir(path)
+    }
+}
+
 /// Loads the chart in directory `dir`.
 pub fn load_dir(dir: &Path) -> Result<Chart, LoadError> {
+    from_files(read_dir_files(dir)?)
+}
+
+/// The files of the chart in directory `dir` (what `.helmignore` keeps),
+/// named relative to it, in Helm's walk order.
+pub(crate) fn read_dir_files(dir: &Path) -> Result<Vec<File>, LoadError> {
     if !dir.exists() {
         return Err(LoadError::NotFound(dir.display().to_string()));
     }
@@ -60,7 +80,7 @@ pub fn load_dir(dir: &Path) -> Result<Chart, LoadError> {
     rules.add_defaults();
     let mut files = Vec::new();
     collect_files(dir, dir, &rules, &mut files)?;
-    from_files(files)
+    Ok(files)
 }
 
 /// Builds a chart from its files (paths relative to the chart root).

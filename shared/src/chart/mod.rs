@@ -6,13 +6,14 @@
 //! templates, and everything else (README, `crds/`, data files) the files
 //! templates read through `.Files`.
 
+pub mod archive;
 mod capabilities;
 mod ignore;
-mod load;
+pub(crate) mod load;
 mod metadata;
 
 pub use capabilities::{Capabilities, KubeVersion};
-pub use load::{LoadError, load_dir};
+pub use load::{LoadError, load, load_dir};
 pub use metadata::Metadata;
 
 use crate::engine::Value;
