@@ -36,7 +36,9 @@ pub struct ChartSchema<'a> {
 /// Values that some chart's schema rejects, or a schema that cannot be read:
 /// Helm's report, chart by chart.
 #[derive(Debug, thiserror::Error)]
-#[error("values don't meet the specifications of the schema(s) in the following chart(s):\n{report}")]
+#[error(
+    "values don't meet the specifications of the schema(s) in the following chart(s):\n{report}"
+)]
 pub struct SchemaError {
     report: String,
 }

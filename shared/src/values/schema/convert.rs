@@ -45,7 +45,10 @@ mod tests {
 
     #[test]
     fn integers_stay_integers_and_floats_stay_floats() {
-        assert_eq!(to_json(&Value::Int(10, IntKind::Int64)), serde_json::json!(10));
+        assert_eq!(
+            to_json(&Value::Int(10, IntKind::Int64)),
+            serde_json::json!(10)
+        );
         assert!(to_json(&Value::Int(10, IntKind::Int64)).is_i64());
         let one = to_json(&Value::Float(1.0));
         assert!(one.is_f64());
@@ -62,10 +65,13 @@ mod tests {
     #[test]
     fn nested_maps_and_lists_convert() {
         let inner = Map::new(MapKind::Any);
-        inner.insert("b".into(), Value::list(vec![Value::str("x"), Value::Nil]));
+        inner.insert(
+            "b".to_string(),
+            Value::list(vec![Value::str("x"), Value::Nil]),
+        );
         let outer = Map::new(MapKind::Values);
-        outer.insert("a".into(), Value::Map(inner));
-        outer.insert("t".into(), Value::Bool(true));
+        outer.insert("a".to_string(), Value::Map(inner));
+        outer.insert("t".to_string(), Value::Bool(true));
         assert_eq!(
             map_to_json(&outer),
             serde_json::json!({"a": {"b": ["x", null]}, "t": true})

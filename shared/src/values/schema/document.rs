@@ -54,6 +54,9 @@ mod tests {
 
     #[test]
     fn a_document_reads() {
-        assert_eq!(read(b" {\"a\": [1, true]} ").unwrap(), serde_json::json!({"a": [1, true]}));
+        assert_eq!(
+            read(b" {\"a\": [1, true]} ").unwrap(),
+            serde_json::json!({"a": [1, true]})
+        );
     }
 }

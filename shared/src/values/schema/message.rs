@@ -6,16 +6,22 @@ use boon::{CompileError, ErrorKind, ValidationError};
 use serde_json::{Number, Value as Json};
 
 use crate::engine::gofmt;
-use crate::engine::value::Value;
 
 /// A failed validation, without v6's first line (Helm drops it): one line
 /// per error, `- at '/path': message`, causes indented under their error.
 pub(super) fn validation_error(root: &ValidationError<'_, '_>) -> String {
+    tree_lines(root).join("\n")
+}
+
+/// The lines under a root error (kind `Schema`), which names the schema
+/// every error's location is relative to.
+fn tree_lines(root: &ValidationError<'_, '_>) -> Vec<String> {
+    let context = with_fragment(schema_url(root));
     let mut lines = Vec::new();
     for cause in &root.causes {
-        push_lines(&mut lines, cause, 0);
+        push_lines(&mut lines, cause, 0, &context, None);
     }
-    lines.join("\n")
+    lines
 }
 
 /// A schema that could not be compiled (or a `$ref` that could not be
@@ -34,13 +40,9 @@ pub(super) fn compile_error(err: &CompileError) -> String {
                 gofmt::quote(&with_fragment(url)),
                 single_quote(&with_fragment(schema_url(src))),
             );
-            for cause in &src.causes {
-                let mut lines = Vec::new();
-                push_lines(&mut lines, cause, 0);
-                for line in lines {
-                    text.push('\n');
-                    text.push_str(&line);
-                }
+            for line in tree_lines(src) {
+                text.push('\n');
+                text.push_str(&line);
             }
             text
         }
@@ -65,23 +67,120 @@ fn with_fragment(url: &str) -> String {
     }
 }
 
-fn push_lines(lines: &mut Vec<String>, err: &ValidationError<'_, '_>, depth: usize) {
-    // A `$ref` that failed shows only what failed in its target.
-    if let ErrorKind::Reference { .. } = err.kind {
-        for cause in &err.causes {
-            push_lines(lines, cause, depth);
+/// Adds the lines of `err`, which a keyword of the schema at `context`
+/// produced. `combinator` is the keyword (`allOf`…) whose subschemas
+/// produced `err` when its parent error already stands for it.
+fn push_lines(
+    lines: &mut Vec<String>,
+    err: &ValidationError<'_, '_>,
+    mut depth: usize,
+    context: &str,
+    combinator: Option<&str>,
+) {
+    // boon drops an `allOf`/`anyOf`/`oneOf` error that has a single cause
+    // and keeps only the cause; v6 keeps both. The cause's schema location
+    // tells where such errors were, so they are put back.
+    let location = &err.instance_location.tokens;
+    for (keyword, consumed) in dropped_combinators(err.schema_url, context, combinator) {
+        let at = &location[..location.len().saturating_sub(consumed)];
+        lines.push(format!(
+            "{}- at {}: '{keyword}' failed",
+            "  ".repeat(depth),
+            single_quote(&pointer(at))
+        ));
+        depth += 1;
+    }
+    let own = err.schema_url;
+    match &err.kind {
+        // A `$ref` that failed shows only what failed in its target.
+        ErrorKind::Reference { url, .. } => {
+            let target = with_fragment(url);
+            for cause in &err.causes {
+                push_lines(lines, cause, depth, &target, None);
+            }
+            return;
         }
-        return;
+        kind => lines.push(format!(
+            "{}- at {}: {}",
+            "  ".repeat(depth),
+            single_quote(&err.instance_location.to_string()),
+            describe(kind)
+        )),
     }
-    lines.push(format!(
-        "{}- at {}: {}",
-        "  ".repeat(depth),
-        single_quote(&err.instance_location.to_string()),
-        describe(&err.kind)
-    ));
+    let (child_context, child_combinator) = match err.kind {
+        ErrorKind::AllOf => (own.to_string(), Some("allOf")),
+        ErrorKind::AnyOf => (own.to_string(), Some("anyOf")),
+        ErrorKind::OneOf(_) => (own.to_string(), Some("oneOf")),
+        ErrorKind::PropertyName { .. } => (format!("{own}/propertyNames"), None),
+        _ => (own.to_string(), None),
+    };
     for cause in &err.causes {
-        push_lines(lines, cause, depth + 1);
+        push_lines(lines, cause, depth + 1, &child_context, child_combinator);
     }
+}
+
+/// The combinator errors boon left out between the schema at `context` and
+/// the one at `url`: each keyword with the number of instance steps taken
+/// after it. Empty when the path cannot be followed.
+fn dropped_combinators(url: &str, context: &str, combinator: Option<&str>) -> Vec<(String, usize)> {
+    let url = with_fragment(url);
+    let Some(rest) = url.strip_prefix(context) else {
+        return Vec::new();
+    };
+    let segments: Vec<&str> = rest.split('/').skip(1).collect();
+    let mut dropped: Vec<(String, usize)> = Vec::new();
+    let mut i = 0;
+    while i < segments.len() {
+        let next_is_index = segments
+            .get(i + 1)
+            .is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()));
+        match segments[i] {
+            kw @ ("allOf" | "anyOf" | "oneOf") if next_is_index => {
+                if i == 0 && combinator == Some(kw) {
+                    // The parent error is this combinator's.
+                } else {
+                    dropped.push((kw.to_string(), 0));
+                }
+                i += 2;
+            }
+            "properties" | "patternProperties" | "prefixItems" if i + 1 < segments.len() => {
+                step(&mut dropped);
+                i += 2;
+            }
+            "items" => {
+                step(&mut dropped);
+                i += if next_is_index { 2 } else { 1 };
+            }
+            "additionalProperties"
+            | "additionalItems"
+            | "unevaluatedProperties"
+            | "unevaluatedItems"
+            | "contains" => {
+                step(&mut dropped);
+                i += 1;
+            }
+            "dependentSchemas" | "dependencies" if i + 1 < segments.len() => i += 2,
+            "not" | "if" | "then" | "else" => i += 1,
+            _ => return Vec::new(),
+        }
+    }
+    dropped
+}
+
+/// One instance step deeper: every dropped error before it sits one token
+/// higher.
+fn step(dropped: &mut [(String, usize)]) {
+    for (_, consumed) in dropped.iter_mut() {
+        *consumed += 1;
+    }
+}
+
+/// A JSON pointer from instance tokens.
+fn pointer(tokens: &[boon::InstanceToken<'_>]) -> String {
+    boon::InstanceLocation {
+        tokens: tokens.to_vec(),
+    }
+    .to_string()
 }
 
 /// One error's message, in v6's words.
@@ -89,7 +188,10 @@ fn describe(kind: &ErrorKind<'_, '_>) -> String {
     match kind {
         ErrorKind::Group | ErrorKind::Reference { .. } => "validation failed".into(),
         ErrorKind::Schema { url } => {
-            format!("validation failed with {}", single_quote(&with_fragment(url)))
+            format!(
+                "validation failed with {}",
+                single_quote(&with_fragment(url))
+            )
         }
         ErrorKind::ContentSchema => "'contentSchema' failed".into(),
         ErrorKind::PropertyName { prop } => format!("invalid propertyName {}", single_quote(prop)),
@@ -243,18 +345,17 @@ fn is_primitive(v: &Json) -> bool {
     !matches!(v, Json::Array(_) | Json::Object(_))
 }
 
-/// A schema value in a message: strings quoted, numbers as Go prints them,
-/// null as Go's `<nil>`.
+/// A schema value in a message: strings quoted, numbers as written, null as
+/// Go's `<nil>`.
 fn display(v: &Json) -> String {
     match v {
         Json::String(s) => single_quote(s),
         Json::Array(_) | Json::Object(_) => "value".into(),
         Json::Null => "<nil>".into(),
         Json::Bool(b) => b.to_string(),
-        Json::Number(n) => match n.as_f64() {
-            Some(f) if !(n.is_i64() || n.is_u64()) => gofmt::format_value(&Value::Float(f)),
-            _ => n.to_string(),
-        },
+        // Schema numbers keep their literal text (serde_json's
+        // `arbitrary_precision`), as v6's `json.Number`s do.
+        Json::Number(n) => n.to_string(),
     }
 }
 
@@ -280,7 +381,7 @@ fn group(n: usize) -> String {
 fn group_digits(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -301,7 +402,11 @@ fn localized_float(x: f64) -> String {
             "-Inf".into()
         };
     }
-    let sign = if x.is_sign_negative() && x != 0.0 { "-" } else { "" };
+    let sign = if x.is_sign_negative() && x != 0.0 {
+        "-"
+    } else {
+        ""
+    };
     if x == 0.0 {
         return "0".into();
     }
@@ -333,11 +438,20 @@ fn localized_float(x: f64) -> String {
         return out;
     }
     let (int_part, frac_part) = if dp <= 0 {
-        ("0".to_string(), format!("{}{digits}", "0".repeat(dp.unsigned_abs() as usize)))
+        (
+            "0".to_string(),
+            format!("{}{digits}", "0".repeat(dp.unsigned_abs() as usize)),
+        )
     } else if dp >= nd {
-        (format!("{digits}{}", "0".repeat((dp - nd) as usize)), String::new())
+        (
+            format!("{digits}{}", "0".repeat((dp - nd) as usize)),
+            String::new(),
+        )
     } else {
-        (digits[..dp as usize].to_string(), digits[dp as usize..].to_string())
+        (
+            digits[..dp as usize].to_string(),
+            digits[dp as usize..].to_string(),
+        )
     };
     let mut out = format!("{sign}{}", group_digits(&int_part));
     if !frac_part.is_empty() {
@@ -396,6 +510,23 @@ mod tests {
     }
 
     #[test]
+    fn dropped_combinators_are_found_from_schema_locations() {
+        let root = "file:///values.schema.json#";
+        let at = |url: &str, combinator| dropped_combinators(url, root, combinator);
+        assert_eq!(
+            at("file:///values.schema.json#/properties/a/allOf/0", None),
+            [("allOf".to_string(), 0)]
+        );
+        assert_eq!(
+            at("file:///values.schema.json#/allOf/1/properties/a", None),
+            [("allOf".to_string(), 1)]
+        );
+        assert!(at("file:///values.schema.json#/anyOf/0", Some("anyOf")).is_empty());
+        assert!(at("file:///values.schema.json#/properties/a", None).is_empty());
+        assert!(at("file:///elsewhere.json#/allOf/0", None).is_empty());
+    }
+
+    #[test]
     fn quoting_follows_v6() {
         assert_eq!(single_quote("a\"b'c\n"), "'a\"b\\'c\\n'");
         assert_eq!(single_quote(""), "''");
@@ -403,9 +534,10 @@ mod tests {
 
     #[test]
     fn schema_values_display_as_go_prints_them() {
-        assert_eq!(display(&serde_json::json!(1000)), "1000");
-        assert_eq!(display(&serde_json::json!(1.5)), "1.5");
-        assert_eq!(display(&serde_json::json!(1e3)), "1000");
+        // Exponents are the exception: serde_json writes `1e3` as `1e+3`.
+        let literals: Json = serde_json::from_str("[1000, 1.50, 12345678901234567890123]").unwrap();
+        let shown: Vec<String> = literals.as_array().unwrap().iter().map(display).collect();
+        assert_eq!(shown, ["1000", "1.50", "12345678901234567890123"]);
         assert_eq!(display(&Json::Null), "<nil>");
         assert_eq!(display(&serde_json::json!("s")), "'s'");
     }
