@@ -44,6 +44,9 @@ pub struct TemplateArgs {
     /// Kubernetes api versions used for Capabilities.APIVersions (multiple can be specified)
     #[arg(short = 'a', long, value_delimiter = ',')]
     api_versions: Vec<String>,
+    /// if set, disables JSON schema validation
+    #[arg(long)]
+    skip_schema_validation: bool,
 }
 
 impl TemplateArgs {
@@ -80,6 +83,7 @@ impl TemplateArgs {
             no_hooks: self.no_hooks,
             is_upgrade: self.is_upgrade,
             show_only: self.show_only,
+            skip_schema_validation: self.skip_schema_validation,
         };
         out.write_all(template.run()?.as_bytes())?;
         Ok(())

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use super::render::{ReleaseOptions, RenderStepError, render_chart};
 use crate::chart::{Capabilities, KubeVersion, LoadError, load};
+use crate::values::schema::{self, SchemaError};
 use crate::values::{UserValues, ValuesError, coalesce};
 use crate::{manifest, pathmatch};
 
@@ -23,6 +24,9 @@ pub struct Template {
     pub is_upgrade: bool,
     /// `--show-only`: templates (globs) whose manifests alone are printed.
     pub show_only: Vec<String>,
+    /// `--skip-schema-validation`: do not check values against
+    /// `values.schema.json`.
+    pub skip_schema_validation: bool,
 }
 
 impl Default for Template {
@@ -39,6 +43,7 @@ impl Default for Template {
             no_hooks: false,
             is_upgrade: false,
             show_only: Vec::new(),
+            skip_schema_validation: false,
         }
     }
 }
@@ -49,6 +54,8 @@ pub enum TemplateError {
     Load(#[from] LoadError),
     #[error(transparent)]
     Values(#[from] ValuesError),
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
     /// A failure once rendering began; Helm adds its `--debug` hint.
     #[error("{0}\n\nUse --debug flag to render out invalid YAML")]
     Render(#[from] RenderStepError),
@@ -62,6 +69,9 @@ impl Template {
         let chart = load(&self.chart)?;
         let user = self.values.merge()?;
         let values = coalesce(&chart.values, &user);
+        if !self.skip_schema_validation {
+            schema::validate_chart(&chart, &values)?;
+        }
         let mut caps = Capabilities::default();
         if let Some(kv) = &self.kube_version {
             caps.kube_version = kv.clone();

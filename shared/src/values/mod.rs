@@ -5,6 +5,7 @@
 //! [`coalesce`] lays them over the chart's `values.yaml`, where a user
 //! `null` deletes a default.
 
+pub mod schema;
 mod strvals;
 
 use std::io::Read;

@@ -21,7 +21,7 @@ mod math;
 mod paths;
 mod random;
 mod reflect;
-mod regex;
+pub(crate) mod regex;
 mod semver;
 mod serialize;
 mod strings;
