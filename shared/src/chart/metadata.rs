@@ -89,7 +89,7 @@ impl Metadata {
             })
             .collect();
         let annotations = match &self.annotations {
-            None => Value::Nil,
+            None => Value::Map(Map::nil(MapKind::String)),
             Some(a) => Value::Map(Map::from_entries(
                 MapKind::String,
                 a.iter()

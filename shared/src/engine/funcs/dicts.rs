@@ -216,7 +216,11 @@ fn merge_all(args: Vec<Value>, overwrite: bool) -> Result<Value, String> {
     let mut dst = it.next().unwrap_or_default();
     for src in it {
         let Value::Map(src) = src else { continue };
-        if dst.is_nil() {
+        let dst_is_nil = match &dst {
+            Value::Map(m) => m.is_nil(),
+            other => other.is_nil(),
+        };
+        if dst_is_nil {
             dst = Value::Map(Map::new(MapKind::Any));
         }
         if let Value::Map(d) = &dst {
