@@ -1,7 +1,14 @@
 //! Helm's verbs, each a struct of options with one `run`, called by the
 //! plugin's commands and by tests alike.
 
+pub mod create;
+pub mod env;
+mod locate;
 mod render;
+pub mod show;
 pub mod template;
 
+pub use create::{Create, CreateError};
+pub use locate::{LocateError, locate_chart};
+pub use show::{Show, ShowError, ShowFormat};
 pub use template::{Template, TemplateError};
