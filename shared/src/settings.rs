@@ -222,6 +222,13 @@ impl EnvSettings {
     /// first `current-context` among the files), if it names one. With
     /// several files the first to define a context wins, as in kubectl.
     fn kubeconfig_namespace(&self) -> Option<String> {
+        // client-go refuses a configuration that impersonates groups
+        // without a user or names a missing CA file; Helm then falls back.
+        let groups_without_user = !self.kube_as_groups.is_empty() && self.kube_as_user.is_empty();
+        let missing_ca = !self.kube_ca_file.is_empty() && !Path::new(&self.kube_ca_file).exists();
+        if groups_without_user || missing_ca {
+            return None;
+        }
         let docs: Vec<Value> = self
             .kubeconfig_files()
             .iter()
@@ -273,12 +280,12 @@ fn env_int(env: &dyn Environment, name: &str, default: i64) -> i64 {
         .unwrap_or(default)
 }
 
-/// Helm's `envCSV`: comma-separated, empty items dropped.
+/// Helm's `envCSV`: comma-separated (empty items kept), nothing when unset.
 fn csv(text: &str) -> Vec<String> {
-    text.split(',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
+    if text.is_empty() {
+        return Vec::new();
+    }
+    text.split(',').map(str::to_string).collect()
 }
 
 #[cfg(test)]

@@ -140,7 +140,7 @@ enum Command {
     #[command(alias = "inspect")]
     Show(show::ShowArgs),
     /// locally render templates
-    Template(template::TemplateArgs),
+    Template(Box<template::TemplateArgs>),
     /// print the client version information
     Version(version::VersionArgs),
 }

@@ -71,7 +71,7 @@ pub struct TemplateArgs {
     #[arg(long)]
     post_renderer: Option<String>,
     /// an argument to the post-renderer (can specify multiple)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     post_renderer_args: Vec<String>,
     /// update dependencies if they are missing before installing the chart
     #[arg(long)]
@@ -101,12 +101,15 @@ impl TemplateArgs {
                  {{Name:{plugin} Type:postrenderer/v1}} not found"
             );
         }
-        if let Some(mode) = self.dry_run.as_deref()
-            && !matches!(mode, "client" | "server" | "unset" | "true" | "false" | "")
-        {
-            anyhow::bail!(
+        match self.dry_run.as_deref() {
+            None | Some("client" | "unset" | "true" | "false" | "") => {}
+            // Helm checks the cluster first, which we cannot reach offline.
+            Some("server") => anyhow::bail!(
+                "cluster reachability check failed: --dry-run=server needs a Kubernetes cluster"
+            ),
+            Some(mode) => anyhow::bail!(
                 "invalid dry-run value ({mode}). Must be \"none\", \"server\", or \"client\""
-            );
+            ),
         }
         for label in &self.labels {
             if !label.contains('=') {
@@ -119,9 +122,9 @@ impl TemplateArgs {
         let (name, chart) = self.name_and_chart()?;
         let name = match name {
             Some(name) => name,
-            None => match &self.name_template {
-                Some(t) => render_name_template(t)?,
-                None => DEFAULT_RELEASE_NAME.to_string(),
+            None => match self.name_template.as_deref() {
+                Some(t) if !t.is_empty() => render_name_template(t)?,
+                _ => DEFAULT_RELEASE_NAME.to_string(),
             },
         };
         if let Err(e) = validate_release_name(&name) {
@@ -173,7 +176,7 @@ impl TemplateArgs {
                 if self.generate_name {
                     anyhow::bail!("cannot set --generate-name and also specify a name");
                 }
-                if self.name_template.is_some() {
+                if self.name_template.as_deref().is_some_and(|t| !t.is_empty()) {
                     anyhow::bail!("cannot set --name-template and also specify a name");
                 }
                 Ok((Some(name.clone()), chart.clone()))

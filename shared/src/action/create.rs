@@ -98,7 +98,7 @@ impl Create {
         let parent = go_dir(&self.path);
         match &self.starter {
             Some(starter) => self
-                .from_starter(&name, &parent, starter)
+                .create_from_starter(&name, &parent, starter)
                 .map(|()| String::new()),
             None => scaffold(&name, &parent),
         }
@@ -107,7 +107,12 @@ impl Create {
     /// Helm's `CreateFrom`: the starter's files with its templates and
     /// `values.yaml` renamed, under a fresh `Chart.yaml`. Unlike the
     /// scaffold, the name is not checked.
-    fn from_starter(&self, name: &str, parent: &str, starter: &Path) -> Result<(), CreateError> {
+    fn create_from_starter(
+        &self,
+        name: &str,
+        parent: &str,
+        starter: &Path,
+    ) -> Result<(), CreateError> {
         let path = starter.display().to_string();
         if !starter.exists() {
             return Err(CreateError::NoStarter { path });

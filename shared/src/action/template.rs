@@ -113,7 +113,15 @@ pub fn render_name_template(template: &str) -> Result<String, TemplateError> {
         .map_err(|e| TemplateError::NameTemplate(e.0))?;
     templates
         .execute(NAME, Value::Nil, &ExecOptions::default())
-        .map_err(|e| TemplateError::NameTemplate(e.message))
+        // Helm's `fail` marks its message for the chart render's error
+        // formatting; the name template reports Go's plain error.
+        .map_err(|e| {
+            TemplateError::NameTemplate(
+                e.message
+                    .replace("HELM_ERR_START", "")
+                    .replace("HELM_ERR_END", ""),
+            )
+        })
 }
 
 impl Template {

@@ -5,8 +5,8 @@
 //! (negative from the end), `[a:b]`, `[*]` and `.*` on lists, quoted
 //! string literals, and `{range …}…{end}`. Results of one action are joined
 //! by spaces; scalars print as Go prints them, lists and maps as compact
-//! JSON. Like kubectl, evaluation stops at the first missing key, keeping
-//! what was already written.
+//! JSON. A missing key fails the whole template, which then prints
+//! nothing (Helm ignores the error).
 
 use crate::codec::json;
 use crate::engine::Value;
@@ -43,7 +43,7 @@ enum Step {
     All,
 }
 
-/// Why evaluation stopped early (output so far is kept).
+/// Why evaluation failed.
 struct Missing;
 
 impl JsonPath {
@@ -71,8 +71,10 @@ impl JsonPath {
     /// Evaluates the template over `data`, returning what was printed.
     pub fn execute(&self, data: &Value) -> String {
         let mut out = String::new();
-        let _ = run(&self.0, data, data, &mut out);
-        out
+        match run(&self.0, data, data, &mut out) {
+            Ok(()) => out,
+            Err(Missing) => String::new(),
+        }
     }
 }
 
@@ -279,14 +281,16 @@ mod tests {
     use crate::codec::yaml;
 
     fn show(template: &str) -> String {
-        let data = yaml::from_str("a: {b: x, n: 1.5, l: [1, 2, 3], m: {k: v}}\nz: null\n").unwrap();
+        let data =
+            yaml::from_str("a: {b: x, num: 1.5, l: [1, 2, 3], m: {k: v}}\nz: null\n").unwrap();
         JsonPath::parse(template).unwrap().execute(&data)
     }
 
     #[test]
     fn prints_scalars_lists_and_maps() {
         assert_eq!(show("{.a.b}"), "x");
-        assert_eq!(show("<{.a.n}>"), "<1.5>");
+        assert_eq!(show("{.a.num}"), "1.5");
+        assert_eq!(show("<{.a.num}>"), "<1.5>");
         assert_eq!(show("{.a.l}"), "[1,2,3]");
         assert_eq!(show("{.a.m}"), r#"{"k":"v"}"#);
         assert_eq!(show("{.z}"), "null");
@@ -305,8 +309,8 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_key_stops_the_output() {
-        assert_eq!(show("a{.nope}b"), "a");
+    fn a_missing_key_prints_nothing() {
+        assert_eq!(show("a{.nope}b"), "");
     }
 
     #[test]

@@ -88,7 +88,7 @@ impl Show {
         }
         if matches!(self.format, ShowFormat::Crds | ShowFormat::All) {
             let crds: Vec<&[u8]> = crd_objects(&chart).collect();
-            if all && crds.first().is_some_and(|first| !first.starts_with(b"---")) {
+            if crds.first().is_some_and(|first| !first.starts_with(b"---")) {
                 out.push_str("---\n");
             }
             for crd in crds {
