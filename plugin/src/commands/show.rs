@@ -1,7 +1,5 @@
 //! `show`: show information of a chart.
 
-use std::path::PathBuf;
-
 use helm::action::{Show, ShowFormat, locate_chart};
 
 use super::Context;
@@ -26,7 +24,9 @@ enum ShowCommand {
     Values(ValuesArgs),
 }
 
-/// The chart argument and the flags that locate it.
+/// The chart argument and the flags that locate it. `--version` and
+/// `--devel` choose among a repository's versions; a local chart is what
+/// it is, so they change nothing here, as in Helm.
 #[derive(Debug, clap::Args)]
 struct ChartArgs {
     #[arg(value_name = "CHART")]
@@ -57,10 +57,7 @@ impl ShowArgs {
             ShowCommand::Readme(c) => (ShowFormat::Readme, c, None),
             ShowCommand::Values(v) => (ShowFormat::Values, v.chart, v.jsonpath),
         };
-        // `--version`/`--devel` select among a repository's versions; a
-        // local chart is what it is, as in Helm.
-        let _ = (&chart.version, chart.devel);
-        let path: PathBuf = locate_chart(&chart.chart, &ctx.settings)?;
+        let path = locate_chart(&chart.chart, &ctx.settings)?;
         let show = Show {
             format,
             chart: path,
