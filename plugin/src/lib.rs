@@ -7,6 +7,7 @@ use std::ffi::OsString;
 use std::io::{self, Write};
 
 use clap::Parser;
+use helm::settings::{Environment, ProcessEnvironment};
 
 /// Runs one command line (`args[0]` is the program name), writing as the
 /// binary would, and returns the exit status.
@@ -15,6 +16,26 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    run_with_env(args, &ProcessEnvironment, stdout, stderr)
+}
+
+/// [`run`] with the environment variables of `env` instead of the
+/// process's.
+pub fn run_with_env<I, T>(
+    args: I,
+    env: &dyn Environment,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let bin = args
+        .first()
+        .map(|a| a.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let cli = match commands::Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -22,12 +43,20 @@ where
             return if e.use_stderr() { 1 } else { 0 };
         }
     };
-    match cli.run(stdout).and_then(|()| Ok(stdout.flush()?)) {
+    let settings = cli.settings(env);
+    let mut ctx = commands::Context {
+        settings,
+        bin,
+        out: stdout,
+        err: stderr,
+    };
+    let result = cli.run(&mut ctx).and_then(|()| Ok(ctx.out.flush()?));
+    match result {
         Ok(()) => 0,
         // Output cut short by a closed pipe (`| head`) is not a failure.
         Err(e) if is_broken_pipe(&e) => 0,
         Err(e) => {
-            let _ = writeln!(stderr, "Error: {e}");
+            let _ = writeln!(ctx.err, "Error: {e}");
             1
         }
     }

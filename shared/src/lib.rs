@@ -15,4 +15,5 @@ pub mod constraints;
 pub mod engine;
 pub mod manifest;
 pub mod pathmatch;
+pub mod settings;
 pub mod values;

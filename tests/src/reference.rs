@@ -32,11 +32,21 @@ pub fn helm_binary() -> &'static Path {
 /// result depends on besides the arguments (e.g. the chart's files); equal
 /// fingerprints and arguments reuse the cached outcome.
 pub fn run(args: &[&str], fingerprint: &[u8]) -> Outcome {
+    run_with_env(args, &[], fingerprint)
+}
+
+/// [`run`] with extra environment variables (which override the isolated
+/// `HOME`, `PATH` and `TZ`).
+pub fn run_with_env(args: &[&str], vars: &[(&str, &str)], fingerprint: &[u8]) -> Outcome {
     let helm = helm_binary();
     let mut hasher = Sha256::new();
     hasher.update(helm.to_string_lossy().as_bytes());
     for a in args {
         hasher.update(a.as_bytes());
+        hasher.update([0]);
+    }
+    for (k, v) in vars {
+        hasher.update(format!("{k}={v}").as_bytes());
         hasher.update([0]);
     }
     hasher.update(fingerprint);
@@ -60,6 +70,7 @@ pub fn run(args: &[&str], fingerprint: &[u8]) -> Outcome {
         .env("HOME", home.path())
         .env("PATH", "/usr/bin:/bin")
         .env("TZ", "UTC")
+        .envs(vars.iter().copied())
         .output()
         .unwrap_or_else(|e| panic!("running {}: {e}", helm.display()));
     let outcome = Outcome {

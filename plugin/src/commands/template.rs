@@ -1,21 +1,23 @@
 //! `template`: render a chart locally and print the manifests.
 
-use std::io::Write;
-use std::path::PathBuf;
-
-use helm::action::Template;
+use helm::action::template::{render_name_template, validate_release_name};
+use helm::action::{Template, TemplateError, locate_chart};
 use helm::chart::KubeVersion;
+use helm::engine::gofmt;
 use helm::values::UserValues;
 
-use super::GlobalFlags;
+use super::Context;
+
+/// The name `template` gives a release when none is given.
+const DEFAULT_RELEASE_NAME: &str = "release-name";
 
 #[derive(Debug, clap::Args)]
 pub struct TemplateArgs {
     /// [NAME] CHART
-    #[arg(required = true, num_args = 1..=2, value_name = "NAME] [CHART")]
+    #[arg(required = true, num_args = 1.., value_name = "NAME] [CHART")]
     args: Vec<String>,
-    /// specify values in a YAML file (can specify multiple)
-    #[arg(short = 'f', long = "values")]
+    /// specify values in a YAML file or a URL (can specify multiple)
+    #[arg(short = 'f', long = "values", value_delimiter = ',')]
     values: Vec<String>,
     /// set values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
     #[arg(long)]
@@ -23,6 +25,15 @@ pub struct TemplateArgs {
     /// set STRING values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
     #[arg(long)]
     set_string: Vec<String>,
+    /// set JSON values on the command line (can specify multiple or separate values with commas: key1=jsonval1,key2=jsonval2 or using json format: {"key1": jsonval1, "key2": "jsonval2"})
+    #[arg(long)]
+    set_json: Vec<String>,
+    /// set values from respective files specified via the command line (can specify multiple or separate values with commas: key1=path1,key2=path2)
+    #[arg(long)]
+    set_file: Vec<String>,
+    /// set a literal STRING value on the command line
+    #[arg(long)]
+    set_literal: Vec<String>,
     /// only show manifests rendered from the given templates
     #[arg(short = 's', long)]
     show_only: Vec<String>,
@@ -47,18 +58,82 @@ pub struct TemplateArgs {
     /// if set, disables JSON schema validation
     #[arg(long)]
     skip_schema_validation: bool,
+    /// generate the name (and omit the NAME parameter)
+    #[arg(short = 'g', long)]
+    generate_name: bool,
+    /// specify template used to name the release
+    #[arg(long)]
+    name_template: Option<String>,
+    /// writes the executed templates to files in output-dir instead of stdout
+    #[arg(long)]
+    output_dir: Option<String>,
+    /// use release name in the output-dir path.
+    #[arg(long)]
+    release_name: bool,
+    /// the name of a postrenderer type plugin to be used for post rendering. If it exists, the plugin will be used
+    #[arg(long)]
+    post_renderer: Option<String>,
+    /// an argument to the post-renderer (can specify multiple)
+    #[arg(long, allow_hyphen_values = true)]
+    post_renderer_args: Vec<String>,
+    /// update dependencies if they are missing before installing the chart
+    #[arg(long)]
+    dependency_update: bool,
+    /// simulates the operation either client-side or server-side. Must be either: "client", or "server"
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "unset")]
+    dry_run: Option<String>,
+    /// add a custom description
+    #[arg(long)]
+    description: Option<String>,
+    /// Labels that would be added to release metadata. Should be divided by comma.
+    #[arg(short = 'l', long, value_delimiter = ',')]
+    labels: Vec<String>,
+    /// use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored
+    #[arg(long)]
+    devel: bool,
+    /// specify a version constraint for the chart version to use (charts from repositories only)
+    #[arg(long)]
+    version: Option<String>,
 }
 
 impl TemplateArgs {
-    pub fn run(self, global: &GlobalFlags, out: &mut dyn Write) -> anyhow::Result<()> {
-        let (name, chart) = match self.args.as_slice() {
-            [chart] => ("release-name".to_string(), chart.clone()),
-            [name, chart] => (name.clone(), chart.clone()),
-            _ => anyhow::bail!(
-                "expected at most two arguments, unexpected arguments: {}",
-                self.args[2..].join(", ")
+    pub fn run(self, ctx: &mut Context<'_>) -> anyhow::Result<()> {
+        if let Some(plugin) = &self.post_renderer {
+            anyhow::bail!(
+                "invalid argument {plugin:?} for \"--post-renderer\" flag: plugin: \
+                 {{Name:{plugin} Type:postrenderer/v1}} not found"
+            );
+        }
+        match self.dry_run.as_deref() {
+            None | Some("client" | "unset" | "true" | "false" | "") => {}
+            // Helm checks the cluster first, which we cannot reach offline.
+            Some("server") => anyhow::bail!(
+                "cluster reachability check failed: --dry-run=server needs a Kubernetes cluster"
             ),
+            Some(mode) => anyhow::bail!(
+                "invalid dry-run value ({mode}). Must be \"none\", \"server\", or \"client\""
+            ),
+        }
+        for label in &self.labels {
+            if !label.contains('=') {
+                anyhow::bail!(
+                    "invalid argument {:?} for \"-l, --labels\" flag: {label} must be formatted as key=value",
+                    self.labels.join(",")
+                );
+            }
+        }
+        let (name, chart) = self.name_and_chart()?;
+        let name = match name {
+            Some(name) => name,
+            None => match self.name_template.as_deref() {
+                Some(t) if !t.is_empty() => render_name_template(t)?,
+                _ => DEFAULT_RELEASE_NAME.to_string(),
+            },
         };
+        if let Err(e) = validate_release_name(&name) {
+            log_error(ctx, "release name check failed", &e)?;
+            return Err(e.into());
+        }
         let kube_version = self
             .kube_version
             .as_deref()
@@ -67,14 +142,18 @@ impl TemplateArgs {
                     .map_err(|e| anyhow::anyhow!("invalid kube version '{v}': {e}"))
             })
             .transpose()?;
+        let chart = locate_chart(&chart, &ctx.settings)?;
         let template = Template {
             release_name: name,
-            namespace: global.namespace.clone().unwrap_or_else(|| "default".into()),
-            chart: PathBuf::from(chart),
+            namespace: ctx.settings.namespace(),
+            chart,
             values: UserValues {
                 files: self.values,
+                set_json: self.set_json,
                 set: self.set,
                 set_string: self.set_string,
+                set_file: self.set_file,
+                set_literal: self.set_literal,
             },
             kube_version,
             api_versions: self.api_versions,
@@ -84,8 +163,46 @@ impl TemplateArgs {
             is_upgrade: self.is_upgrade,
             show_only: self.show_only,
             skip_schema_validation: self.skip_schema_validation,
+            output_dir: self.output_dir,
+            use_release_name: self.release_name,
         };
-        out.write_all(template.run()?.as_bytes())?;
+        ctx.out.write_all(template.run()?.as_bytes())?;
         Ok(())
     }
+
+    /// The release name given on the command line (if any) and the chart,
+    /// with Helm's checks. `template` always has a name: `--generate-name`
+    /// alone changes nothing, as in Helm.
+    fn name_and_chart(&self) -> anyhow::Result<(Option<String>, String)> {
+        match self.args.as_slice() {
+            [chart] => Ok((None, chart.clone())),
+            [name, chart] => {
+                if self.generate_name {
+                    anyhow::bail!("cannot set --generate-name and also specify a name");
+                }
+                if self.name_template.as_deref().is_some_and(|t| !t.is_empty()) {
+                    anyhow::bail!("cannot set --name-template and also specify a name");
+                }
+                Ok((Some(name.clone()), chart.clone()))
+            }
+            more => anyhow::bail!(
+                "expected at most two arguments, unexpected arguments: {}",
+                more[2..].join(", ")
+            ),
+        }
+    }
+}
+
+/// Helm's error log line (Go's `slog` text format) before the error itself.
+fn log_error(ctx: &mut Context<'_>, msg: &str, e: &TemplateError) -> std::io::Result<()> {
+    let detail = match e {
+        TemplateError::ReleaseName(detail) => detail.clone(),
+        other => other.to_string(),
+    };
+    writeln!(
+        ctx.err,
+        "level=ERROR msg={} error={}",
+        gofmt::quote(msg),
+        gofmt::quote(&detail)
+    )
 }

@@ -2,8 +2,15 @@
 //! plugin's commands and by tests alike.
 
 pub mod package;
+pub mod create;
+pub mod env;
+mod locate;
 mod render;
+pub mod show;
 pub mod template;
 
 pub use package::{Package, PackageError};
+pub use create::{Create, CreateError};
+pub use locate::{LocateError, locate_chart};
+pub use show::{Show, ShowError, ShowFormat};
 pub use template::{Template, TemplateError};

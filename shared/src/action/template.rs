@@ -1,10 +1,17 @@
 //! `helm template`: render a chart locally and print its manifests.
 
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use super::render::{ReleaseOptions, RenderStepError, render_chart};
 use crate::chart::{Capabilities, KubeVersion, LoadError, load};
 use crate::values::schema::{self, SchemaError};
+use crate::engine::Value;
+use crate::engine::exec::{ExecOptions, Templates};
+use crate::engine::funcs::helm_funcs;
 use crate::values::{UserValues, ValuesError, coalesce};
 use crate::{manifest, pathmatch};
 
@@ -27,6 +34,11 @@ pub struct Template {
     /// `--skip-schema-validation`: do not check values against
     /// `values.schema.json`.
     pub skip_schema_validation: bool,
+    /// `--output-dir`: write each template's manifests to a file there
+    /// instead of printing them.
+    pub output_dir: Option<String>,
+    /// `--release-name`: put the files under `output-dir/RELEASE/`.
+    pub use_release_name: bool,
 }
 
 impl Default for Template {
@@ -44,6 +56,8 @@ impl Default for Template {
             is_upgrade: false,
             show_only: Vec::new(),
             skip_schema_validation: false,
+            output_dir: None,
+            use_release_name: false,
         }
     }
 }
@@ -61,6 +75,60 @@ pub enum TemplateError {
     Render(#[from] RenderStepError),
     #[error("could not find template {0} in chart")]
     ShowOnlyMissing(String),
+    #[error("{0}")]
+    NameTemplate(String),
+    /// The release name is unusable; Helm also logs this at error level.
+    #[error("release name check failed: {0}")]
+    ReleaseName(String),
+    #[error("{path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Helm's rule for release names (DNS-1123 subdomain, at most 53 bytes).
+const RELEASE_NAME_MAX_LEN: usize = 53;
+const RELEASE_NAME_PATTERN: &str =
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
+/// Checks a release name as Helm does before rendering.
+pub fn validate_release_name(name: &str) -> Result<(), TemplateError> {
+    if name.is_empty() {
+        return Err(TemplateError::ReleaseName(format!(
+            "release name {name:?}: no name provided"
+        )));
+    }
+    let valid = regex::Regex::new(RELEASE_NAME_PATTERN).is_ok_and(|re| re.is_match(name));
+    if !valid || name.len() > RELEASE_NAME_MAX_LEN {
+        return Err(TemplateError::ReleaseName(format!(
+            "release name {name:?}: invalid release name, must match regex \
+             {RELEASE_NAME_PATTERN} and the length must not be longer than {RELEASE_NAME_MAX_LEN}"
+        )));
+    }
+    Ok(())
+}
+
+/// `--name-template`: the release name rendered from a Go template over
+/// no data. Errors are Go's own (`template: name-template:…`), not Helm's
+/// render errors.
+pub fn render_name_template(template: &str) -> Result<String, TemplateError> {
+    const NAME: &str = "name-template";
+    let mut templates = Templates::new(Rc::new(helm_funcs()));
+    templates
+        .parse(NAME, template)
+        .map_err(|e| TemplateError::NameTemplate(e.0))?;
+    templates
+        .execute(NAME, Value::Nil, &ExecOptions::default())
+        // Helm's `fail` marks its message for the chart render's error
+        // formatting; the name template reports Go's plain error.
+        .map_err(|e| {
+            TemplateError::NameTemplate(
+                e.message
+                    .replace("HELM_ERR_START", "")
+                    .replace("HELM_ERR_END", ""),
+            )
+        })
 }
 
 impl Template {
@@ -84,7 +152,16 @@ impl Template {
             is_install: !self.is_upgrade,
             is_upgrade: self.is_upgrade,
         };
+        validate_release_name(&self.release_name)?;
         let rendered = render_chart(&chart, values, &release, &caps, false)?;
+        if let Some(dir) = &self.output_dir {
+            let wrote = self.write_files(dir, &chart, &rendered)?;
+            return if self.show_only.is_empty() {
+                Ok(wrote + "\n")
+            } else {
+                self.select("").map(|_| wrote)
+            };
+        }
 
         let mut manifests = String::new();
         if self.include_crds {
@@ -113,6 +190,55 @@ impl Template {
         }
     }
 
+    /// `--output-dir`: every manifest appended to the file of its template
+    /// (CRDs with `--include-crds`, then manifests, then hooks); returns
+    /// the `wrote PATH` lines Helm prints.
+    fn write_files(
+        &self,
+        dir: &str,
+        chart: &crate::chart::Chart,
+        rendered: &super::render::Rendered,
+    ) -> Result<String, TemplateError> {
+        let base = if self.use_release_name {
+            Path::new(dir)
+                .join(&self.release_name)
+                .display()
+                .to_string()
+        } else {
+            dir.to_string()
+        };
+        let mut docs: Vec<(String, String)> = Vec::new();
+        if self.include_crds {
+            for crd in chart.crd_files() {
+                let name = format!("{}/{}", chart.name(), crd.name);
+                docs.push((name, String::from_utf8_lossy(&crd.data).into_owned()));
+            }
+        }
+        for m in &rendered.sorted.manifests {
+            docs.push((m.source.clone(), m.content.clone()));
+        }
+        if !self.no_hooks {
+            for hook in &rendered.sorted.hooks {
+                if !(self.skip_tests && hook.is_test()) {
+                    let m = &hook.manifest;
+                    docs.push((m.source.clone(), m.content.clone()));
+                }
+            }
+        }
+        let mut written = BTreeSet::new();
+        let mut out = String::new();
+        for (name, content) in docs {
+            let path = format!("{base}/{name}");
+            let append = !written.insert(name.clone());
+            write_doc(&path, &name, &content, append).map_err(|source| TemplateError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            out.push_str(&format!("wrote {path}\n"));
+        }
+        Ok(out)
+    }
+
     /// `--show-only`: the documents whose `# Source:` path (without the
     /// chart name) matches one of the patterns, pattern by pattern.
     fn select(&self, all: &str) -> Result<String, TemplateError> {
@@ -137,6 +263,19 @@ impl Template {
         }
         Ok(out)
     }
+}
+
+fn write_doc(path: &str, name: &str, content: &str, append: bool) -> std::io::Result<()> {
+    if let Some(parent) = Path::new(path).parent() {
+        fs::create_dir_all(parent)?;
+    }
+    let mut file = fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(append)
+        .truncate(!append)
+        .open(path)?;
+    write!(file, "---\n# Source: {name}\n{content}\n")
 }
 
 fn push_doc(out: &mut String, source: &str, content: &str) {

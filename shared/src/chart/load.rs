@@ -87,6 +87,7 @@ pub(crate) fn read_dir_files(dir: &Path) -> Result<Vec<File>, LoadError> {
 pub(crate) fn from_files(files: Vec<File>) -> Result<Chart, LoadError> {
     let mut metadata = None;
     let mut values = None;
+    let mut raw_values = None;
     let mut schema = None;
     let mut templates = Vec::new();
     let mut others = Vec::new();
@@ -98,7 +99,10 @@ pub(crate) fn from_files(files: Vec<File>) -> Result<Chart, LoadError> {
                     Metadata::from_value(&doc).map_err(|e| LoadError::ChartYaml(e.to_string()))?;
                 metadata = Some(meta);
             }
-            "values.yaml" => values = Some(parse_yaml(&file.data).map_err(LoadError::ValuesYaml)?),
+            "values.yaml" => {
+                values = Some(parse_yaml(&file.data).map_err(LoadError::ValuesYaml)?);
+                raw_values = Some(file.data);
+            }
             "values.schema.json" => schema = Some(file.data),
             name if name.starts_with("templates/") => templates.push(file),
             _ => others.push(file),
@@ -114,6 +118,7 @@ pub(crate) fn from_files(files: Vec<File>) -> Result<Chart, LoadError> {
         metadata,
         templates,
         values,
+        raw_values,
         schema,
         files: others,
     })

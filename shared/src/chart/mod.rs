@@ -33,6 +33,9 @@ pub struct Chart {
     pub templates: Vec<File>,
     /// The defaults of `values.yaml` (an empty map when there is none).
     pub values: Value,
+    /// `values.yaml` verbatim (`None` when the chart has none), as
+    /// `helm show values` prints it.
+    pub raw_values: Option<Vec<u8>>,
     /// `values.schema.json`, verbatim.
     pub schema: Option<Vec<u8>>,
     /// Every other file: what `.Files` exposes.

@@ -6,24 +6,29 @@
 //! `null` deletes a default.
 
 pub mod schema;
+mod set_readers;
 mod strvals;
 
 use std::io::Read;
 
 pub use strvals::{SetError, Typing, parse_into};
 
-use crate::codec::yaml;
+use crate::codec::{json, yaml};
 use crate::engine::Value;
 use crate::engine::value::{Map, MapKind};
 
 /// The values flags of `install`, `upgrade` and `template`, in the order
-/// Helm applies them: files, then `--set`, then `--set-string`.
+/// Helm applies them: files, `--set-json`, `--set`, `--set-string`,
+/// `--set-file`, then `--set-literal`.
 #[derive(Clone, Debug, Default)]
 pub struct UserValues {
     /// `-f/--values`: paths, `-` for standard input.
     pub files: Vec<String>,
+    pub set_json: Vec<String>,
     pub set: Vec<String>,
     pub set_string: Vec<String>,
+    pub set_file: Vec<String>,
+    pub set_literal: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +39,15 @@ pub enum ValuesError {
     Set(SetError),
     #[error("failed parsing --set-string data: {0}")]
     SetString(SetError),
+    /// Helm reports the argument, not the JSON error.
+    #[error("failed parsing --set-json data {0}")]
+    SetJson(String),
+    #[error("failed parsing --set-json data JSON: {0}")]
+    SetJsonObject(String),
+    #[error("failed parsing --set-file data: {0}")]
+    SetFile(SetError),
+    #[error("failed parsing --set-literal data: {0}")]
+    SetLiteral(SetError),
 }
 
 impl UserValues {
@@ -53,11 +67,29 @@ impl UserValues {
                 merge_maps(&base, &layer);
             }
         }
+        for set in &self.set_json {
+            // A whole JSON object is merged as a values file would be.
+            if set.trim_start().starts_with('{') {
+                match json::from_str(set.trim()) {
+                    Ok(Value::Map(layer)) => merge_maps(&base, &layer),
+                    _ => return Err(ValuesError::SetJsonObject(set.clone())),
+                }
+            } else {
+                parse_into(set, &base, Typing::Json)
+                    .map_err(|_| ValuesError::SetJson(set.clone()))?;
+            }
+        }
         for set in &self.set {
             parse_into(set, &base, Typing::Guess).map_err(ValuesError::Set)?;
         }
         for set in &self.set_string {
             parse_into(set, &base, Typing::String).map_err(ValuesError::SetString)?;
+        }
+        for set in &self.set_file {
+            parse_into(set, &base, Typing::File).map_err(ValuesError::SetFile)?;
+        }
+        for set in &self.set_literal {
+            parse_into(set, &base, Typing::Literal).map_err(ValuesError::SetLiteral)?;
         }
         Ok(base)
     }

@@ -22,6 +22,12 @@ pub enum Typing {
     Guess,
     /// `--set-string`: always a string.
     String,
+    /// `--set-json`: the value is one JSON document.
+    Json,
+    /// `--set-file`: the value is a path; the file's text is the value.
+    File,
+    /// `--set-literal`: everything after the first `=` is the value, as is.
+    Literal,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -82,7 +88,13 @@ impl Parser {
     }
 
     fn key(&mut self, data: &Map, level: usize) -> Result<(), SetError> {
-        let (key, stop) = self.until(&['=', '[', ',', '.']);
+        // A literal value may hold commas, so they do not end its key.
+        let stops: &[char] = if self.typing == Typing::Literal {
+            &['=', '[', '.']
+        } else {
+            &['=', '[', ',', '.']
+        };
+        let (key, stop) = self.until(stops);
         match stop {
             Stop::End if key.is_empty() => Ok(()),
             Stop::End => Err(SetError(format!("key {key:?} has no value"))),
@@ -196,6 +208,19 @@ impl Parser {
 
     /// The value after `=`: a `{a,b}` list or a scalar up to the next `,`.
     fn value(&mut self) -> Result<Value, SetError> {
+        match self.typing {
+            Typing::Literal => {
+                let rest: String = self.runes[self.pos..].iter().collect();
+                self.pos = self.runes.len();
+                return Ok(Value::from(rest));
+            }
+            Typing::Json => return self.json_value(),
+            Typing::File => {
+                let (path, _) = self.until(&[',']);
+                return super::set_readers::read_file(&path).map_err(SetError);
+            }
+            Typing::Guess | Typing::String => {}
+        }
         match self.peek() {
             None => Ok(Value::str("")),
             Some('{') => {
@@ -206,6 +231,21 @@ impl Parser {
                 let (text, _) = self.until(&[',']);
                 Ok(self.typed(text))
             }
+        }
+    }
+
+    /// One JSON document, then a `,` or the end.
+    fn json_value(&mut self) -> Result<Value, SetError> {
+        let rest: String = self.runes[self.pos..].iter().collect();
+        let (value, used) = super::set_readers::json_prefix(&rest).map_err(SetError)?;
+        self.pos += rest[..used].chars().count();
+        match self.peek() {
+            None => Ok(value),
+            Some(',') => {
+                self.pos += 1;
+                Ok(value)
+            }
+            Some(other) => Err(SetError(format!("unexpected {other:?} after JSON value"))),
         }
     }
 
@@ -228,7 +268,7 @@ impl Parser {
     }
 
     fn typed(&self, text: String) -> Value {
-        if self.typing == Typing::String {
+        if self.typing != Typing::Guess {
             return Value::from(text);
         }
         let lower = text.to_ascii_lowercase();

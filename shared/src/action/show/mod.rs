@@ -1,0 +1,181 @@
+//! `helm show`: a chart's definition, values, README and CRDs.
+
+mod jsonpath;
+
+use std::path::PathBuf;
+
+pub use jsonpath::{JsonPath, JsonPathError};
+
+use crate::chart::{Chart, LoadError, Metadata, load_dir};
+use crate::codec::yaml;
+use crate::engine::Value;
+use crate::engine::value::{Map, MapKind};
+
+/// What `helm show` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShowFormat {
+    All,
+    Chart,
+    Values,
+    Readme,
+    Crds,
+}
+
+/// The options of `helm show …`.
+#[derive(Clone, Debug)]
+pub struct Show {
+    pub format: ShowFormat,
+    pub chart: PathBuf,
+    /// `--jsonpath` (values only): filter the values instead of printing
+    /// `values.yaml` verbatim.
+    pub jsonpath: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ShowError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("error parsing jsonpath {template}: {source}")]
+    JsonPath {
+        template: String,
+        source: JsonPathError,
+    },
+    #[error("{0}")]
+    Encode(String),
+}
+
+/// The names a README may have, matched without regard to case.
+const README_NAMES: [&str; 3] = ["readme.md", "readme.txt", "readme"];
+
+impl Show {
+    /// Returns exactly what `helm show` prints.
+    pub fn run(&self) -> Result<String, ShowError> {
+        let chart = load_dir(&self.chart)?;
+        let all = self.format == ShowFormat::All;
+        let mut out = String::new();
+        if matches!(self.format, ShowFormat::Chart | ShowFormat::All) {
+            out.push_str(&chart_yaml(&chart.metadata)?);
+            out.push('\n');
+        }
+        if matches!(self.format, ShowFormat::Values | ShowFormat::All)
+            && let Some(raw) = &chart.raw_values
+        {
+            if all {
+                out.push_str("---\n");
+            }
+            match &self.jsonpath {
+                Some(template) => {
+                    let path = JsonPath::parse(template).map_err(|source| ShowError::JsonPath {
+                        template: template.clone(),
+                        source,
+                    })?;
+                    out.push_str(&path.execute(&chart.values));
+                }
+                None => {
+                    out.push_str(&String::from_utf8_lossy(raw));
+                    out.push('\n');
+                }
+            }
+        }
+        if matches!(self.format, ShowFormat::Readme | ShowFormat::All)
+            && let Some(readme) = find_readme(&chart)
+        {
+            if all {
+                out.push_str("---\n");
+            }
+            out.push_str(&String::from_utf8_lossy(readme));
+            out.push('\n');
+        }
+        if matches!(self.format, ShowFormat::Crds | ShowFormat::All) {
+            let crds: Vec<&[u8]> = crd_objects(&chart).collect();
+            if crds.first().is_some_and(|first| !first.starts_with(b"---")) {
+                out.push_str("---\n");
+            }
+            for crd in crds {
+                out.push_str(&String::from_utf8_lossy(crd));
+                out.push('\n');
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `Chart.yaml` as Helm re-serialises its metadata: the known fields that
+/// are set, keys sorted.
+pub fn chart_yaml(metadata: &Metadata) -> Result<String, ShowError> {
+    let mut fields = std::collections::BTreeMap::new();
+    let mut text = |key: &str, value: &str| {
+        if !value.is_empty() {
+            fields.insert(key.to_string(), Value::str(value));
+        }
+    };
+    text("apiVersion", &metadata.api_version);
+    text("appVersion", &metadata.app_version);
+    text("condition", &metadata.condition);
+    text("description", &metadata.description);
+    text("home", &metadata.home);
+    text("icon", &metadata.icon);
+    text("kubeVersion", &metadata.kube_version);
+    text("name", &metadata.name);
+    text("tags", &metadata.tags);
+    text("type", &metadata.chart_type);
+    text("version", &metadata.version);
+    let strings = |items: &[String]| Value::strings(items.iter().map(String::as_str));
+    if !metadata.keywords.is_empty() {
+        fields.insert("keywords".into(), strings(&metadata.keywords));
+    }
+    if !metadata.sources.is_empty() {
+        fields.insert("sources".into(), strings(&metadata.sources));
+    }
+    if metadata.deprecated {
+        fields.insert("deprecated".into(), Value::Bool(true));
+    }
+    if let Some(annotations) = metadata.annotations.as_ref().filter(|a| !a.is_empty()) {
+        let entries = annotations
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::str(v.as_str())))
+            .collect();
+        fields.insert(
+            "annotations".into(),
+            Value::Map(Map::from_entries(MapKind::Any, entries)),
+        );
+    }
+    if !metadata.maintainers.is_empty() {
+        let list = metadata
+            .maintainers
+            .iter()
+            .map(|m| {
+                let entries = [("email", &m.email), ("name", &m.name), ("url", &m.url)]
+                    .into_iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(k, v)| (k.to_string(), Value::str(v.as_str())))
+                    .collect();
+                Value::Map(Map::from_entries(MapKind::Any, entries))
+            })
+            .collect();
+        fields.insert("maintainers".into(), Value::list(list));
+    }
+    yaml::to_yaml(&Value::Map(Map::from_entries(MapKind::Any, fields)))
+        .map_err(|e| ShowError::Encode(e.0))
+}
+
+/// The first top-level file named like a README.
+fn find_readme(chart: &Chart) -> Option<&[u8]> {
+    chart
+        .files
+        .iter()
+        .find(|f| README_NAMES.iter().any(|n| f.name.eq_ignore_ascii_case(n)))
+        .map(|f| f.data.as_slice())
+}
+
+/// The manifests of `crds/` (YAML or JSON files), in load order.
+fn crd_objects(chart: &Chart) -> impl Iterator<Item = &[u8]> {
+    chart
+        .crd_files()
+        .filter(|f| {
+            [".yaml", ".yml", ".json"]
+                .iter()
+                .any(|ext| f.name.ends_with(ext))
+        })
+        .map(|f| f.data.as_slice())
+}
