@@ -1,9 +1,9 @@
 //! The command line, as Helm's: global flags, then a command.
 
-mod package;
 mod completion;
 mod create;
 mod env;
+mod package;
 mod show;
 mod template;
 mod version;

@@ -1,16 +1,16 @@
 //! Helm's verbs, each a struct of options with one `run`, called by the
 //! plugin's commands and by tests alike.
 
-pub mod package;
 pub mod create;
 pub mod env;
 mod locate;
+pub mod package;
 mod render;
 pub mod show;
 pub mod template;
 
-pub use package::{Package, PackageError};
 pub use create::{Create, CreateError};
 pub use locate::{LocateError, locate_chart};
+pub use package::{Package, PackageError};
 pub use show::{Show, ShowError, ShowFormat};
 pub use template::{Template, TemplateError};

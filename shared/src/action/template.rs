@@ -8,10 +8,10 @@ use std::rc::Rc;
 
 use super::render::{ReleaseOptions, RenderStepError, render_chart};
 use crate::chart::{Capabilities, KubeVersion, LoadError, load};
-use crate::values::schema::{self, SchemaError};
 use crate::engine::Value;
 use crate::engine::exec::{ExecOptions, Templates};
 use crate::engine::funcs::helm_funcs;
+use crate::values::schema::{self, SchemaError};
 use crate::values::{UserValues, ValuesError, coalesce};
 use crate::{manifest, pathmatch};
 
