@@ -221,7 +221,7 @@ fn go_atoi(s: &str) -> Option<i64> {
 /// Reads the head of a document as Helm's `SimpleHead`: scalars where
 /// strings are expected read as their text, as sigs.k8s.io/yaml does.
 fn parse_head(doc: &str) -> Result<Head, String> {
-    let value = yaml::from_str(doc).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
+    let value = yaml::from_str(doc).map_err(|e| e.to_string())?;
     let fields = match value {
         Value::Nil => return Ok(Head::default()),
         Value::Map(m) => m,

@@ -542,6 +542,9 @@ fn translate_problem(info: &str) -> (String, bool) {
     if problem.starts_with("unexpected character") || problem.contains("tab") {
         return ("found character that cannot start any token".into(), false);
     }
+    if problem == "simple key expect ':'" {
+        return ("could not find expected ':'".into(), false);
+    }
     if let Some(rest) = problem.strip_prefix("expected ") {
         return (format!("did not find expected {rest}"), true);
     }
