@@ -3,8 +3,11 @@
 use std::path::PathBuf;
 
 use super::render::{ReleaseOptions, RenderStepError, render_chart};
-use crate::chart::{Capabilities, KubeVersion, LoadError, load_dir};
-use crate::values::{UserValues, ValuesError, coalesce};
+use crate::chart::{
+    Capabilities, KubeVersion, LoadError, MissingDependencies, check_dependencies, load_dir,
+    process_dependencies,
+};
+use crate::values::{CoalesceError, UserValues, ValuesError, coalesce_values};
 use crate::{manifest, pathmatch};
 
 /// The options of `helm template`.
@@ -49,6 +52,14 @@ pub enum TemplateError {
     Load(#[from] LoadError),
     #[error(transparent)]
     Values(#[from] ValuesError),
+    #[error("library charts are not installable")]
+    Library,
+    #[error(
+        "an error occurred while checking for chart dependencies. You may need to run 'helm dependency build' to fetch missing dependencies: {0}"
+    )]
+    MissingDependencies(#[from] MissingDependencies),
+    #[error(transparent)]
+    Coalesce(#[from] CoalesceError),
     /// A failure once rendering began; Helm adds its `--debug` hint.
     #[error("{0}\n\nUse --debug flag to render out invalid YAML")]
     Render(#[from] RenderStepError),
@@ -59,9 +70,16 @@ pub enum TemplateError {
 impl Template {
     /// Renders the chart and returns exactly what `helm template` prints.
     pub fn run(&self) -> Result<String, TemplateError> {
-        let chart = load_dir(&self.chart)?;
         let user = self.values.merge()?;
-        let values = coalesce(&chart.values, &user);
+        let mut chart = load_dir(&self.chart)?;
+        if chart.metadata.is_library() {
+            return Err(TemplateError::Library);
+        }
+        if chart.metadata.dependencies.is_some() {
+            check_dependencies(&chart)?;
+        }
+        process_dependencies(&mut chart, &user)?;
+        let values = coalesce_values(&chart, &user)?;
         let mut caps = Capabilities::default();
         if let Some(kv) = &self.kube_version {
             caps.kube_version = kv.clone();
@@ -78,8 +96,7 @@ impl Template {
 
         let mut manifests = String::new();
         if self.include_crds {
-            for crd in chart.crd_files() {
-                let name = format!("{}/{}", chart.name(), crd.name);
+            for (name, crd) in chart.crd_files() {
                 push_doc(&mut manifests, &name, &String::from_utf8_lossy(&crd.data));
             }
         }

@@ -4,7 +4,11 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+
+use super::dependency::Lock;
 use super::ignore::{IgnoreError, Rules};
+use super::metadata::ValidationError;
 use super::{Chart, File, Metadata};
 use crate::codec::yaml;
 use crate::engine::Value;
@@ -22,12 +26,28 @@ pub enum LoadError {
     NotFound(String),
     #[error("unable to detect chart at {path}: open {path}: no such file or directory")]
     NoChartYaml { path: String },
+    #[error("Chart.yaml file is missing")]
+    ChartYamlMissing,
     #[error("cannot load Chart.yaml: {0}")]
     ChartYaml(String),
+    #[error("cannot load requirements.yaml: {0}")]
+    Requirements(String),
+    #[error("cannot load {file}: {message}")]
+    Lock { file: &'static str, message: String },
     #[error("cannot load values.yaml: cannot unmarshal yaml document: {0}")]
     ValuesYaml(String),
-    #[error("validation: chart.metadata.{0} is required")]
-    MissingField(&'static str),
+    #[error("validation: {0}")]
+    Validation(#[from] ValidationError),
+    #[error("error unpacking subchart {name} in {parent}: {source}")]
+    Subchart {
+        name: String,
+        parent: String,
+        #[source]
+        source: Box<LoadError>,
+    },
+    /// A `charts/*.tgz` subchart, which needs the archive reader.
+    #[error("cannot read chart archive {0}: chart archives are not supported yet")]
+    ArchiveUnsupported(String),
     #[error("chart file {name:?} is larger than the maximum file size {MAX_FILE_BYTES}")]
     TooLarge { name: String },
     #[error("cannot load irregular file {0} as it has file mode type bits set")]
@@ -42,7 +62,9 @@ pub enum LoadError {
     },
 }
 
-/// Loads the chart in directory `dir`.
+/// Loads the chart in directory `dir`, with its subcharts. The chart's
+/// `.helmignore` applies to the whole tree (Helm reads no `.helmignore`
+/// of a subchart directory).
 pub fn load_dir(dir: &Path) -> Result<Chart, LoadError> {
     if !dir.exists() {
         return Err(LoadError::NotFound(dir.display().to_string()));
@@ -63,58 +85,128 @@ pub fn load_dir(dir: &Path) -> Result<Chart, LoadError> {
     from_files(files)
 }
 
-/// Builds a chart from its files (paths relative to the chart root).
-pub(crate) fn from_files(files: Vec<File>) -> Result<Chart, LoadError> {
+/// Loads a packaged chart (a `.tgz` archive) from its bytes. `name` is
+/// what errors call it.
+///
+/// Archive reading is being written separately (`chart::archive`); until
+/// it lands, this refuses every archive.
+pub fn load_archive(name: &str, _data: &[u8]) -> Result<Chart, LoadError> {
+    Err(LoadError::ArchiveUnsupported(name.to_string()))
+}
+
+/// Builds a chart, with its subcharts, from its files (paths relative to
+/// the chart root), as Helm's `LoadFiles`.
+pub fn from_files(files: Vec<File>) -> Result<Chart, LoadError> {
     let mut metadata = None;
+    for file in files.iter().filter(|f| f.name == "Chart.yaml") {
+        let doc = parse_yaml(&file.data).map_err(LoadError::ChartYaml)?;
+        let mut meta =
+            Metadata::from_value(&doc).map_err(|e| LoadError::ChartYaml(e.to_string()))?;
+        // Helm 2 charts could leave apiVersion out; Helm reads them as v1.
+        if meta.api_version.is_empty() {
+            meta.api_version = API_VERSION_V1.into();
+        }
+        metadata = Some(meta);
+    }
     let mut values = None;
     let mut schema = None;
+    let mut lock = None;
     let mut templates = Vec::new();
     let mut others = Vec::new();
+    let mut subcharts: BTreeMap<String, Vec<File>> = BTreeMap::new();
     for file in files {
         match file.name.as_str() {
-            "Chart.yaml" => {
-                let doc = parse_yaml(&file.data).map_err(LoadError::ChartYaml)?;
-                let meta =
-                    Metadata::from_value(&doc).map_err(|e| LoadError::ChartYaml(e.to_string()))?;
-                metadata = Some(meta);
-            }
+            "Chart.yaml" => {}
+            "Chart.lock" => lock = Some(read_lock("Chart.lock", &file.data)?),
             "values.yaml" => values = Some(parse_yaml(&file.data).map_err(LoadError::ValuesYaml)?),
             "values.schema.json" => schema = Some(file.data),
+            "requirements.yaml" => {
+                let meta = metadata.get_or_insert_with(Metadata::default);
+                let doc = parse_yaml(&file.data).map_err(LoadError::Requirements)?;
+                meta.read(&doc)
+                    .map_err(|e| LoadError::Requirements(e.to_string()))?;
+                if meta.api_version == API_VERSION_V1 {
+                    others.push(file);
+                }
+            }
+            "requirements.lock" => {
+                lock = Some(read_lock("requirements.lock", &file.data)?);
+                let meta = metadata.get_or_insert_with(Metadata::default);
+                if meta.api_version == API_VERSION_V1 {
+                    others.push(file);
+                }
+            }
             name if name.starts_with("templates/") => templates.push(file),
+            name if name.starts_with("charts/") && !name.ends_with(".prov") => {
+                let rest = &name["charts/".len()..];
+                let sub = rest.split('/').next().unwrap_or_default().to_string();
+                let inner = File {
+                    name: rest.to_string(),
+                    data: file.data,
+                };
+                subcharts.entry(sub).or_default().push(inner);
+            }
             _ => others.push(file),
         }
     }
-    let metadata = metadata.unwrap_or_default();
-    validate(&metadata)?;
+    let mut metadata = metadata.ok_or(LoadError::ChartYamlMissing)?;
+    metadata.validate()?;
     let values = match values {
         Some(v @ Value::Map(_)) => v,
         _ => Value::Map(Map::new(MapKind::Any)),
     };
-    Ok(Chart {
+    let mut chart = Chart {
         metadata,
         templates,
         values,
         schema,
         files: others,
-    })
+        lock,
+        dependencies: Vec::new(),
+    };
+    for (name, files) in subcharts {
+        if name.starts_with(['_', '.']) {
+            continue;
+        }
+        let wrap = |source| LoadError::Subchart {
+            name: name.clone(),
+            parent: chart.name().to_string(),
+            source: Box::new(source),
+        };
+        let sub = if name.ends_with(".tgz") {
+            let data = files.first().map(|f| f.data.as_slice()).unwrap_or_default();
+            load_archive(&name, data)
+        } else {
+            // Files directly in `charts/` (not in a subchart directory) are
+            // not part of any chart.
+            let inner = files
+                .into_iter()
+                .filter_map(|f| {
+                    let (_, rest) = f.name.split_once('/')?;
+                    Some(File {
+                        name: rest.to_string(),
+                        data: f.data,
+                    })
+                })
+                .collect();
+            from_files(inner)
+        };
+        chart.dependencies.push(sub.map_err(wrap)?);
+    }
+    Ok(chart)
+}
+
+const API_VERSION_V1: &str = "v1";
+
+fn read_lock(file: &'static str, data: &[u8]) -> Result<Lock, LoadError> {
+    let fail = |message| LoadError::Lock { file, message };
+    let doc = parse_yaml(data).map_err(fail)?;
+    Lock::from_value(&doc).map_err(|e| fail(e.to_string()))
 }
 
 fn parse_yaml(data: &[u8]) -> Result<Value, String> {
     let text = String::from_utf8_lossy(data);
     yaml::from_str(&text).map_err(|e| e.to_string())
-}
-
-fn validate(metadata: &Metadata) -> Result<(), LoadError> {
-    if metadata.api_version.is_empty() {
-        return Err(LoadError::MissingField("apiVersion"));
-    }
-    if metadata.name.is_empty() {
-        return Err(LoadError::MissingField("name"));
-    }
-    if metadata.version.is_empty() {
-        return Err(LoadError::MissingField("version"));
-    }
-    Ok(())
 }
 
 /// Reads every file under `dir` in lexical order (as Go's `filepath.Walk`),
