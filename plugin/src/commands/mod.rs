@@ -1,5 +1,6 @@
 //! The command line, as Helm's: global flags, then a command.
 
+mod dependency;
 mod template;
 mod version;
 
@@ -34,6 +35,9 @@ pub struct GlobalFlags {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// manage a chart's dependencies
+    #[command(visible_alias = "dep", visible_alias = "dependencies")]
+    Dependency(dependency::DependencyArgs),
     /// locally render templates
     Template(template::TemplateArgs),
     /// print the client version information
@@ -43,6 +47,7 @@ enum Command {
 impl Cli {
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<()> {
         match self.command {
+            Command::Dependency(args) => args.run(out),
             Command::Template(args) => args.run(&self.global, out),
             Command::Version(args) => args.run(out),
         }
