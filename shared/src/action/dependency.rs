@@ -77,8 +77,16 @@ impl DependencyList {
             };
             match loaded {
                 Err(_) => out.push_str(&format!("WARNING: {} is not a chart.\n", quote(&shown))),
-                Ok(sub) if !chart.metadata.dependency_list().any(|d| d.name == sub.name()) => {
-                    out.push_str(&format!("WARNING: {} is not in Chart.yaml.\n", quote(&shown)));
+                Ok(sub)
+                    if !chart
+                        .metadata
+                        .dependency_list()
+                        .any(|d| d.name == sub.name()) =>
+                {
+                    out.push_str(&format!(
+                        "WARNING: {} is not in Chart.yaml.\n",
+                        quote(&shown)
+                    ));
                 }
                 Ok(_) => {}
             }
@@ -150,7 +158,12 @@ fn status(dir: &Path, dep: &Dependency, parent: &Chart) -> &'static str {
         };
     }
     // The last subchart of that name, as Helm's loop leaves it.
-    match parent.dependencies.iter().rev().find(|c| c.name() == dep.name) {
+    match parent
+        .dependencies
+        .iter()
+        .rev()
+        .find(|c| c.name() == dep.name)
+    {
         None => "missing",
         Some(sub) => version_status(dep, sub).unwrap_or("unpacked"),
     }

@@ -54,7 +54,13 @@ pub fn render_chart(
         capabilities: caps.to_template_value(),
     };
     let mut files = Vec::new();
-    collect_templates(chart, &shared, Scope::Root(values), chart.name(), &mut files);
+    collect_templates(
+        chart,
+        &shared,
+        Scope::Root(values),
+        chart.name(),
+        &mut files,
+    );
     let renderer = Renderer {
         strict,
         ..Renderer::default()

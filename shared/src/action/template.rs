@@ -58,6 +58,8 @@ pub enum TemplateError {
         "an error occurred while checking for chart dependencies. You may need to run 'helm dependency build' to fetch missing dependencies: {0}"
     )]
     MissingDependencies(#[from] MissingDependencies),
+    #[error("chart dependencies processing failed: {0}")]
+    Dependencies(CoalesceError),
     #[error(transparent)]
     Coalesce(#[from] CoalesceError),
     /// A failure once rendering began; Helm adds its `--debug` hint.
@@ -78,7 +80,7 @@ impl Template {
         if chart.metadata.dependencies.is_some() {
             check_dependencies(&chart)?;
         }
-        process_dependencies(&mut chart, &user)?;
+        process_dependencies(&mut chart, &user).map_err(TemplateError::Dependencies)?;
         let values = coalesce_values(&chart, &user)?;
         let mut caps = Capabilities::default();
         if let Some(kv) = &self.kube_version {

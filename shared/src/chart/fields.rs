@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use crate::engine::Value;
 use crate::engine::gofmt::format_value;
 
-
 /// A value of the wrong type for its Go field; `path` is dotted from the
 /// document's root (`dependencies.0.tags`).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -197,4 +196,3 @@ fn json_kind(v: &Value) -> &'static str {
         _ => "value",
     }
 }
-

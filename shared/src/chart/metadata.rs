@@ -308,9 +308,18 @@ mod tests {
         let cases = [
             ("name: a", "chart.metadata.apiVersion is required"),
             ("apiVersion: v2", "chart.metadata.name is required"),
-            ("apiVersion: v2\nname: a/b", "chart.metadata.name \"a/b\" is invalid"),
-            ("apiVersion: v2\nname: a", "chart.metadata.version is required"),
-            ("apiVersion: v2\nname: a\nversion: x", "chart.metadata.version \"x\" is invalid"),
+            (
+                "apiVersion: v2\nname: a/b",
+                "chart.metadata.name \"a/b\" is invalid",
+            ),
+            (
+                "apiVersion: v2\nname: a",
+                "chart.metadata.version is required",
+            ),
+            (
+                "apiVersion: v2\nname: a\nversion: x",
+                "chart.metadata.version \"x\" is invalid",
+            ),
             (
                 "apiVersion: v2\nname: a\nversion: 1.0.0\ntype: lib",
                 "chart.metadata.type must be application or library",
@@ -333,9 +342,17 @@ mod tests {
             ),
         ];
         for (text, want) in cases {
-            assert_eq!(meta(text).validate().unwrap_err().to_string(), want, "{text}");
+            assert_eq!(
+                meta(text).validate().unwrap_err().to_string(),
+                want,
+                "{text}"
+            );
         }
-        assert!(meta("apiVersion: v2\nname: a\nversion: '1'").validate().is_ok());
+        assert!(
+            meta("apiVersion: v2\nname: a\nversion: '1'")
+                .validate()
+                .is_ok()
+        );
     }
 
     #[test]

@@ -65,7 +65,11 @@ impl Chart {
 
     fn collect_crds<'a>(&'a self, path: &str, out: &mut Vec<(String, &'a File)>) {
         let is_manifest = |name: &str| [".yaml", ".yml", ".json"].iter().any(|e| name.ends_with(e));
-        for f in self.files.iter().filter(|f| f.name.starts_with("crds/") && is_manifest(&f.name)) {
+        for f in self
+            .files
+            .iter()
+            .filter(|f| f.name.starts_with("crds/") && is_manifest(&f.name))
+        {
             out.push((format!("{path}/{}", f.name), f));
         }
         for sub in &self.dependencies {

@@ -129,11 +129,7 @@ fn apply_tags(req: &mut Dependency, values: &Map) {
             _ => {}
         }
     }
-    if !any_true && any_false {
-        req.enabled = false;
-    } else {
-        req.enabled = true;
-    }
+    req.enabled = any_true || !any_false;
 }
 
 /// `condition`: the first path (of the comma-separated list, under the
@@ -166,7 +162,10 @@ fn process_imports(chart: &mut Chart) -> Result<(), CoalesceError> {
         for import in &req.import_values {
             match import {
                 Value::Map(spec) => {
-                    let field = |k| spec.get(k).map_or("<nil>".to_string(), |v| format_value(&v));
+                    let field = |k| {
+                        spec.get(k)
+                            .map_or("<nil>".to_string(), |v| format_value(&v))
+                    };
                     let (child, parent) = (field("child"), field("parent"));
                     records.push(import_record(&child, &parent));
                     let Ok(table) = values::table(&values, &format!("{}.{child}", req.name)) else {

@@ -215,3 +215,79 @@ pub fn deep_copy_value(v: &Value) -> Value {
         other => other.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::{File, from_files};
+    use crate::engine::gofmt::format_value;
+    use crate::values::{Typing, parse_into};
+
+    fn file(name: &str, text: &str) -> File {
+        File {
+            name: name.into(),
+            data: text.as_bytes().to_vec(),
+        }
+    }
+
+    fn tree() -> Chart {
+        from_files(vec![
+            file("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n"),
+            file(
+                "values.yaml",
+                "global: {g: top}\nsub: {x: parent}\ngone: null\n",
+            ),
+            file(
+                "charts/sub/Chart.yaml",
+                "apiVersion: v2\nname: sub\nversion: 1.0.0\n",
+            ),
+            file(
+                "charts/sub/values.yaml",
+                "x: sub\nz: sub\nnul: null\nglobal: {g: sub, h: sub}\n",
+            ),
+        ])
+        .unwrap()
+    }
+
+    fn user(text: &str) -> Map {
+        let m = Map::new(MapKind::Any);
+        if !text.is_empty() {
+            parse_into(text, &m, Typing::Guess).unwrap();
+        }
+        m
+    }
+
+    #[test]
+    fn parents_win_globals_flow_down_and_default_nulls_go() {
+        let values = coalesce_values(&tree(), &user("")).unwrap();
+        assert_eq!(
+            format_value(&Value::Map(values)),
+            "map[global:map[g:top] sub:map[global:map[g:top h:sub] x:parent z:sub]]"
+        );
+    }
+
+    #[test]
+    fn a_user_null_deletes_a_subchart_default() {
+        let values = coalesce_values(&tree(), &user("sub.z=null,global.g=cli")).unwrap();
+        assert_eq!(
+            format_value(&Value::Map(values)),
+            "map[global:map[g:cli] sub:map[global:map[g:cli h:sub] x:parent]]"
+        );
+    }
+
+    #[test]
+    fn merging_keeps_nulls() {
+        let values = merge_values(&tree(), &user("")).unwrap();
+        let text = format_value(&Value::Map(values));
+        assert!(
+            text.contains("gone:<nil>") && text.contains("nul:<nil>"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_scalar_where_a_subchart_section_belongs_is_an_error() {
+        let err = coalesce_values(&tree(), &user("sub=1")).err().unwrap();
+        assert_eq!(err.to_string(), "type mismatch on sub: %!t(int64=1)");
+    }
+}

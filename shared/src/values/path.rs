@@ -43,17 +43,26 @@ pub fn path_value(values: &Map, path: &str) -> Result<Value, PathError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::values::{Typing, parse_into};
     use crate::engine::value::MapKind;
+    use crate::values::{Typing, parse_into};
 
     #[test]
     fn tables_and_values_by_path() {
         let m = Map::new(MapKind::Any);
         parse_into("a.b.c=1,a.n=null,x=2", &m, Typing::Guess).unwrap();
         assert!(table(&m, "a.b").is_ok());
-        assert_eq!(table(&m, "a.c").unwrap_err().to_string(), "\"c\" is not a table");
-        assert_eq!(table(&m, "x").unwrap_err().to_string(), "\"x\" is not a table");
-        assert!(matches!(path_value(&m, "a.b.c"), Ok(Value::Int(..)) | Ok(Value::Float(_))));
+        assert_eq!(
+            table(&m, "a.c").err().unwrap().to_string(),
+            "\"c\" is not a table"
+        );
+        assert_eq!(
+            table(&m, "x").err().unwrap().to_string(),
+            "\"x\" is not a table"
+        );
+        assert!(matches!(
+            path_value(&m, "a.b.c"),
+            Ok(Value::Int(..)) | Ok(Value::Float(_))
+        ));
         assert!(path_value(&m, "a.n").unwrap().is_nil());
         assert!(path_value(&m, "a.b").is_err());
         assert!(path_value(&m, "x").is_ok());
