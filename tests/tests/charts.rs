@@ -32,6 +32,27 @@ const RUNS: &[(&str, &[&str])] = &[
         ],
     ),
     ("helm-testcharts/alpine", &[]),
+    // Charts with subcharts. `chart-with-lib-dep`, `…-lib-archive-dep` and
+    // `reqtest` carry `charts/*.tgz` (need the archive reader);
+    // `chart-with-schema-and-subchart` needs schema validation.
+    ("helm-testcharts/chart-bad-requirements", &[]),
+    ("helm-testcharts/chart-missing-deps", &[]),
+    ("helm-testcharts/chart-with-bad-subcharts", &[]),
+    ("helm-testcharts/chart-with-lib-dep", &[]),
+    ("helm-testcharts/chart-with-schema-and-subchart", &[]),
+    ("helm-testcharts/chart-with-subchart-notes", &[]),
+    ("helm-testcharts/chart-with-subchart-update", &[]),
+    ("helm-testcharts/chart-with-template-lib-archive-dep", &[]),
+    ("helm-testcharts/chart-with-template-lib-dep", &[]),
+    ("helm-testcharts/issue-7233", &[]),
+    ("helm-testcharts/issue-9027", &[]),
+    ("helm-testcharts/lib-chart", &[]),
+    ("helm-testcharts/reqtest", &[]),
+    ("helm-testcharts/subchart", &[]),
+    (
+        "helm-testcharts/subchart",
+        &["--set", "tags.front-end=false,subchartb.enabled=true"],
+    ),
     ("helm-testcharts/chart-bad-type", &[]),
     ("helm-testcharts/chart-with-deprecated-api", &[]),
     ("helm-testcharts/chart-with-only-crds", &[]),

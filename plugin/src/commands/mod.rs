@@ -5,6 +5,7 @@ mod create;
 mod env;
 mod package;
 mod show;
+mod dependency;
 mod template;
 mod version;
 
@@ -142,6 +143,9 @@ enum Command {
     /// show information of a chart
     #[command(alias = "inspect")]
     Show(show::ShowArgs),
+    /// manage a chart's dependencies
+    #[command(visible_alias = "dep", visible_alias = "dependencies")]
+    Dependency(dependency::DependencyArgs),
     /// locally render templates
     Template(Box<template::TemplateArgs>),
     /// print the client version information
@@ -172,6 +176,7 @@ impl Cli {
             Command::Show(args) => args.run(ctx),
             Command::Template(args) => args.run(ctx),
             Command::Version(args) => args.run(ctx.out),
+            Command::Dependency(args) => args.run(ctx.out),
         }
     }
 }

@@ -39,7 +39,8 @@ pub enum RenderStepError {
     Manifest(#[from] ManifestError),
 }
 
-/// Renders every template of `chart` with `values` as `.Values`.
+/// Renders every template of `chart` and its subcharts, with `values`
+/// (the coalesced values of the whole tree) as the top chart's `.Values`.
 pub fn render_chart(
     chart: &Chart,
     values: Map,
@@ -48,17 +49,18 @@ pub fn render_chart(
     strict: bool,
 ) -> Result<Rendered, RenderStepError> {
     check_kube_version(chart, caps)?;
-    let top = top_level_data(chart, values, release, caps);
-    let files = chart
-        .templates
-        .iter()
-        .map(|t| RenderFile {
-            name: format!("{}/{}", chart.name(), t.name),
-            text: String::from_utf8_lossy(&t.data).into_owned(),
-            data: top.clone(),
-            base_path: format!("{}/templates", chart.name()),
-        })
-        .collect();
+    let shared = SharedData {
+        release: release_value(release),
+        capabilities: caps.to_template_value(),
+    };
+    let mut files = Vec::new();
+    collect_templates(
+        chart,
+        &shared,
+        Scope::Root(values),
+        chart.name(),
+        &mut files,
+    );
     let renderer = Renderer {
         strict,
         ..Renderer::default()
@@ -67,6 +69,80 @@ pub fn render_chart(
     remove_notes(&mut rendered);
     let sorted = manifest::sort(&rendered)?;
     Ok(Rendered { sorted })
+}
+
+/// What every chart of the tree sees alike.
+struct SharedData {
+    release: Value,
+    capabilities: Value,
+}
+
+/// Where a chart's `.Values` come from.
+enum Scope {
+    /// The top chart: the coalesced values.
+    Root(Map),
+    /// A subchart: its section of the parent's `.Values`.
+    Sub { parent_values: Map },
+}
+
+/// Adds the templates of `chart` (at `path`, e.g. `top/charts/sub`) and of
+/// its subcharts to `out`, and returns the chart's top-level data (`.`),
+/// which its parent lists under `.Subcharts`.
+fn collect_templates(
+    chart: &Chart,
+    shared: &SharedData,
+    scope: Scope,
+    path: &str,
+    out: &mut Vec<RenderFile>,
+) -> Map {
+    let is_root = matches!(scope, Scope::Root(_));
+    let values = match scope {
+        Scope::Root(values) => values.shallow_copy(MapKind::Values),
+        Scope::Sub { parent_values } => match parent_values.get(chart.name()) {
+            Some(Value::Map(section)) => section.shallow_copy(MapKind::Values),
+            _ => Map::new(MapKind::Values),
+        },
+    };
+    let files = Files::new(chart.files.iter().map(|f| (f.name.clone(), f.data.clone())));
+    let subcharts = Map::new(MapKind::Any);
+    let data = Map::from_entries(
+        MapKind::Values,
+        BTreeMap::from([
+            ("Capabilities".into(), shared.capabilities.clone()),
+            ("Chart".into(), chart.metadata.to_template_value(is_root)),
+            ("Files".into(), Value::Object(Rc::new(files))),
+            ("Release".into(), shared.release.clone()),
+            ("Subcharts".into(), Value::Map(subcharts.clone())),
+            ("Values".into(), Value::Map(values.clone())),
+        ]),
+    );
+    for sub in &chart.dependencies {
+        let sub_path = format!("{path}/charts/{}", sub.name());
+        let scope = Scope::Sub {
+            parent_values: values.clone(),
+        };
+        let sub_data = collect_templates(sub, shared, scope, &sub_path, out);
+        subcharts.insert(sub.name(), Value::Map(sub_data));
+    }
+    let library = chart.metadata.is_library();
+    for t in &chart.templates {
+        // A library chart lends its partials; its other files are not
+        // even parsed.
+        if library && !base_name(&t.name).starts_with('_') {
+            continue;
+        }
+        out.push(RenderFile {
+            name: format!("{path}/{}", t.name),
+            text: String::from_utf8_lossy(&t.data).into_owned(),
+            data: Value::Map(data.clone()),
+            base_path: format!("{path}/templates"),
+        });
+    }
+    data
+}
+
+fn base_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 fn check_kube_version(chart: &Chart, caps: &Capabilities) -> Result<(), RenderStepError> {
@@ -94,15 +170,9 @@ fn is_compatible_range(constraint: &str, version: &str) -> bool {
     Constraint::parse(constraint).is_ok_and(|c| c.matches(&version))
 }
 
-/// The map every template of the chart sees as `.` (before the engine adds
-/// `.Template`).
-fn top_level_data(
-    chart: &Chart,
-    values: Map,
-    release: &ReleaseOptions,
-    caps: &Capabilities,
-) -> Value {
-    let release_map = Map::from_entries(
+/// `.Release`.
+fn release_value(release: &ReleaseOptions) -> Value {
+    Value::Map(Map::from_entries(
         MapKind::Any,
         BTreeMap::from([
             ("IsInstall".into(), Value::Bool(release.is_install)),
@@ -111,18 +181,6 @@ fn top_level_data(
             ("Namespace".into(), Value::str(release.namespace.as_str())),
             ("Revision".into(), Value::int(release.revision)),
             ("Service".into(), Value::str("Helm")),
-        ]),
-    );
-    let files = Files::new(chart.files.iter().map(|f| (f.name.clone(), f.data.clone())));
-    Value::Map(Map::from_entries(
-        MapKind::Values,
-        BTreeMap::from([
-            ("Capabilities".into(), caps.to_template_value()),
-            ("Chart".into(), chart.metadata.to_template_value(true)),
-            ("Files".into(), Value::Object(Rc::new(files))),
-            ("Release".into(), Value::Map(release_map)),
-            ("Subcharts".into(), Value::Map(Map::new(MapKind::Any))),
-            ("Values".into(), Value::Map(values)),
         ]),
     ))
 }

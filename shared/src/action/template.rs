@@ -7,12 +7,15 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use super::render::{ReleaseOptions, RenderStepError, render_chart};
-use crate::chart::{Capabilities, KubeVersion, LoadError, load};
+use crate::chart::{
+    Capabilities, KubeVersion, LoadError, MissingDependencies, check_dependencies, load,
+    process_dependencies,
+};
 use crate::engine::Value;
 use crate::engine::exec::{ExecOptions, Templates};
 use crate::engine::funcs::helm_funcs;
 use crate::values::schema::{self, SchemaError};
-use crate::values::{UserValues, ValuesError, coalesce};
+use crate::values::{CoalesceError, UserValues, ValuesError, coalesce_values};
 use crate::{manifest, pathmatch};
 
 /// The options of `helm template`.
@@ -70,6 +73,16 @@ pub enum TemplateError {
     Values(#[from] ValuesError),
     #[error(transparent)]
     Schema(#[from] SchemaError),
+    #[error("library charts are not installable")]
+    Library,
+    #[error(
+        "an error occurred while checking for chart dependencies. You may need to run 'helm dependency build' to fetch missing dependencies: {0}"
+    )]
+    MissingDependencies(#[from] MissingDependencies),
+    #[error("chart dependencies processing failed: {0}")]
+    Dependencies(CoalesceError),
+    #[error(transparent)]
+    Coalesce(#[from] CoalesceError),
     /// A failure once rendering began; Helm adds its `--debug` hint.
     #[error("{0}\n\nUse --debug flag to render out invalid YAML")]
     Render(#[from] RenderStepError),
@@ -134,9 +147,16 @@ pub fn render_name_template(template: &str) -> Result<String, TemplateError> {
 impl Template {
     /// Renders the chart and returns exactly what `helm template` prints.
     pub fn run(&self) -> Result<String, TemplateError> {
-        let chart = load(&self.chart)?;
         let user = self.values.merge()?;
-        let values = coalesce(&chart.values, &user);
+        let mut chart = load(&self.chart)?;
+        if chart.metadata.is_library() {
+            return Err(TemplateError::Library);
+        }
+        if chart.metadata.dependencies.is_some() {
+            check_dependencies(&chart)?;
+        }
+        process_dependencies(&mut chart, &user).map_err(TemplateError::Dependencies)?;
+        let values = coalesce_values(&chart, &user)?;
         if !self.skip_schema_validation {
             schema::validate_chart(&chart, &values)?;
         }
@@ -165,8 +185,7 @@ impl Template {
 
         let mut manifests = String::new();
         if self.include_crds {
-            for crd in chart.crd_files() {
-                let name = format!("{}/{}", chart.name(), crd.name);
+            for (name, crd) in chart.crd_files() {
                 push_doc(&mut manifests, &name, &String::from_utf8_lossy(&crd.data));
             }
         }
@@ -209,8 +228,7 @@ impl Template {
         };
         let mut docs: Vec<(String, String)> = Vec::new();
         if self.include_crds {
-            for crd in chart.crd_files() {
-                let name = format!("{}/{}", chart.name(), crd.name);
+            for (name, crd) in chart.crd_files() {
                 docs.push((name, String::from_utf8_lossy(&crd.data).into_owned()));
             }
         }

@@ -4,8 +4,12 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+
 use super::archive::{ArchiveError, OpenError, load_file};
+use super::dependency::Lock;
 use super::ignore::{IgnoreError, Rules};
+use super::metadata::ValidationError;
 use super::{Chart, File, Metadata};
 use crate::codec::yaml;
 use crate::engine::Value;
@@ -23,12 +27,25 @@ pub enum LoadError {
     NotFound(String),
     #[error("unable to detect chart at {path}: open {path}: no such file or directory")]
     NoChartYaml { path: String },
+    #[error("Chart.yaml file is missing")]
+    ChartYamlMissing,
     #[error("cannot load Chart.yaml: {0}")]
     ChartYaml(String),
+    #[error("cannot load requirements.yaml: {0}")]
+    Requirements(String),
+    #[error("cannot load {file}: {message}")]
+    Lock { file: &'static str, message: String },
     #[error("cannot load values.yaml: cannot unmarshal yaml document: {0}")]
     ValuesYaml(String),
-    #[error("validation: chart.metadata.{0} is required")]
-    MissingField(&'static str),
+    #[error("validation: {0}")]
+    Validation(#[from] ValidationError),
+    #[error("error unpacking subchart {name} in {parent}: {source}")]
+    Subchart {
+        name: String,
+        parent: String,
+        #[source]
+        source: Box<LoadError>,
+    },
     #[error("chart file {name:?} is larger than the maximum file size {MAX_FILE_BYTES}")]
     TooLarge { name: String },
     #[error("cannot load irregular file {0} as it has file mode type bits set")]
@@ -56,7 +73,9 @@ pub fn load(path: &Path) -> Result<Chart, LoadError> {
     }
 }
 
-/// Loads the chart in directory `dir`.
+/// Loads the chart in directory `dir`, with its subcharts. The chart's
+/// `.helmignore` applies to the whole tree (Helm reads no `.helmignore`
+/// of a subchart directory).
 pub fn load_dir(dir: &Path) -> Result<Chart, LoadError> {
     from_files(read_dir_files(dir)?)
 }
@@ -83,63 +102,130 @@ pub(crate) fn read_dir_files(dir: &Path) -> Result<Vec<File>, LoadError> {
     Ok(files)
 }
 
-/// Builds a chart from its files (paths relative to the chart root).
-pub(crate) fn from_files(files: Vec<File>) -> Result<Chart, LoadError> {
+/// Loads a packaged subchart (a `charts/*.tgz` archive) from its bytes; a
+/// rejected archive is reported with its reason.
+pub fn load_archive(data: &[u8]) -> Result<Chart, LoadError> {
+    super::archive::load_archive(data)
+}
+
+/// Builds a chart, with its subcharts, from its files (paths relative to
+/// the chart root), as Helm's `LoadFiles`.
+pub fn from_files(files: Vec<File>) -> Result<Chart, LoadError> {
     let mut metadata = None;
+    for file in files.iter().filter(|f| f.name == "Chart.yaml") {
+        let doc = parse_yaml(&file.data).map_err(LoadError::ChartYaml)?;
+        let mut meta =
+            Metadata::from_value(&doc).map_err(|e| LoadError::ChartYaml(e.to_string()))?;
+        // Helm 2 charts could leave apiVersion out; Helm reads them as v1.
+        if meta.api_version.is_empty() {
+            meta.api_version = API_VERSION_V1.into();
+        }
+        metadata = Some(meta);
+    }
     let mut values = None;
     let mut raw_values = None;
     let mut schema = None;
+    let mut lock = None;
     let mut templates = Vec::new();
     let mut others = Vec::new();
+    let mut subcharts: BTreeMap<String, Vec<File>> = BTreeMap::new();
     for file in files {
         match file.name.as_str() {
-            "Chart.yaml" => {
-                let doc = parse_yaml(&file.data).map_err(LoadError::ChartYaml)?;
-                let meta =
-                    Metadata::from_value(&doc).map_err(|e| LoadError::ChartYaml(e.to_string()))?;
-                metadata = Some(meta);
-            }
+            "Chart.yaml" => {}
+            "Chart.lock" => lock = Some(read_lock("Chart.lock", &file.data)?),
             "values.yaml" => {
                 values = Some(parse_yaml(&file.data).map_err(LoadError::ValuesYaml)?);
                 raw_values = Some(file.data);
             }
             "values.schema.json" => schema = Some(file.data),
+            "requirements.yaml" => {
+                let meta = metadata.get_or_insert_with(Metadata::default);
+                let doc = parse_yaml(&file.data).map_err(LoadError::Requirements)?;
+                meta.read(&doc)
+                    .map_err(|e| LoadError::Requirements(e.to_string()))?;
+                if meta.api_version == API_VERSION_V1 {
+                    others.push(file);
+                }
+            }
+            "requirements.lock" => {
+                lock = Some(read_lock("requirements.lock", &file.data)?);
+                let meta = metadata.get_or_insert_with(Metadata::default);
+                if meta.api_version == API_VERSION_V1 {
+                    others.push(file);
+                }
+            }
             name if name.starts_with("templates/") => templates.push(file),
+            name if name.starts_with("charts/") && !name.ends_with(".prov") => {
+                let rest = &name["charts/".len()..];
+                let sub = rest.split('/').next().unwrap_or_default().to_string();
+                let inner = File {
+                    name: rest.to_string(),
+                    data: file.data,
+                };
+                subcharts.entry(sub).or_default().push(inner);
+            }
             _ => others.push(file),
         }
     }
-    let metadata = metadata.unwrap_or_default();
-    validate(&metadata)?;
+    let mut metadata = metadata.ok_or(LoadError::ChartYamlMissing)?;
+    metadata.validate()?;
     let values = match values {
         Some(v @ Value::Map(_)) => v,
         _ => Value::Map(Map::new(MapKind::Any)),
     };
-    Ok(Chart {
+    let mut chart = Chart {
         metadata,
         templates,
         values,
         raw_values,
         schema,
         files: others,
-    })
+        lock,
+        dependencies: Vec::new(),
+    };
+    for (name, files) in subcharts {
+        if name.starts_with(['_', '.']) {
+            continue;
+        }
+        let wrap = |source| LoadError::Subchart {
+            name: name.clone(),
+            parent: chart.name().to_string(),
+            source: Box::new(source),
+        };
+        let sub = if name.ends_with(".tgz") {
+            let data = files.first().map(|f| f.data.as_slice()).unwrap_or_default();
+            load_archive(data)
+        } else {
+            // Files directly in `charts/` (not in a subchart directory) are
+            // not part of any chart.
+            let inner = files
+                .into_iter()
+                .filter_map(|f| {
+                    let (_, rest) = f.name.split_once('/')?;
+                    Some(File {
+                        name: rest.to_string(),
+                        data: f.data,
+                    })
+                })
+                .collect();
+            from_files(inner)
+        };
+        chart.dependencies.push(sub.map_err(wrap)?);
+    }
+    Ok(chart)
+}
+
+const API_VERSION_V1: &str = "v1";
+
+fn read_lock(file: &'static str, data: &[u8]) -> Result<Lock, LoadError> {
+    let fail = |message| LoadError::Lock { file, message };
+    let doc = parse_yaml(data).map_err(fail)?;
+    Lock::from_value(&doc).map_err(|e| fail(e.to_string()))
 }
 
 fn parse_yaml(data: &[u8]) -> Result<Value, String> {
     let text = String::from_utf8_lossy(data);
     yaml::from_str(&text).map_err(|e| e.to_string())
-}
-
-fn validate(metadata: &Metadata) -> Result<(), LoadError> {
-    if metadata.api_version.is_empty() {
-        return Err(LoadError::MissingField("apiVersion"));
-    }
-    if metadata.name.is_empty() {
-        return Err(LoadError::MissingField("name"));
-    }
-    if metadata.version.is_empty() {
-        return Err(LoadError::MissingField("version"));
-    }
-    Ok(())
 }
 
 /// Reads every file under `dir` in lexical order (as Go's `filepath.Walk`),

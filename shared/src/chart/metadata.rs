@@ -1,7 +1,10 @@
-//! `Chart.yaml`, and the `.Chart` object templates see.
+//! `Chart.yaml`, its validation, and the `.Chart` object templates see.
 
 use std::collections::BTreeMap;
 
+use super::dependency::Dependency;
+use super::fields::{FieldError, Fields};
+use crate::constraints;
 use crate::engine::Value;
 use crate::engine::value::{Map, MapKind};
 
@@ -17,7 +20,8 @@ pub struct Metadata {
     pub keywords: Vec<String>,
     pub home: String,
     pub sources: Vec<String>,
-    pub maintainers: Vec<Maintainer>,
+    /// `None` for a `null` entry, which validation refuses.
+    pub maintainers: Vec<Option<Maintainer>>,
     pub icon: String,
     pub app_version: String,
     pub deprecated: bool,
@@ -25,6 +29,9 @@ pub struct Metadata {
     pub tags: String,
     /// `None` when `Chart.yaml` has no `annotations`, which templates see as nil.
     pub annotations: Option<BTreeMap<String, String>>,
+    /// `dependencies` (or, for `apiVersion: v1`, those of
+    /// `requirements.yaml`); `None` for a `null` entry.
+    pub dependencies: Option<Vec<Option<Dependency>>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -34,52 +41,178 @@ pub struct Maintainer {
     pub url: String,
 }
 
-/// A field of `Chart.yaml` with the wrong type.
-#[derive(Debug, thiserror::Error)]
-#[error("json: cannot unmarshal {found} into Go struct field Metadata.{field} of type {expected}")]
-pub struct MetadataError {
-    field: String,
-    found: &'static str,
-    expected: &'static str,
+/// What Helm's `Metadata.Validate` refuses; shown after `validation: `.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ValidationError {
+    #[error("chart.metadata.{0} is required")]
+    Required(&'static str),
+    #[error("chart.metadata.name {0:?} is invalid")]
+    InvalidName(String),
+    #[error("chart.metadata.version {0:?} is invalid")]
+    InvalidVersion(String),
+    #[error("chart.metadata.type must be application or library")]
+    InvalidType,
+    #[error("maintainers must not contain empty or null nodes")]
+    NullMaintainer,
+    #[error("dependencies must not contain empty or null nodes")]
+    NullDependency,
+    #[error("dependency {0:?} has disallowed characters in the alias")]
+    InvalidAlias(String),
+    #[error("more than one dependency with name or alias {0:?}")]
+    DuplicateDependency(String),
 }
 
 impl Metadata {
     /// Reads the metadata from the parsed `Chart.yaml` document.
-    pub fn from_value(doc: &Value) -> Result<Metadata, MetadataError> {
-        let Value::Map(map) = doc else {
-            return Ok(Metadata::default());
+    pub fn from_value(doc: &Value) -> Result<Metadata, FieldError> {
+        let mut metadata = Metadata::default();
+        metadata.read(doc)?;
+        Ok(metadata)
+    }
+
+    /// Overlays the fields present in `doc` (how `requirements.yaml` adds
+    /// its `dependencies` to the metadata of `Chart.yaml`).
+    pub fn read(&mut self, doc: &Value) -> Result<(), FieldError> {
+        let fields = Fields::root(doc);
+        let set = |target: &mut String, key: &str| -> Result<(), FieldError> {
+            if let Some(v) = fields.string(key)? {
+                *target = v;
+            }
+            Ok(())
         };
-        let fields = map.entries();
-        let text = |key: &str| string_field(&fields, key);
-        let list = |key: &str| string_list_field(&fields, key);
-        Ok(Metadata {
-            api_version: text("apiVersion")?,
-            name: text("name")?,
-            version: text("version")?,
-            kube_version: text("kubeVersion")?,
-            description: text("description")?,
-            chart_type: text("type")?,
-            keywords: list("keywords")?,
-            home: text("home")?,
-            sources: list("sources")?,
-            maintainers: maintainers(fields.get("maintainers"))?,
-            icon: text("icon")?,
-            app_version: text("appVersion")?,
-            deprecated: matches!(fields.get("deprecated"), Some(Value::Bool(true))),
-            condition: text("condition")?,
-            tags: text("tags")?,
-            annotations: annotations(fields.get("annotations"))?,
-        })
+        set(&mut self.api_version, "apiVersion")?;
+        set(&mut self.name, "name")?;
+        set(&mut self.version, "version")?;
+        set(&mut self.kube_version, "kubeVersion")?;
+        set(&mut self.description, "description")?;
+        set(&mut self.chart_type, "type")?;
+        set(&mut self.home, "home")?;
+        set(&mut self.icon, "icon")?;
+        set(&mut self.app_version, "appVersion")?;
+        set(&mut self.condition, "condition")?;
+        set(&mut self.tags, "tags")?;
+        if let Some(v) = fields.strings("keywords")? {
+            self.keywords = v;
+        }
+        if let Some(v) = fields.strings("sources")? {
+            self.sources = v;
+        }
+        if let Some(v) = fields.bool("deprecated")? {
+            self.deprecated = v;
+        }
+        if let Some(items) = fields.list("maintainers", "v2.Maintainer")? {
+            self.maintainers = items
+                .iter()
+                .map(|item| {
+                    item.as_ref()
+                        .map(|m| {
+                            Ok(Maintainer {
+                                name: m.string("name")?.unwrap_or_default(),
+                                email: m.string("email")?.unwrap_or_default(),
+                                url: m.string("url")?.unwrap_or_default(),
+                            })
+                        })
+                        .transpose()
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(a) = fields.string_map("annotations")? {
+            self.annotations = Some(a);
+        }
+        if let Some(items) = fields.list("dependencies", "v2.Dependency")? {
+            let deps = items
+                .iter()
+                .map(|item| item.as_ref().map(Dependency::from_fields).transpose())
+                .collect::<Result<_, _>>()?;
+            self.dependencies = Some(deps);
+        }
+        Ok(())
+    }
+
+    /// Helm's checks of a loaded chart's metadata, in Helm's order. Strings
+    /// are first sanitized as Helm does (whitespace becomes a space,
+    /// unprintable characters go).
+    pub fn validate(&mut self) -> Result<(), ValidationError> {
+        for s in [
+            &mut self.name,
+            &mut self.description,
+            &mut self.home,
+            &mut self.icon,
+            &mut self.condition,
+            &mut self.tags,
+            &mut self.app_version,
+            &mut self.kube_version,
+        ] {
+            *s = sanitize(s);
+        }
+        for s in self.sources.iter_mut().chain(self.keywords.iter_mut()) {
+            *s = sanitize(s);
+        }
+        if self.api_version.is_empty() {
+            return Err(ValidationError::Required("apiVersion"));
+        }
+        if self.name.is_empty() {
+            return Err(ValidationError::Required("name"));
+        }
+        if self.name.contains('/') || self.name == "." || self.name == ".." {
+            return Err(ValidationError::InvalidName(self.name.clone()));
+        }
+        if self.version.is_empty() {
+            return Err(ValidationError::Required("version"));
+        }
+        if constraints::parse_version(&self.version).is_err() {
+            return Err(ValidationError::InvalidVersion(self.version.clone()));
+        }
+        if !matches!(self.chart_type.as_str(), "" | "application" | "library") {
+            return Err(ValidationError::InvalidType);
+        }
+        for m in &mut self.maintainers {
+            let Some(m) = m else {
+                return Err(ValidationError::NullMaintainer);
+            };
+            for s in [&mut m.name, &mut m.email, &mut m.url] {
+                *s = sanitize(s);
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for dep in self.dependencies.iter_mut().flatten() {
+            let Some(dep) = dep else {
+                return Err(ValidationError::NullDependency);
+            };
+            dep.sanitize();
+            if !dep.alias.is_empty() && !is_valid_alias(&dep.alias) {
+                return Err(ValidationError::InvalidAlias(dep.name.clone()));
+            }
+            let key = if dep.alias.is_empty() {
+                &dep.name
+            } else {
+                &dep.alias
+            };
+            if !seen.insert(key.clone()) {
+                return Err(ValidationError::DuplicateDependency(key.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The declared dependencies, without `null` entries (which
+    /// validation has refused already).
+    pub fn dependency_list(&self) -> impl Iterator<Item = &Dependency> {
+        self.dependencies.iter().flatten().flatten()
+    }
+
+    /// Whether this is a library chart (templates only lend partials).
+    pub fn is_library(&self) -> bool {
+        self.chart_type == "library"
     }
 
     /// `.Chart` as Helm 4 gives it to templates: a map keyed by the Go
     /// field names of its metadata struct, plus `IsRoot`.
     pub fn to_template_value(&self, is_root: bool) -> Value {
-        let strings =
-            |items: &[String]| Value::list(items.iter().map(|s| Value::str(s.as_str())).collect());
         let maintainers = self
             .maintainers
             .iter()
+            .flatten()
             .map(|m| {
                 map_of([
                     ("Email", Value::str(m.email.as_str())),
@@ -97,12 +230,16 @@ impl Metadata {
                     .collect(),
             )),
         };
+        let dependencies = self
+            .dependency_list()
+            .map(Dependency::to_template_value)
+            .collect();
         map_of([
             ("APIVersion", Value::str(self.api_version.as_str())),
             ("Annotations", annotations),
             ("AppVersion", Value::str(self.app_version.as_str())),
             ("Condition", Value::str(self.condition.as_str())),
-            ("Dependencies", Value::list(vec![])),
+            ("Dependencies", Value::list(dependencies)),
             ("Deprecated", Value::Bool(self.deprecated)),
             ("Description", Value::str(self.description.as_str())),
             ("Home", Value::str(self.home.as_str())),
@@ -120,7 +257,13 @@ impl Metadata {
     }
 }
 
-fn map_of<const N: usize>(entries: [(&str, Value); N]) -> Value {
+/// A list of strings as templates see a Go `[]string` that went through
+/// Helm's conversion to a map: `[]interface {}`.
+pub(super) fn strings(items: &[String]) -> Value {
+    Value::list(items.iter().map(|s| Value::str(s.as_str())).collect())
+}
+
+pub(super) fn map_of<const N: usize>(entries: [(&str, Value); N]) -> Value {
     let entries = entries
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -128,101 +271,92 @@ fn map_of<const N: usize>(entries: [(&str, Value); N]) -> Value {
     Value::Map(Map::from_entries(MapKind::Any, entries))
 }
 
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Bool(_) => "bool",
-        Value::Int(..) | Value::Uint(..) | Value::Float(_) => "number",
-        Value::String(_) => "string",
-        Value::List(_) => "array",
-        Value::Map(_) => "object",
-        _ => "value",
-    }
-}
-
-/// A string field. Like sigs.k8s.io/yaml reading into a Go string, a YAML
-/// scalar of another type is taken in its printed form (`version: 1.0`
-/// reads as "1", `y` as "true").
-fn string_field(fields: &BTreeMap<String, Value>, key: &str) -> Result<String, MetadataError> {
-    match fields.get(key) {
-        None | Some(Value::Nil) => Ok(String::new()),
-        Some(Value::String(s)) => Ok(s.to_string()),
-        Some(scalar @ (Value::Bool(_) | Value::Int(..) | Value::Uint(..) | Value::Float(_))) => {
-            Ok(crate::engine::gofmt::format_value(scalar))
-        }
-        Some(other) => Err(MetadataError {
-            field: key.to_string(),
-            found: json_kind(other),
-            expected: "string",
-        }),
-    }
-}
-
-fn string_list_field(
-    fields: &BTreeMap<String, Value>,
-    key: &str,
-) -> Result<Vec<String>, MetadataError> {
-    let wrong = |found| MetadataError {
-        field: key.to_string(),
-        found,
-        expected: "[]string",
-    };
-    match fields.get(key) {
-        None | Some(Value::Nil) => Ok(vec![]),
-        Some(Value::List(items)) => items
-            .items
-            .iter()
-            .map(|item| match item {
-                Value::String(s) => Ok(s.to_string()),
-                Value::Nil => Ok(String::new()),
-                other => Err(wrong(json_kind(other))),
-            })
-            .collect(),
-        Some(other) => Err(wrong(json_kind(other))),
-    }
-}
-
-fn maintainers(value: Option<&Value>) -> Result<Vec<Maintainer>, MetadataError> {
-    let Some(Value::List(items)) = value else {
-        return Ok(vec![]);
-    };
-    items
-        .items
-        .iter()
-        .map(|item| {
-            let Value::Map(m) = item else {
-                return Ok(Maintainer::default());
-            };
-            let fields = m.entries();
-            Ok(Maintainer {
-                name: string_field(&fields, "name")?,
-                email: string_field(&fields, "email")?,
-                url: string_field(&fields, "url")?,
-            })
+/// Helm's `sanitizeString`: whitespace becomes a space and unprintable
+/// characters are dropped.
+pub(super) fn sanitize(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| {
+            if c.is_whitespace() {
+                Some(' ')
+            } else if c.is_control() {
+                None
+            } else {
+                Some(c)
+            }
         })
         .collect()
 }
 
-/// Annotations are `map[string]string`; YAML scalars that are not strings
-/// arrive in their JSON spelling (`y` is the YAML 1.1 boolean, so "true").
-fn annotations(value: Option<&Value>) -> Result<Option<BTreeMap<String, String>>, MetadataError> {
-    let Some(Value::Map(m)) = value else {
-        return Ok(None);
-    };
-    let mut out = BTreeMap::new();
-    for (k, v) in m.entries().iter() {
-        let text = match v {
-            Value::String(s) => s.to_string(),
-            Value::Bool(b) => b.to_string(),
-            Value::Nil => String::new(),
-            other => {
-                return Err(MetadataError {
-                    field: "annotations".into(),
-                    found: json_kind(other),
-                    expected: "string",
-                });
-            }
-        };
-        out.insert(k.clone(), text);
+/// Aliases are made of letters, digits, `_` and `-`.
+fn is_valid_alias(alias: &str) -> bool {
+    alias
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::yaml;
+
+    fn meta(text: &str) -> Metadata {
+        Metadata::from_value(&yaml::from_str(text).unwrap()).unwrap()
     }
-    Ok(Some(out))
+
+    #[test]
+    fn validation_follows_helms_order_and_words() {
+        let cases = [
+            ("name: a", "chart.metadata.apiVersion is required"),
+            ("apiVersion: v2", "chart.metadata.name is required"),
+            (
+                "apiVersion: v2\nname: a/b",
+                "chart.metadata.name \"a/b\" is invalid",
+            ),
+            (
+                "apiVersion: v2\nname: a",
+                "chart.metadata.version is required",
+            ),
+            (
+                "apiVersion: v2\nname: a\nversion: x",
+                "chart.metadata.version \"x\" is invalid",
+            ),
+            (
+                "apiVersion: v2\nname: a\nversion: 1.0.0\ntype: lib",
+                "chart.metadata.type must be application or library",
+            ),
+            (
+                "apiVersion: v2\nname: a\nversion: 1.0.0\nmaintainers: [null]",
+                "maintainers must not contain empty or null nodes",
+            ),
+            (
+                "apiVersion: v2\nname: a\nversion: 1.0.0\ndependencies: [null]",
+                "dependencies must not contain empty or null nodes",
+            ),
+            (
+                "apiVersion: v2\nname: a\nversion: 1.0.0\ndependencies: [{name: x, alias: a.b}]",
+                "dependency \"x\" has disallowed characters in the alias",
+            ),
+            (
+                "apiVersion: v2\nname: a\nversion: 1.0.0\ndependencies: [{name: x}, {name: y, alias: x}]",
+                "more than one dependency with name or alias \"x\"",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(
+                meta(text).validate().unwrap_err().to_string(),
+                want,
+                "{text}"
+            );
+        }
+        assert!(
+            meta("apiVersion: v2\nname: a\nversion: '1'")
+                .validate()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn sanitizing_replaces_whitespace_and_drops_controls() {
+        assert_eq!(sanitize("a\tb\u{7}c"), "a bc");
+    }
 }

@@ -8,13 +8,19 @@
 
 pub mod archive;
 mod capabilities;
+mod dependency;
+mod fields;
 mod ignore;
 pub(crate) mod load;
 mod metadata;
+mod process;
 
 pub use capabilities::{Capabilities, KubeVersion};
-pub use load::{LoadError, load, load_dir};
-pub use metadata::Metadata;
+pub use dependency::{Dependency, Lock};
+pub use fields::FieldError;
+pub use load::{LoadError, from_files, load, load_archive, load_dir};
+pub use metadata::{Maintainer, Metadata, ValidationError};
+pub use process::{MissingDependencies, check_dependencies, process_dependencies};
 
 use crate::engine::Value;
 
@@ -25,8 +31,8 @@ pub struct File {
     pub data: Vec<u8>,
 }
 
-/// A loaded chart.
-#[derive(Debug)]
+/// A loaded chart, with its subcharts.
+#[derive(Clone, Debug)]
 pub struct Chart {
     pub metadata: Metadata,
     /// `templates/…`, in the order they were read.
@@ -40,6 +46,11 @@ pub struct Chart {
     pub schema: Option<Vec<u8>>,
     /// Every other file: what `.Files` exposes.
     pub files: Vec<File>,
+    /// `Chart.lock` (or `requirements.lock`).
+    pub lock: Option<Lock>,
+    /// The subcharts found in `charts/`, by name; after dependency
+    /// processing, only the enabled ones, aliased.
+    pub dependencies: Vec<Chart>,
 }
 
 impl Chart {
@@ -47,8 +58,26 @@ impl Chart {
         &self.metadata.name
     }
 
-    /// The files of `crds/`, which Helm installs before anything else.
-    pub fn crd_files(&self) -> impl Iterator<Item = &File> {
-        self.files.iter().filter(|f| f.name.starts_with("crds/"))
+    /// The files of `crds/` of this chart and every subchart, each with
+    /// its full name (`parent/charts/sub/crds/x.yaml`): what Helm installs
+    /// before anything else.
+    pub fn crd_files(&self) -> Vec<(String, &File)> {
+        let mut out = Vec::new();
+        self.collect_crds(self.name(), &mut out);
+        out
+    }
+
+    fn collect_crds<'a>(&'a self, path: &str, out: &mut Vec<(String, &'a File)>) {
+        let is_manifest = |name: &str| [".yaml", ".yml", ".json"].iter().any(|e| name.ends_with(e));
+        for f in self
+            .files
+            .iter()
+            .filter(|f| f.name.starts_with("crds/") && is_manifest(&f.name))
+        {
+            out.push((format!("{path}/{}", f.name), f));
+        }
+        for sub in &self.dependencies {
+            sub.collect_crds(&format!("{path}/charts/{}", sub.name()), out);
+        }
     }
 }

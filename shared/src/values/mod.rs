@@ -2,12 +2,20 @@
 //! defaults.
 //!
 //! [`UserValues`] gathers the user's layers in Helm's precedence order;
-//! [`coalesce`] lays them over the chart's `values.yaml`, where a user
-//! `null` deletes a default.
+//! [`coalesce_values`] lays them over the defaults of a chart tree, where a
+//! user `null` deletes a default.
 
 pub mod schema;
 mod set_readers;
+mod coalesce;
+mod path;
 mod strvals;
+
+pub use coalesce::{
+    CoalesceError, GLOBAL_KEY, coalesce_values, deep_copy, deep_copy_value, merge_tables,
+    merge_values,
+};
+pub use path::{PathError, path_value, table};
 
 use std::io::Read;
 
@@ -33,6 +41,9 @@ pub struct UserValues {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ValuesError {
+    /// A values file that could not be read at all.
+    #[error("{0}")]
+    Read(String),
     #[error("failed to parse {path}: {message}")]
     File { path: String, message: String },
     #[error("failed parsing --set data: {0}")]
@@ -55,10 +66,7 @@ impl UserValues {
     pub fn merge(&self) -> Result<Map, ValuesError> {
         let base = Map::new(MapKind::Any);
         for path in &self.files {
-            let text = read_values_file(path).map_err(|message| ValuesError::File {
-                path: path.clone(),
-                message,
-            })?;
+            let text = read_values_file(path).map_err(ValuesError::Read)?;
             let layer = yaml::from_str(&text).map_err(|e| ValuesError::File {
                 path: path.clone(),
                 message: e.to_string(),
@@ -126,69 +134,6 @@ fn merge_maps(dest: &Map, src: &Map) {
     }
 }
 
-/// Lays user values over chart defaults, as Helm's `CoalesceValues`: user
-/// values win and maps merge recursively. A user `null` removes the key it
-/// names (a `null` for a key the chart does not have stays, as nil); `null`s
-/// among the chart's own defaults are dropped. Returns `.Values`, a fresh
-/// map; neither input is modified.
-pub fn coalesce(defaults: &Value, user: &Map) -> Map {
-    let result = deep_copy(user);
-    if let Value::Map(defaults) = defaults {
-        coalesce_table(&result, defaults);
-    }
-    result.shallow_copy(MapKind::Values)
-}
-
-fn coalesce_table(dest: &Map, defaults: &Map) {
-    for (key, default) in defaults.entries().iter() {
-        match (dest.get(key), default) {
-            (None, Value::Nil) => {}
-            (None, default) => dest.insert(key.clone(), without_nils(default)),
-            (Some(Value::Nil), _) => {
-                dest.entries_mut().remove(key);
-            }
-            (Some(Value::Map(user)), Value::Map(default)) => coalesce_table(&user, default),
-            // A scalar meets a table (either way round): the user's value
-            // stands, as in Helm (which also logs a warning).
-            (Some(_), _) => {}
-        }
-    }
-}
-
-/// A deep copy of a chart default without its `null`s.
-fn without_nils(v: &Value) -> Value {
-    match v {
-        Value::Map(m) => {
-            let entries = m
-                .entries()
-                .iter()
-                .filter(|(_, v)| !v.is_nil())
-                .map(|(k, v)| (k.clone(), without_nils(v)))
-                .collect();
-            Value::Map(Map::from_entries(m.kind(), entries))
-        }
-        other => deep_copy_value(other),
-    }
-}
-
-/// A copy that shares nothing mutable with `map`.
-fn deep_copy(map: &Map) -> Map {
-    let entries = map
-        .entries()
-        .iter()
-        .map(|(k, v)| (k.clone(), deep_copy_value(v)))
-        .collect();
-    Map::from_entries(map.kind(), entries)
-}
-
-fn deep_copy_value(v: &Value) -> Value {
-    match v {
-        Value::Map(m) => Value::Map(deep_copy(m)),
-        Value::List(l) => Value::list(l.items.iter().map(deep_copy_value).collect()),
-        other => other.clone(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,28 +143,6 @@ mod tests {
         let m = Map::new(MapKind::Any);
         parse_into(text, &m, Typing::Guess).unwrap();
         m
-    }
-
-    #[test]
-    fn user_values_win_and_null_deletes_a_default() {
-        let defaults = Value::Map(map("a=1,b.c=2,b.d=3,gone=4,n.x=1,n.y=2"));
-        let user = map("a=10,b.c=20,gone=null,extra=x,n.x=null,new=null");
-        let values = coalesce(&defaults, &user);
-        assert_eq!(
-            format_value(&Value::Map(values)),
-            "map[a:10 b:map[c:20 d:3] extra:x n:map[y:2] new:<nil>]"
-        );
-        assert_eq!(
-            format_value(&Value::Map(user)),
-            "map[a:10 b:map[c:20] extra:x gone:<nil> n:map[x:<nil>] new:<nil>]"
-        );
-    }
-
-    #[test]
-    fn nulls_among_chart_defaults_are_dropped() {
-        let defaults = Value::Map(map("a=null,b.c=null,b.d=1"));
-        let values = coalesce(&defaults, &Map::new(MapKind::Any));
-        assert_eq!(format_value(&Value::Map(values)), "map[b:map[d:1]]");
     }
 
     #[test]

@@ -145,6 +145,8 @@ pub fn chart_yaml(metadata: &Metadata) -> Result<String, ShowError> {
             .maintainers
             .iter()
             .map(|m| {
+                // Helm writes a missing maintainer entry as `null`.
+                let Some(m) = m else { return Value::Nil };
                 let entries = [("email", &m.email), ("name", &m.name), ("url", &m.url)]
                     .into_iter()
                     .filter(|(_, v)| !v.is_empty())
@@ -170,12 +172,5 @@ fn find_readme(chart: &Chart) -> Option<&[u8]> {
 
 /// The manifests of `crds/` (YAML or JSON files), in load order.
 fn crd_objects(chart: &Chart) -> impl Iterator<Item = &[u8]> {
-    chart
-        .crd_files()
-        .filter(|f| {
-            [".yaml", ".yml", ".json"]
-                .iter()
-                .any(|ext| f.name.ends_with(ext))
-        })
-        .map(|f| f.data.as_slice())
+    chart.crd_files().into_iter().map(|(_, f)| f.data.as_slice())
 }

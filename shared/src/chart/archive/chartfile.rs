@@ -48,12 +48,14 @@ pub fn chart_yaml(metadata: &Metadata, doc: &Value) -> String {
         let maintainers = metadata
             .maintainers
             .iter()
-            .map(|m| {
-                object([
+            .map(|m| match m {
+                // Helm writes a missing maintainer entry as `null`.
+                None => Value::Nil,
+                Some(m) => object([
                     ("name", non_empty(sanitize(&m.name))),
                     ("email", non_empty(sanitize(&m.email))),
                     ("url", non_empty(sanitize(&m.url))),
-                ])
+                ]),
             })
             .collect();
         fields.insert("maintainers".into(), Value::list(maintainers));

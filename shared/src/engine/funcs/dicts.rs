@@ -216,6 +216,9 @@ fn merge_all(args: Vec<Value>, overwrite: bool) -> Result<Value, String> {
     let mut dst = it.next().unwrap_or_default();
     for src in it {
         let Value::Map(src) = src else { continue };
+        if src.is_nil() {
+            continue;
+        }
         let dst_is_nil = match &dst {
             Value::Map(m) => m.is_nil(),
             other => other.is_nil(),

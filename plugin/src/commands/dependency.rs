@@ -1,0 +1,66 @@
+//! `dependency`: manage a chart's dependencies.
+
+use std::io::Write;
+
+use helm::action::{DependencyError, DependencyList};
+
+#[derive(Debug, clap::Args)]
+pub struct DependencyArgs {
+    #[command(subcommand)]
+    command: DependencyCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum DependencyCommand {
+    /// list the dependencies for the given chart
+    #[command(visible_alias = "ls")]
+    List(ListArgs),
+    /// rebuild the charts/ directory based on the Chart.lock file
+    Build(FetchArgs),
+    /// update charts/ based on the contents of Chart.yaml
+    #[command(visible_alias = "up")]
+    Update(FetchArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ListArgs {
+    /// CHART
+    #[arg(value_name = "CHART", default_value = ".")]
+    chart: String,
+    /// maximum column width for output table
+    #[arg(long, default_value_t = 80)]
+    max_col_width: usize,
+}
+
+#[derive(Debug, clap::Args)]
+struct FetchArgs {
+    /// CHART
+    #[arg(value_name = "CHART", default_value = ".")]
+    chart: String,
+    /// keyring containing public keys
+    #[arg(long)]
+    keyring: Option<String>,
+    /// do not refresh the local repository cache
+    #[arg(long)]
+    skip_refresh: bool,
+    /// verify the packages against signatures
+    #[arg(long)]
+    verify: bool,
+}
+
+impl DependencyArgs {
+    pub fn run(self, out: &mut dyn Write) -> anyhow::Result<()> {
+        match self.command {
+            DependencyCommand::List(args) => {
+                let list = DependencyList {
+                    chart: args.chart,
+                    max_column_width: args.max_col_width,
+                };
+                out.write_all(list.run()?.as_bytes())?;
+                Ok(())
+            }
+            DependencyCommand::Build(_) => Err(DependencyError::NotYet("build").into()),
+            DependencyCommand::Update(_) => Err(DependencyError::NotYet("update").into()),
+        }
+    }
+}

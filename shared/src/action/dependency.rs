@@ -1,0 +1,259 @@
+//! `helm dependency`: list a chart's declared dependencies and their
+//! state in `charts/`.
+//!
+//! `build` and `update` (fetching `file://` dependencies into `charts/`
+//! and writing `Chart.lock`) need the chart archive writer, which is not
+//! in this tree yet; they answer [`DependencyError::NotYet`].
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::chart::{Chart, Dependency, LoadError, load_archive, load_dir};
+use crate::constraints::{self, Constraint};
+use crate::engine::gofmt::quote;
+use crate::pathmatch;
+
+/// `helm dependency list`.
+#[derive(Clone, Debug)]
+pub struct DependencyList {
+    /// The chart, as the user named it (printed paths keep that spelling).
+    pub chart: String,
+    /// `--max-col-width`: longer cells are cut, ending in `...`.
+    pub max_column_width: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DependencyError {
+    #[error("stat {0}: no such file or directory")]
+    NotFound(String),
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(
+        "helm dependency {0} is not supported yet: it needs chart archives, which this build cannot write"
+    )]
+    NotYet(&'static str),
+}
+
+impl DependencyList {
+    /// What `helm dependency list` prints.
+    pub fn run(&self) -> Result<String, DependencyError> {
+        let dir = Path::new(&self.chart);
+        let chart = load_chart(dir)?;
+        let charts_dir = join(&self.chart, "charts");
+        let Some(declared) = &chart.metadata.dependencies else {
+            return Ok(format!("WARNING: no dependencies at {charts_dir}\n"));
+        };
+        let mut rows = vec![["NAME", "VERSION", "REPOSITORY", "STATUS"].map(String::from)];
+        for dep in declared.iter().flatten() {
+            rows.push([
+                dep.name.clone(),
+                dep.version.clone(),
+                dep.repository.clone(),
+                status(dir, dep, &chart).to_string(),
+            ]);
+        }
+        let mut out = table(&rows, self.max_column_width);
+        out.push_str("\n\n");
+        out.push_str(&self.undeclared(&chart, &charts_dir));
+        Ok(out)
+    }
+
+    /// Warnings for what sits in `charts/` without being declared.
+    fn undeclared(&self, chart: &Chart, charts_dir: &str) -> String {
+        let mut out = String::new();
+        for (name, path) in entries(Path::new(charts_dir)) {
+            let shown = format!("{charts_dir}/{name}");
+            let loaded = if path.is_dir() {
+                load_dir(&path)
+            } else if name.ends_with(".tgz") {
+                fs::read(&path)
+                    .map_err(|source| LoadError::Io {
+                        path: shown.clone(),
+                        source,
+                    })
+                    .and_then(|data| load_archive(&data))
+            } else {
+                continue;
+            };
+            match loaded {
+                Err(_) => out.push_str(&format!("WARNING: {} is not a chart.\n", quote(&shown))),
+                Ok(sub)
+                    if !chart
+                        .metadata
+                        .dependency_list()
+                        .any(|d| d.name == sub.name()) =>
+                {
+                    out.push_str(&format!(
+                        "WARNING: {} is not in Chart.yaml.\n",
+                        quote(&shown)
+                    ));
+                }
+                Ok(_) => {}
+            }
+        }
+        out
+    }
+}
+
+/// Helm's `loader.Load` of a chart directory (archives at the top level
+/// arrive with the archive reader).
+fn load_chart(dir: &Path) -> Result<Chart, DependencyError> {
+    if !dir.exists() {
+        return Err(DependencyError::NotFound(dir.display().to_string()));
+    }
+    if dir.is_dir() && !dir.join("Chart.yaml").is_file() {
+        return Err(LoadError::ChartYamlMissing.into());
+    }
+    if dir.is_file() {
+        let data = fs::read(dir).map_err(|source| LoadError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        return Ok(load_archive(&data)?);
+    }
+    Ok(load_dir(dir)?)
+}
+
+/// A dependency's state in `charts/`: an archive `NAME-*.tgz` is checked
+/// first (`ok`, `corrupt`, `misnamed`, `wrong version`…), then the loaded
+/// subcharts (`unpacked`, `missing`…).
+fn status(dir: &Path, dep: &Dependency, parent: &Chart) -> &'static str {
+    let pattern = format!("{}-*.tgz", dep.name);
+    let archives: Vec<PathBuf> = entries(&dir.join("charts"))
+        .into_iter()
+        .filter(|(name, _)| pathmatch::matches(&pattern, name).unwrap_or(false))
+        .map(|(_, path)| path)
+        .collect();
+    let archive = match archives.as_slice() {
+        [one] => Some(one.clone()),
+        [] => None,
+        many => {
+            // Only names whose rest is a strict SemVer version count.
+            let prefix = format!("{}-", dep.name);
+            let versioned: Vec<&PathBuf> = many
+                .iter()
+                .filter(|p| {
+                    let file = p.file_name().unwrap_or_default().to_string_lossy();
+                    let version = file
+                        .trim_end_matches(".tgz")
+                        .strip_prefix(&prefix)
+                        .unwrap_or_default()
+                        .to_string();
+                    semver::Version::parse(&version).is_ok()
+                })
+                .collect();
+            match versioned.as_slice() {
+                [one] => Some((*one).clone()),
+                [] => None,
+                _ => return "too many matches",
+            }
+        }
+    };
+    if let Some(path) = archive {
+        return match fs::read(&path).map(|data| load_archive(&data)) {
+            Ok(Ok(chart)) if chart.name() != dep.name => "misnamed",
+            Ok(Ok(chart)) => version_status(dep, &chart).unwrap_or("ok"),
+            _ => "corrupt",
+        };
+    }
+    // The last subchart of that name, as Helm's loop leaves it.
+    match parent
+        .dependencies
+        .iter()
+        .rev()
+        .find(|c| c.name() == dep.name)
+    {
+        None => "missing",
+        Some(sub) => version_status(dep, sub).unwrap_or("unpacked"),
+    }
+}
+
+/// `invalid version` or `wrong version` when the chart's version does not
+/// satisfy the requirement.
+fn version_status(dep: &Dependency, chart: &Chart) -> Option<&'static str> {
+    if chart.metadata.version == dep.version {
+        return None;
+    }
+    let Ok(constraint) = Constraint::parse(&dep.version) else {
+        return Some("invalid version");
+    };
+    let Ok(version) = constraints::parse_version(&chart.metadata.version) else {
+        return Some("invalid version");
+    };
+    (!constraint.matches(&version)).then_some("wrong version")
+}
+
+/// The entries of a directory, sorted by name, as Go's `filepath.Glob`
+/// returns them (none when it cannot be read).
+fn entries(dir: &Path) -> Vec<(String, PathBuf)> {
+    let Ok(read) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, PathBuf)> = read
+        .filter_map(|e| e.ok())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// `filepath.Join(base, name)` for the simple cases Helm prints.
+fn join(base: &str, name: &str) -> String {
+    let base = base.trim_end_matches('/');
+    match base {
+        "" | "." => name.to_string(),
+        _ => format!("{base}/{name}"),
+    }
+}
+
+/// A table as the `uitable` package prints it: every cell padded to its
+/// column's width, cells separated by a tab, no final newline.
+fn table(rows: &[[String; 4]], max_width: usize) -> String {
+    let cut = |s: &str| -> String {
+        if s.chars().count() <= max_width {
+            return s.to_string();
+        }
+        let keep = max_width.saturating_sub(3);
+        s.chars().take(keep).chain("...".chars()).collect()
+    };
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| cut(c)).collect())
+        .collect();
+    let widths: Vec<usize> = (0..4)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    rows.iter()
+        .map(|r| {
+            r.iter()
+                .zip(&widths)
+                .map(|(cell, w)| format!("{cell:<w$}"))
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_pad_every_column_and_cut_long_cells() {
+        let rows = [
+            ["NAME", "V", "R", "STATUS"].map(String::from),
+            ["a", "1.0.0", "xxxxxxxxxx", "ok"].map(String::from),
+        ];
+        assert_eq!(
+            table(&rows, 8),
+            "NAME\tV    \tR       \tSTATUS\na   \t1.0.0\txxxxx...\tok    "
+        );
+    }
+
+    #[test]
+    fn joining_keeps_the_users_spelling() {
+        assert_eq!(join("a/b/", "charts"), "a/b/charts");
+        assert_eq!(join(".", "charts"), "charts");
+    }
+}
