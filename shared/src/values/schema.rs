@@ -19,18 +19,19 @@ mod message;
 pub use convert::{map_to_json, to_json};
 
 use crate::chart::Chart;
-use crate::engine::value::Map;
+use crate::engine::value::{Map, Value};
 
 /// Where every chart's schema is placed: relative `$ref`s resolve against it.
 const ROOT_URL: &str = "file:///values.schema.json";
 
 /// One chart to validate: its name (as Helm prints it), its schema text and
 /// the values it sees (for a subchart, its part of the parent's values).
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct ChartSchema<'a> {
     pub chart: &'a str,
     pub schema: &'a [u8],
-    pub values: &'a Map,
+    /// A handle on the chart's values (maps are shared, not copied).
+    pub values: Map,
 }
 
 /// Values that some chart's schema rejects, or a schema that cannot be read:
@@ -48,7 +49,7 @@ pub struct SchemaError {
 pub fn validate(charts: &[ChartSchema<'_>]) -> Result<(), SchemaError> {
     let mut report = String::new();
     for chart in charts {
-        if let Err(text) = validate_one(chart.schema, chart.values) {
+        if let Err(text) = validate_one(chart.schema, &chart.values) {
             report.push_str(chart.chart);
             report.push_str(":\n");
             report.push_str(&text);
@@ -61,17 +62,28 @@ pub fn validate(charts: &[ChartSchema<'_>]) -> Result<(), SchemaError> {
     }
 }
 
-/// Validates a chart's values (after coalescing) against its schema, if it
-/// has one. Subcharts' schemas are checked with [`validate`] and a list.
+/// Validates a chart's values (after coalescing) against its schema, and
+/// each subchart's values against the subchart's, depth first, as Helm's
+/// `ValidateAgainstSchema` does (a subchart without values is skipped).
 pub fn validate_chart(chart: &Chart, values: &Map) -> Result<(), SchemaError> {
-    let Some(schema) = &chart.schema else {
-        return Ok(());
-    };
-    validate(&[ChartSchema {
-        chart: chart.name(),
-        schema,
-        values,
-    }])
+    let mut entries = Vec::new();
+    collect(chart, values, &mut entries);
+    validate(&entries)
+}
+
+fn collect<'a>(chart: &'a Chart, values: &Map, out: &mut Vec<ChartSchema<'a>>) {
+    if let Some(schema) = &chart.schema {
+        out.push(ChartSchema {
+            chart: chart.name(),
+            schema,
+            values: values.clone(),
+        });
+    }
+    for sub in &chart.dependencies {
+        if let Some(Value::Map(sub_values)) = values.get(sub.name()) {
+            collect(sub, &sub_values, out);
+        }
+    }
 }
 
 /// One chart's verdict: `Err` holds Helm's text for it. Validation failures
@@ -107,7 +119,7 @@ mod tests {
         validate(&[ChartSchema {
             chart: "c",
             schema: schema.as_bytes(),
-            values: &values,
+            values: values.clone(),
         }])
         .map_err(|e| e.to_string())
     }
