@@ -3,6 +3,7 @@
 mod completion;
 mod create;
 mod env;
+mod lint;
 mod package;
 mod show;
 mod template;
@@ -139,6 +140,8 @@ enum Command {
     Create(create::CreateArgs),
     /// helm client environment information
     Env(env::EnvArgs),
+    /// examine a chart for possible issues
+    Lint(lint::LintArgs),
     /// show information of a chart
     #[command(alias = "inspect")]
     Show(show::ShowArgs),
@@ -169,6 +172,7 @@ impl Cli {
             Command::Completion(args) => args.run(ctx),
             Command::Create(args) => args.run(ctx),
             Command::Env(args) => args.run(ctx),
+            Command::Lint(args) => args.run(ctx),
             Command::Show(args) => args.run(ctx),
             Command::Template(args) => args.run(ctx),
             Command::Version(args) => args.run(ctx.out),

@@ -3,13 +3,15 @@
 
 pub mod create;
 pub mod env;
+pub mod lint;
 mod locate;
 pub mod package;
-mod render;
+pub(crate) mod render;
 pub mod show;
 pub mod template;
 
 pub use create::{Create, CreateError};
+pub use lint::{Lint, LintReport};
 pub use locate::{LocateError, locate_chart};
 pub use package::{Package, PackageError};
 pub use show::{Show, ShowError, ShowFormat};

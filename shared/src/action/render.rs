@@ -96,7 +96,7 @@ fn is_compatible_range(constraint: &str, version: &str) -> bool {
 
 /// The map every template of the chart sees as `.` (before the engine adds
 /// `.Template`).
-fn top_level_data(
+pub(crate) fn top_level_data(
     chart: &Chart,
     values: Map,
     release: &ReleaseOptions,

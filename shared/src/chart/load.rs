@@ -95,8 +95,12 @@ pub(crate) fn from_files(files: Vec<File>) -> Result<Chart, LoadError> {
         match file.name.as_str() {
             "Chart.yaml" => {
                 let doc = parse_yaml(&file.data).map_err(LoadError::ChartYaml)?;
-                let meta =
+                let mut meta =
                     Metadata::from_value(&doc).map_err(|e| LoadError::ChartYaml(e.to_string()))?;
+                // Charts from before `apiVersion` existed are v1 charts.
+                if meta.api_version.is_empty() {
+                    meta.api_version = "v1".into();
+                }
                 metadata = Some(meta);
             }
             "values.yaml" => {

@@ -14,7 +14,7 @@ mod metadata;
 
 pub use capabilities::{Capabilities, KubeVersion};
 pub use load::{LoadError, load, load_dir};
-pub use metadata::Metadata;
+pub use metadata::{Maintainer, Metadata};
 
 use crate::engine::Value;
 
