@@ -2,6 +2,7 @@
 
 use helm::action::Lint;
 use helm::chart::KubeVersion;
+use helm::engine::gofmt;
 use helm::values::UserValues;
 
 use super::Context;
@@ -9,7 +10,7 @@ use super::Context;
 #[derive(Debug, clap::Args)]
 pub struct LintArgs {
     /// PATH
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(value_name = "PATH")]
     paths: Vec<String>,
     /// fail on lint warnings
     #[arg(long)]
@@ -48,13 +49,22 @@ pub struct LintArgs {
 
 impl LintArgs {
     pub fn run(self, ctx: &mut Context<'_>) -> anyhow::Result<()> {
+        if self.paths.is_empty() {
+            anyhow::bail!(
+                "\"helm lint\" requires at least 1 argument\n\nUsage:  helm lint PATH [flags]"
+            );
+        }
         let kube_version = self
             .kube_version
             .as_deref()
             .filter(|v| !v.is_empty())
             .map(|v| {
-                KubeVersion::parse(v)
-                    .map_err(|e| anyhow::anyhow!("invalid kube version '{v}': {e}"))
+                KubeVersion::parse(v).map_err(|_| {
+                    anyhow::anyhow!(
+                        "invalid kube version '{v}': could not parse {} as version",
+                        gofmt::quote(v)
+                    )
+                })
             })
             .transpose()?;
         let lint = Lint {

@@ -98,10 +98,7 @@ impl Lint {
         }
         Ok(LintReport {
             output,
-            summary: format!(
-                "{} chart(s) linted, {failed} chart(s) failed",
-                paths.len()
-            ),
+            summary: format!("{} chart(s) linted, {failed} chart(s) failed", paths.len()),
             failed: failed > 0,
             print_summary: !self.quiet || troubled > 0,
             logs,

@@ -233,7 +233,10 @@ fn check_maintainers(list: &[crate::chart::Maintainer]) -> Result<(), String> {
             ));
         }
         if !m.url.is_empty() && !is_url(&m.url) {
-            return Err(format!("invalid url '{}' for maintainer '{}'", m.url, m.name));
+            return Err(format!(
+                "invalid url '{}' for maintainer '{}'",
+                m.url, m.name
+            ));
         }
     }
     Ok(())

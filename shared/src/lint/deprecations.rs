@@ -152,10 +152,7 @@ pub(super) fn check(object: &Object, kube_version: Option<&KubeVersion>) -> Resu
         return Ok(());
     };
     let current = match kube_version {
-        Some(v) => (
-            v.major.parse().unwrap_or(0),
-            v.minor.parse().unwrap_or(0),
-        ),
+        Some(v) => (v.major.parse().unwrap_or(0), v.minor.parse().unwrap_or(0)),
         None => DEFAULT_VERSION,
     };
     // An unknown version (0.0) counts as past every deprecation.
@@ -230,7 +227,10 @@ mod tests {
     #[test]
     fn list_types_share_their_items_lifecycle() {
         let err = check(&object("policy/v1beta1", "PodDisruptionBudgetList"), None).unwrap_err();
-        assert!(err.ends_with("use policy/v1 PodDisruptionBudgetList"), "{err}");
+        assert!(
+            err.ends_with("use policy/v1 PodDisruptionBudgetList"),
+            "{err}"
+        );
         assert!(check(&object("extensions/v1beta1", "ScaleList"), None).is_ok());
     }
 }

@@ -68,7 +68,10 @@ fn validate(chart: &Chart, declared: &[Declared]) -> Result<(), String> {
     let md = &chart.metadata;
     let base = md.name.rsplit('/').next().unwrap_or_default();
     if base != md.name || md.name == "." || md.name == ".." {
-        return Err(format!("validation: chart.metadata.name {:?} is invalid", md.name));
+        return Err(format!(
+            "validation: chart.metadata.name {:?} is invalid",
+            md.name
+        ));
     }
     if constraints::parse_version(&md.version).is_err() {
         return Err(format!(

@@ -53,7 +53,13 @@ pub struct Message {
 
 impl fmt::Display for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "[{}] {}: {}", self.severity.label(), self.path, self.text)
+        write!(
+            f,
+            "[{}] {}: {}",
+            self.severity.label(),
+            self.path,
+            self.text
+        )
     }
 }
 

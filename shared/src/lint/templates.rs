@@ -13,6 +13,7 @@ use crate::action::render::{ReleaseOptions, top_level_data};
 use crate::chart::{Capabilities, Chart};
 use crate::codec::yaml;
 use crate::engine::Value;
+use crate::engine::exec::LogSink;
 use crate::engine::render::{RenderFile, Renderer};
 use crate::values::{coalesce, schema};
 
@@ -27,7 +28,11 @@ pub(super) fn lint(linter: &mut Linter, options: &Options) {
     let dir = linter.chart_dir.join("templates");
     let meta = match fs::metadata(&dir) {
         Err(e) if e.kind() == ErrorKind::NotFound => {
-            linter.check(Severity::Warning, DIR, Err("directory does not exist".into()));
+            linter.check(
+                Severity::Warning,
+                DIR,
+                Err("directory does not exist".into()),
+            );
             return;
         }
         other => other,
@@ -54,7 +59,7 @@ pub(super) fn lint(linter: &mut Linter, options: &Options) {
         linter.check(Severity::Error, DIR, Err(e.to_string()));
         return;
     }
-    let rendered = match render(&chart, values, options) {
+    let rendered = match render(&chart, values, options, &mut linter.logs) {
         Ok(rendered) => rendered,
         Err(e) => {
             linter.check(Severity::Error, DIR, Err(e));
@@ -110,6 +115,7 @@ fn render(
     chart: &Chart,
     values: crate::engine::value::Map,
     options: &Options,
+    logs: &mut Vec<String>,
 ) -> Result<std::collections::BTreeMap<String, String>, String> {
     let mut caps = Capabilities::default();
     if let Some(kv) = &options.kube_version {
@@ -133,11 +139,15 @@ fn render(
             base_path: format!("{}/templates", chart.name()),
         })
         .collect();
+    let sink = LogSink::default();
     let renderer = Renderer {
         lint_mode: true,
+        log: Some(sink.clone()),
         ..Renderer::default()
     };
-    renderer.render(files).map_err(|e| e.to_string())
+    let rendered = renderer.render(files).map_err(|e| e.to_string());
+    logs.append(&mut sink.borrow_mut());
+    rendered
 }
 
 /// Go's `filepath.Ext`: from the last dot of the base name, or nothing.

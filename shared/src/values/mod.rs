@@ -35,6 +35,9 @@ pub struct UserValues {
 pub enum ValuesError {
     #[error("failed to parse {path}: {message}")]
     File { path: String, message: String },
+    /// A values file that cannot be read: Helm reports the OS error alone.
+    #[error("{0}")]
+    Read(String),
     #[error("failed parsing --set data: {0}")]
     Set(SetError),
     #[error("failed parsing --set-string data: {0}")]
@@ -55,10 +58,7 @@ impl UserValues {
     pub fn merge(&self) -> Result<Map, ValuesError> {
         let base = Map::new(MapKind::Any);
         for path in &self.files {
-            let text = read_values_file(path).map_err(|message| ValuesError::File {
-                path: path.clone(),
-                message,
-            })?;
+            let text = read_values_file(path).map_err(ValuesError::Read)?;
             let layer = yaml::from_str(&text).map_err(|e| ValuesError::File {
                 path: path.clone(),
                 message: e.to_string(),
