@@ -3,6 +3,8 @@
 //! lines, each decoded just far enough to know its `apiVersion`, `kind` and
 //! `metadata.name`.
 
+use std::collections::BTreeMap;
+
 use crate::codec::yaml;
 use crate::engine::Value;
 
@@ -52,15 +54,7 @@ pub(super) fn decode(doc: &str) -> Result<Option<Object>, String> {
         }
     };
     let entries = map.entries();
-    // Go's JSON decoding matches field names regardless of case; the last
-    // of several matching keys wins, as in sorted JSON.
-    let field = |name: &str| {
-        entries
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
-            .last()
-    };
+    let top = |name: &str| field(&entries, name);
     let text = |value: Option<Value>, path: &str| -> Result<String, String> {
         match value {
             None | Some(Value::Nil) => Ok(String::new()),
@@ -71,19 +65,14 @@ pub(super) fn decode(doc: &str) -> Result<Option<Object>, String> {
             ))),
         }
     };
-    let api_version = text(field("apiVersion"), "k8sYamlStruct.apiVersion")?;
-    let kind = text(field("kind"), "k8sYamlStruct.Kind")?;
-    let name = match field("metadata") {
+    let api_version = text(top("apiVersion"), "k8sYamlStruct.apiVersion")?;
+    let kind = text(top("kind"), "k8sYamlStruct.Kind")?;
+    let name = match top("metadata") {
         None | Some(Value::Nil) => String::new(),
-        Some(Value::Map(meta)) => {
-            let meta = meta.entries();
-            let name = meta
-                .iter()
-                .filter(|(k, _)| k.eq_ignore_ascii_case("name"))
-                .map(|(_, v)| v.clone())
-                .last();
-            text(name, "k8sYamlStruct.Metadata.Name")?
-        }
+        Some(Value::Map(meta)) => text(
+            field(&meta.entries(), "name"),
+            "k8sYamlStruct.Metadata.Name",
+        )?,
         Some(other) => {
             return Err(json_error(&format!(
                 "cannot unmarshal {} into Go struct field k8sYamlStruct.Metadata of type rules.k8sYamlMetadata",
@@ -96,6 +85,16 @@ pub(super) fn decode(doc: &str) -> Result<Option<Object>, String> {
         kind,
         name,
     }))
+}
+
+/// A field as Go's JSON decoding finds it: names match regardless of
+/// case, and of several matching keys the last (in sorted order) wins.
+fn field(entries: &BTreeMap<String, Value>, name: &str) -> Option<Value> {
+    entries
+        .iter()
+        .rev()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
 }
 
 fn json_error(problem: &str) -> String {
@@ -119,7 +118,7 @@ mod tests {
     #[test]
     fn documents_split_at_separator_lines() {
         let docs = split("a: 1\n---\nb: 2\n--- # c\n---x: 1\n");
-        assert_eq!(docs, vec!["a: 1\n", "b: 2\n---x: 1\n"]);
+        assert_eq!(docs, vec!["a: 1\n", "b: 2\n", "---x: 1\n"]);
     }
 
     #[test]
