@@ -2,10 +2,11 @@
 
 mod completion;
 mod create;
+mod dependency;
 mod env;
+mod lint;
 mod package;
 mod show;
-mod dependency;
 mod template;
 mod version;
 
@@ -140,6 +141,8 @@ enum Command {
     Create(create::CreateArgs),
     /// helm client environment information
     Env(env::EnvArgs),
+    /// examine a chart for possible issues
+    Lint(lint::LintArgs),
     /// show information of a chart
     #[command(alias = "inspect")]
     Show(show::ShowArgs),
@@ -173,6 +176,7 @@ impl Cli {
             Command::Completion(args) => args.run(ctx),
             Command::Create(args) => args.run(ctx),
             Command::Env(args) => args.run(ctx),
+            Command::Lint(args) => args.run(ctx),
             Command::Show(args) => args.run(ctx),
             Command::Template(args) => args.run(ctx),
             Command::Version(args) => args.run(ctx.out),

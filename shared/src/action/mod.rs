@@ -2,17 +2,19 @@
 //! plugin's commands and by tests alike.
 
 pub mod create;
+pub mod dependency;
 pub mod env;
+pub mod lint;
 mod locate;
 pub mod package;
-pub mod dependency;
-mod render;
+pub(crate) mod render;
 pub mod show;
 pub mod template;
 
 pub use create::{Create, CreateError};
+pub use dependency::{DependencyError, DependencyList};
+pub use lint::{Lint, LintReport};
 pub use locate::{LocateError, locate_chart};
 pub use package::{Package, PackageError};
 pub use show::{Show, ShowError, ShowFormat};
-pub use dependency::{DependencyError, DependencyList};
 pub use template::{Template, TemplateError};

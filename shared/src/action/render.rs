@@ -49,6 +49,25 @@ pub fn render_chart(
     strict: bool,
 ) -> Result<Rendered, RenderStepError> {
     check_kube_version(chart, caps)?;
+    let renderer = Renderer {
+        strict,
+        ..Renderer::default()
+    };
+    let mut rendered = render_templates(chart, values, release, caps, &renderer)?;
+    remove_notes(&mut rendered);
+    let sorted = manifest::sort(&rendered)?;
+    Ok(Rendered { sorted })
+}
+
+/// Renders every template of the chart tree with `renderer`, each with its
+/// chart's data: template name → output (partials included, as rendered).
+pub(crate) fn render_templates(
+    chart: &Chart,
+    values: Map,
+    release: &ReleaseOptions,
+    caps: &Capabilities,
+    renderer: &Renderer,
+) -> Result<BTreeMap<String, String>, RenderError> {
     let shared = SharedData {
         release: release_value(release),
         capabilities: caps.to_template_value(),
@@ -61,17 +80,9 @@ pub fn render_chart(
         chart.name(),
         &mut files,
     );
-    let renderer = Renderer {
-        strict,
-        ..Renderer::default()
-    };
-    let mut rendered = renderer.render(files)?;
-    remove_notes(&mut rendered);
-    let sorted = manifest::sort(&rendered)?;
-    Ok(Rendered { sorted })
+    renderer.render(files)
 }
 
-/// What every chart of the tree sees alike.
 struct SharedData {
     release: Value,
     capabilities: Value,

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::exec::{ExecError, ExecOptions, LookupFn, MissingKey, Templates};
+use super::exec::{ExecError, ExecOptions, LogSink, LookupFn, MissingKey, Templates};
 use super::funcs::{FuncMap, helm_funcs};
 use super::value::{Map, MapKind, Value};
 
@@ -34,6 +34,8 @@ pub struct Renderer {
     pub strict: bool,
     /// `helm lint`: `required` and `fail` do not stop rendering.
     pub lint_mode: bool,
+    /// Where lint mode's `required` and `fail` log.
+    pub log: Option<LogSink>,
     /// A cluster-backed `lookup`; without it `lookup` returns an empty map.
     pub lookup: Option<Rc<LookupFn>>,
 }
@@ -86,6 +88,7 @@ impl Renderer {
                 MissingKey::Zero
             },
             lint_mode: self.lint_mode,
+            log: self.log.clone(),
             lookup: self.lookup.clone(),
             ..ExecOptions::default()
         };

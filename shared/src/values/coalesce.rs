@@ -43,7 +43,15 @@ pub fn merge_values(chart: &Chart, user: &Map) -> Result<Map, CoalesceError> {
 /// Helm's `MergeTables`: `src` under `dst` (which wins), nulls kept.
 /// Returns `dst`, modified.
 pub fn merge_tables(dst: &Map, src: &Map) -> Map {
-    coalesce_tables(dst, src, true);
+    coalesce_tables_with(dst, src, true);
+    dst.clone()
+}
+
+/// Helm's `CoalesceTables`: `src` laid under `dst` (which wins), `null`s
+/// in `dst` removing keys; returns `dst`. No chart is involved (lint uses
+/// it for the top-level values only).
+pub fn coalesce_tables(dst: &Map, src: &Map) -> Map {
+    coalesce_tables_with(dst, src, false);
     dst.clone()
 }
 
@@ -101,7 +109,7 @@ fn coalesce_globals(dest: &Map, src: &Map) {
                 match existing {
                     None => dest_globals.insert(key, Value::Map(copy)),
                     Some(Value::Map(dest_table)) => {
-                        coalesce_tables(&copy, &dest_table, true);
+                        coalesce_tables_with(&copy, &dest_table, true);
                         dest_globals.insert(key, Value::Map(copy));
                     }
                     // A map cannot merge onto a non-map: skipped (Helm warns).
@@ -133,7 +141,7 @@ fn coalesce_chart_values(chart: &Chart, values: &Map, merge: bool) {
                     if !merge {
                         remove_nils(src);
                     }
-                    coalesce_tables(&dest, src, merge);
+                    coalesce_tables_with(&dest, src, merge);
                 }
             }
             Some(_) => {}
@@ -153,7 +161,7 @@ fn coalesce_chart_values(chart: &Chart, values: &Map, merge: bool) {
 
 /// Helm's `coalesceTablesFullKey`: `src` under `dst`, which wins. Like
 /// Helm, this also writes `dst`'s nulls into `src`.
-fn coalesce_tables(dst: &Map, src: &Map, merge: bool) {
+fn coalesce_tables_with(dst: &Map, src: &Map, merge: bool) {
     if dst.same(src) {
         return;
     }
@@ -181,7 +189,7 @@ fn coalesce_tables(dst: &Map, src: &Map, merge: bool) {
                 dst.entries_mut().remove(&key);
             }
             (None, _) => dst.insert(key, val),
-            (Some(Value::Map(d)), Value::Map(s)) => coalesce_tables(&d, s, merge),
+            (Some(Value::Map(d)), Value::Map(s)) => coalesce_tables_with(&d, s, merge),
             // Table against non-table, either way: dst stands (Helm warns).
             _ => {}
         }

@@ -5,15 +5,15 @@
 //! [`coalesce_values`] lays them over the defaults of a chart tree, where a
 //! user `null` deletes a default.
 
-pub mod schema;
-mod set_readers;
 mod coalesce;
 mod path;
+pub mod schema;
+mod set_readers;
 mod strvals;
 
 pub use coalesce::{
-    CoalesceError, GLOBAL_KEY, coalesce_values, deep_copy, deep_copy_value, merge_tables,
-    merge_values,
+    CoalesceError, GLOBAL_KEY, coalesce_tables, coalesce_values, deep_copy, deep_copy_value,
+    merge_tables, merge_values,
 };
 pub use path::{PathError, path_value, table};
 

@@ -86,6 +86,12 @@ fn collect<'a>(chart: &'a Chart, values: &Map, out: &mut Vec<ChartSchema<'a>>) {
     }
 }
 
+/// Validates values against one schema, as `helm lint` checks
+/// `values.yaml`: `Err` holds the failures alone, without a chart name.
+pub fn validate_single(schema: &[u8], values: &Map) -> Result<(), String> {
+    validate_one(schema, values)
+}
+
 /// One chart's verdict: `Err` holds Helm's text for it. Validation failures
 /// end with a newline; a schema that cannot be read or compiled does not
 /// (so in Helm the next chart's name follows on the same line).

@@ -172,5 +172,8 @@ fn find_readme(chart: &Chart) -> Option<&[u8]> {
 
 /// The manifests of `crds/` (YAML or JSON files), in load order.
 fn crd_objects(chart: &Chart) -> impl Iterator<Item = &[u8]> {
-    chart.crd_files().into_iter().map(|(_, f)| f.data.as_slice())
+    chart
+        .crd_files()
+        .into_iter()
+        .map(|(_, f)| f.data.as_slice())
 }

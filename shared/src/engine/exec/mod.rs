@@ -51,12 +51,18 @@ pub enum MissingKey {
 /// A cluster lookup: `(apiVersion, kind, namespace, name)` to a value.
 pub type LookupFn = dyn Fn(&str, &str, &str, &str) -> Result<Value, String>;
 
+/// Collects log lines that templates emit.
+pub type LogSink = Rc<std::cell::RefCell<Vec<String>>>;
+
 /// How to execute templates.
 #[derive(Clone)]
 pub struct ExecOptions {
     pub missing_key: MissingKey,
     /// Helm lint's relaxed `required` and `fail`.
     pub lint_mode: bool,
+    /// Where the log lines of lint mode's `required` and `fail` go
+    /// (Helm writes them to its log).
+    pub log: Option<LogSink>,
     /// The most bytes all output of one execution may take.
     pub max_output: usize,
     /// The most nodes one execution may walk (bounds `range` over huge
@@ -72,6 +78,7 @@ impl Default for ExecOptions {
         ExecOptions {
             missing_key: MissingKey::Zero,
             lint_mode: false,
+            log: None,
             max_output: 512 << 20,
             max_steps: 500_000_000,
             lookup: None,
@@ -1349,6 +1356,12 @@ impl Env for State<'_, '_> {
 
     fn lint_mode(&self) -> bool {
         self.shared.options.lint_mode
+    }
+
+    fn log(&mut self, line: String) {
+        if let Some(sink) = &self.shared.options.log {
+            sink.borrow_mut().push(line);
+        }
     }
 
     fn lookup(

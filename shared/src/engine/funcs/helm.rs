@@ -54,13 +54,39 @@ fn required(env: &mut dyn Env, mut args: Vec<Value>) -> Result<Value, String> {
         return Ok(value);
     }
     if env.lint_mode() {
+        let line = slog_line("WARN", "missing required value", string_arg(&args[0]));
+        env.log(line);
         return Ok(Value::str(""));
     }
     Err(warn_wrap(string_arg(&args[0])))
 }
 
+/// A line of Go's `slog` text format as Helm logs it (no time).
+fn slog_line(level: &str, msg: &str, message: &str) -> String {
+    format!(
+        "level={level} msg={} message={}",
+        slog_value(msg),
+        slog_value(message)
+    )
+}
+
+/// `slog`'s text handler quotes a value that is empty or holds spaces,
+/// `=`, quotes or unprintable characters.
+fn slog_value(text: &str) -> String {
+    let plain = !text.is_empty()
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || c == '=' || c == '"' || c.is_control());
+    if plain {
+        text.to_string()
+    } else {
+        crate::engine::gofmt::quote(text)
+    }
+}
+
 fn fail(env: &mut dyn Env, args: Vec<Value>) -> Result<Value, String> {
     if env.lint_mode() {
+        env.log(slog_line("INFO", "funcMap fail", string_arg(&args[0])));
         return Ok(Value::str(""));
     }
     Err(warn_wrap(string_arg(&args[0])))

@@ -40,6 +40,8 @@ pub trait Env {
     fn lint_mode(&self) -> bool {
         false
     }
+    /// Records a line of Helm's log (`level=WARN msg=…`).
+    fn log(&mut self, _line: String) {}
     /// Helm's `lookup` of a cluster object; offline, as `helm template`
     /// runs, an empty map.
     fn lookup(
