@@ -1,8 +1,8 @@
 //! `dependency`: manage a chart's dependencies.
 
-use std::io::Write;
+use helm::action::{DependencyList, DependencyManager};
 
-use helm::action::{DependencyError, DependencyList};
+use super::Context;
 
 #[derive(Debug, clap::Args)]
 pub struct DependencyArgs {
@@ -49,18 +49,22 @@ struct FetchArgs {
 }
 
 impl DependencyArgs {
-    pub fn run(self, out: &mut dyn Write) -> anyhow::Result<()> {
+    pub fn run(self, ctx: &mut Context<'_>) -> anyhow::Result<()> {
         match self.command {
             DependencyCommand::List(args) => {
                 let list = DependencyList {
                     chart: args.chart,
                     max_column_width: args.max_col_width,
                 };
-                out.write_all(list.run()?.as_bytes())?;
-                Ok(())
+                ctx.out.write_all(list.run()?.as_bytes())?;
             }
-            DependencyCommand::Build(_) => Err(DependencyError::NotYet("build").into()),
-            DependencyCommand::Update(_) => Err(DependencyError::NotYet("update").into()),
+            DependencyCommand::Build(args) => {
+                DependencyManager::new(&args.chart, ctx.settings.debug).build(ctx.out, ctx.err)?;
+            }
+            DependencyCommand::Update(args) => {
+                DependencyManager::new(&args.chart, ctx.settings.debug).update(ctx.out)?;
+            }
         }
+        Ok(())
     }
 }

@@ -180,7 +180,7 @@ impl Cli {
             Command::Show(args) => args.run(ctx),
             Command::Template(args) => args.run(ctx),
             Command::Version(args) => args.run(ctx.out),
-            Command::Dependency(args) => args.run(ctx.out),
+            Command::Dependency(args) => args.run(ctx),
         }
     }
 }

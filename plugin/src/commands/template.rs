@@ -1,5 +1,6 @@
 //! `template`: render a chart locally and print the manifests.
 
+use helm::action::dependency;
 use helm::action::template::{render_name_template, validate_release_name};
 use helm::action::{Template, TemplateError, locate_chart};
 use helm::chart::KubeVersion;
@@ -143,6 +144,9 @@ impl TemplateArgs {
             })
             .transpose()?;
         let chart = locate_chart(&chart, &ctx.settings)?;
+        if self.dependency_update {
+            dependency::update_missing(&chart, ctx.settings.debug, ctx.out)?;
+        }
         let template = Template {
             release_name: name,
             namespace: ctx.settings.namespace(),

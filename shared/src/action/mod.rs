@@ -12,7 +12,7 @@ pub mod show;
 pub mod template;
 
 pub use create::{Create, CreateError};
-pub use dependency::{DependencyError, DependencyList};
+pub use dependency::{DependencyError, DependencyList, DependencyManager};
 pub use lint::{Lint, LintReport};
 pub use locate::{LocateError, locate_chart};
 pub use package::{Package, PackageError};

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::dependency::{DependencyError, DependencyManager};
 use crate::chart::archive::chartfile::{chart_lock, chart_yaml, dependency_names};
 use crate::chart::archive::{ArchiveError, read_archive, write_archive};
 use crate::chart::load::{from_files, read_dir_files};
@@ -29,7 +30,7 @@ pub struct Package {
     pub app_version: Option<String>,
     /// `-d`: where the archive goes; `.` means the working directory.
     pub destination: PathBuf,
-    /// `-u`: fetch the declared dependencies first (not supported yet).
+    /// `-u`: run `helm dependency update` on the chart first (quietly).
     pub dependency_update: bool,
     /// The value of `SOURCE_DATE_EPOCH`, if set: the archive's timestamps.
     pub source_date_epoch: Option<String>,
@@ -63,10 +64,9 @@ pub enum PackageError {
     Version(#[from] VersionError),
     #[error("found in Chart.yaml, but missing in charts/ directory: {}", .0.join(", "))]
     MissingDependencies(Vec<String>),
-    #[error(
-        "--dependency-update is not supported yet: put the dependencies of {0} in its charts/ directory and package without it"
-    )]
-    DependencyUpdate(String),
+    /// `-u` failed.
+    #[error(transparent)]
+    DependencyUpdate(Box<DependencyError>),
     #[error("invalid SOURCE_DATE_EPOCH: {0}")]
     SourceDateEpoch(String),
     #[error("error unpacking {name}: {source}")]
@@ -107,12 +107,19 @@ impl Package {
             path: chart.display().to_string(),
             source,
         })?;
+        if self.dependency_update {
+            // Helm discards what the update prints.
+            let manager = DependencyManager::new(&dir.display().to_string(), false);
+            manager
+                .update(&mut io::sink())
+                .map_err(|e| PackageError::DependencyUpdate(Box::new(e)))?;
+        }
         let files = read_dir_files(&dir)?;
         let overrides = Overrides {
             version: self.version.as_deref().filter(|v| !v.is_empty()),
             app_version: self.app_version.as_deref().filter(|v| !v.is_empty()),
         };
-        let packed = pack(files, &overrides, self.dependency_update)?;
+        let packed = pack(files, &overrides, true)?;
         let mtime = parse_epoch(self.source_date_epoch.as_deref())?;
         let archive =
             write_archive(&packed.name, &packed.files, mtime).map_err(|source| SaveError::Io {
@@ -153,12 +160,30 @@ struct Packed {
     files: Vec<File>,
 }
 
+/// The archive of the chart in directory `dir`, as `helm dependency update`
+/// saves a `file://` dependency: its file name (`NAME-VERSION.tgz`) and
+/// bytes. Unlike `helm package`, missing subcharts are no error.
+pub(crate) fn archive_dir(dir: &Path) -> Result<(String, Vec<u8>), PackageError> {
+    let none = Overrides {
+        version: None,
+        app_version: None,
+    };
+    let packed = pack(read_dir_files(dir)?, &none, false)?;
+    let archive = write_archive(&packed.name, &packed.files, 0).map_err(|source| SaveError::Io {
+        path: packed.name.clone(),
+        source,
+    })?;
+    Ok((format!("{}-{}.tgz", packed.name, packed.version), archive))
+}
+
 /// Orders a chart's files as Helm's archive has them, regenerating
-/// `Chart.yaml` and `Chart.lock` and recursing into subcharts.
+/// `Chart.yaml` and `Chart.lock` and recursing into subcharts; with
+/// `check_missing`, declared dependencies absent from `charts/` are an
+/// error.
 fn pack(
     files: Vec<File>,
     overrides: &Overrides,
-    dependency_update: bool,
+    check_missing: bool,
 ) -> Result<Packed, PackageError> {
     let chart = from_files(files.clone())?;
     let mut metadata: Metadata = chart.metadata;
@@ -197,9 +222,6 @@ fn pack(
     }
 
     let declared = dependency_names(&chart_doc);
-    if dependency_update && !declared.is_empty() {
-        return Err(PackageError::DependencyUpdate(metadata.name.clone()));
-    }
     let mut packed_subcharts = Vec::new();
     for (entry, files) in subcharts {
         if let Some(sub) = subchart_files(&entry, files)? {
@@ -214,7 +236,7 @@ fn pack(
         .into_iter()
         .filter(|name| !packed_subcharts.iter().any(|s| &s.name == name))
         .collect();
-    if !missing.is_empty() {
+    if check_missing && !missing.is_empty() {
         return Err(PackageError::MissingDependencies(missing));
     }
 

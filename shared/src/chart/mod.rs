@@ -12,12 +12,14 @@ mod dependency;
 mod fields;
 mod ignore;
 pub(crate) mod load;
+mod lock;
 mod metadata;
 mod process;
 
 pub use capabilities::{Capabilities, KubeVersion};
 pub use dependency::{Dependency, Lock};
 pub use fields::FieldError;
+pub use lock::{go_timestamp, hash_requirements, hash_v2_requirements};
 pub use load::{LoadError, from_files, load, load_archive, load_dir};
 pub use metadata::{Maintainer, Metadata, ValidationError};
 pub use process::{MissingDependencies, check_dependencies, process_dependencies};

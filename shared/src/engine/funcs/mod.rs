@@ -18,7 +18,7 @@ mod encoding;
 mod helm;
 mod lists;
 mod math;
-mod paths;
+pub(crate) mod paths;
 mod random;
 mod reflect;
 pub(crate) mod regex;

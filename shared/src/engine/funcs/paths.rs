@@ -62,7 +62,7 @@ fn ext(path: &str) -> &str {
 }
 
 /// Go's `path.Clean`: the shortest lexically equal path.
-fn clean(path: &str) -> String {
+pub(crate) fn clean(path: &str) -> String {
     if path.is_empty() {
         return ".".into();
     }

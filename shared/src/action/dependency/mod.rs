@@ -1,14 +1,17 @@
 //! `helm dependency`: list a chart's declared dependencies and their
-//! state in `charts/`.
-//!
-//! `build` and `update` (fetching `file://` dependencies into `charts/`
-//! and writing `Chart.lock`) need the chart archive writer, which is not
-//! in this tree yet; they answer [`DependencyError::NotYet`].
+//! state in `charts/` (here), and fill `charts/` from them ([`manager`]:
+//! `update` and `build`, for `file://` dependencies).
+
+mod manager;
+
+pub use manager::{DependencyManager, update_missing};
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::package::PackageError;
 use crate::chart::{Chart, Dependency, LoadError, load_archive, load_dir};
+use crate::codec::json::JsonError;
 use crate::constraints::{self, Constraint};
 use crate::engine::gofmt::quote;
 use crate::pathmatch;
@@ -22,16 +25,86 @@ pub struct DependencyList {
     pub max_column_width: usize,
 }
 
+/// Why a `dependency` command failed; the messages are Helm's, except
+/// for [`DependencyError::Remote`].
 #[derive(Debug, thiserror::Error)]
 pub enum DependencyError {
     #[error("stat {0}: no such file or directory")]
     NotFound(String),
     #[error(transparent)]
     Load(#[from] LoadError),
+    #[error("could not find {path}: stat {path}: {reason}")]
+    CouldNotFind { path: String, reason: String },
+    #[error("only unpacked charts can be updated")]
+    NotUnpacked,
+    /// A dependency from a chart repository or OCI registry: fetching
+    /// those is not implemented (Helm would download it).
     #[error(
-        "helm dependency {0} is not supported yet: it needs chart archives, which this build cannot write"
+        "dependency {name:?} comes from repository {repository:?}: remote chart repositories are not supported yet; only file:// dependencies and charts already in charts/ can be used"
     )]
-    NotYet(&'static str),
+    Remote { name: String, repository: String },
+    #[error("directory {0} not found")]
+    LocalPathMissing(String),
+    #[error("dependency {name:?} has an invalid version/constraint format: {reason}")]
+    InvalidConstraint { name: String, reason: String },
+    #[error("invalid version {version} for dependency {name}: {reason}")]
+    InvalidVersion {
+        name: String,
+        version: String,
+        reason: String,
+    },
+    #[error(
+        "can't get a valid version for {} subchart(s): {}. Make sure a matching chart version exists in the repo, or change the version constraint in Chart.yaml",
+        .0.len(),
+        unsatisfied_list(.0)
+    )]
+    NoValidVersion(Vec<(String, String, String)>),
+    #[error("can't get a valid version for dependency {0}")]
+    NoLocalVersion(String),
+    #[error("unable to load chart '{path}': {source}")]
+    UnpackedLoad {
+        path: String,
+        #[source]
+        source: LoadError,
+    },
+    #[error("dependency {name} at version {version} does not satisfy the constraint {constraint}")]
+    UnpackedMismatch {
+        name: String,
+        version: String,
+        constraint: String,
+    },
+    #[error("{} is not a directory", quote(.0))]
+    ChartsNotADirectory(String),
+    #[error(
+        "the lock file (Chart.lock) is out of sync with the dependencies file (Chart.yaml). Please update the dependencies with 'helm dependency update'"
+    )]
+    LockOutOfSync,
+    #[error(
+        "the lock file (requirements.lock) is out of sync with the dependencies file (requirements.yaml). Please update the dependencies"
+    )]
+    RequirementsLockOutOfSync,
+    #[error(transparent)]
+    Digest(#[from] JsonError),
+    #[error(transparent)]
+    Package(Box<PackageError>),
+    #[error("{path}: {reason}")]
+    Io { path: String, reason: String },
+}
+
+/// `"a" (repository "file://../a", version "^2.0.0"), …`
+fn unsatisfied_list(items: &[(String, String, String)]) -> String {
+    items
+        .iter()
+        .map(|(name, repository, version)| {
+            format!(
+                "{} (repository {}, version {})",
+                quote(name),
+                quote(repository),
+                quote(version)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl DependencyList {
