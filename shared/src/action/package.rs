@@ -13,7 +13,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::dependency::{DependencyError, DependencyManager};
-use crate::chart::archive::chartfile::{chart_lock, chart_yaml, dependency_names};
+use crate::chart::archive::chartfile::{chart_lock, chart_yaml};
 use crate::chart::archive::{ArchiveError, read_archive, write_archive};
 use crate::chart::load::{from_files, read_dir_files};
 use crate::chart::{File, LoadError, Metadata};
@@ -186,6 +186,12 @@ fn pack(
     check_missing: bool,
 ) -> Result<Packed, PackageError> {
     let chart = from_files(files.clone())?;
+    // For `apiVersion: v1` they come from `requirements.yaml`.
+    let declared: Vec<String> = chart
+        .metadata
+        .dependency_list()
+        .map(|d| d.name.clone())
+        .collect();
     let mut metadata: Metadata = chart.metadata;
     if let Some(version) = overrides.version {
         metadata.version = version.to_string();
@@ -221,7 +227,6 @@ fn pack(
         }
     }
 
-    let declared = dependency_names(&chart_doc);
     let mut packed_subcharts = Vec::new();
     for (entry, files) in subcharts {
         if let Some(sub) = subchart_files(&entry, files)? {

@@ -97,22 +97,6 @@ pub fn chart_lock(doc: &Value) -> String {
     marshal(fields)
 }
 
-/// The names the chart's `dependencies` declare.
-pub fn dependency_names(doc: &Value) -> Vec<String> {
-    let Some(Value::List(items)) = field(doc, "dependencies") else {
-        return Vec::new();
-    };
-    items
-        .items
-        .iter()
-        .map(|d| {
-            field(d, "name")
-                .map(|n| scalar_text(&n))
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
 fn marshal(fields: BTreeMap<String, Value>) -> String {
     let doc = Value::Map(Map::from_entries(MapKind::Any, fields));
     // Only strings, booleans, lists and maps of them: nothing JSON rejects.
