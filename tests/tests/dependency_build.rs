@@ -321,3 +321,22 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Chart repositories are not implemented: we refuse them (Helm would try
+/// to download) with a message that says so, and write nothing.
+#[test]
+fn remote_repositories_are_refused() {
+    let pair = Pair::new();
+    let chart = pair.ours.path().join("remote");
+    for verb in ["update", "build"] {
+        let outcome = ours::run(&["dependency", verb, &chart.to_string_lossy()]);
+        assert!(!outcome.success);
+        assert_eq!(
+            outcome.stderr,
+            "Error: dependency \"redis\" comes from repository \"https://charts.example.invalid/\": \
+             remote chart repositories are not supported yet; only file:// dependencies and \
+             charts already in charts/ can be used\n"
+        );
+        assert!(!chart.join("charts").exists() && !chart.join("Chart.lock").exists());
+    }
+}

@@ -169,10 +169,11 @@ pub(crate) fn archive_dir(dir: &Path) -> Result<(String, Vec<u8>), PackageError>
         app_version: None,
     };
     let packed = pack(read_dir_files(dir)?, &none, false)?;
-    let archive = write_archive(&packed.name, &packed.files, 0).map_err(|source| SaveError::Io {
-        path: packed.name.clone(),
-        source,
-    })?;
+    let archive =
+        write_archive(&packed.name, &packed.files, 0).map_err(|source| SaveError::Io {
+            path: packed.name.clone(),
+            source,
+        })?;
     Ok((format!("{}-{}.tgz", packed.name, packed.version), archive))
 }
 

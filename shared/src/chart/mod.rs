@@ -19,8 +19,8 @@ mod process;
 pub use capabilities::{Capabilities, KubeVersion};
 pub use dependency::{Dependency, Lock};
 pub use fields::FieldError;
-pub use lock::{go_timestamp, hash_requirements, hash_v2_requirements};
 pub use load::{LoadError, from_files, load, load_archive, load_dir};
+pub use lock::{go_timestamp, hash_requirements, hash_v2_requirements};
 pub use metadata::{Maintainer, Metadata, ValidationError};
 pub use process::{MissingDependencies, check_dependencies, process_dependencies};
 

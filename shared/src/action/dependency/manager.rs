@@ -13,11 +13,11 @@ use std::path::{Path, PathBuf};
 
 use super::DependencyError;
 use crate::action::package::archive_dir;
+use crate::chart::archive::load_file;
 use crate::chart::{
     Chart, Dependency, Lock, check_dependencies, go_timestamp, hash_requirements,
     hash_v2_requirements, load, load_dir,
 };
-use crate::chart::archive::load_file;
 use crate::constraints::{self, Constraint};
 use crate::engine::funcs::paths::clean;
 
@@ -144,7 +144,10 @@ impl DependencyManager {
             }
             self.local_path(&dep.repository)?;
             if self.debug {
-                say(out, &format!("Repository from local path: {}", dep.repository))?;
+                say(
+                    out,
+                    &format!("Repository from local path: {}", dep.repository),
+                )?;
             }
         }
         Ok(())
@@ -261,7 +264,10 @@ impl DependencyManager {
 
     /// Helm's `tarFromLocalDir`: the `file://` chart packaged, if its
     /// version satisfies the dependency's: (version, file name, bytes).
-    fn archive_local(&self, dep: &Dependency) -> Result<(String, String, Vec<u8>), DependencyError> {
+    fn archive_local(
+        &self,
+        dep: &Dependency,
+    ) -> Result<(String, String, Vec<u8>), DependencyError> {
         let dir = self.local_path(&dep.repository)?;
         let chart = load_dir(&dir)?;
         let constraint = parse_constraint(dep)?;
@@ -275,8 +281,7 @@ impl DependencyManager {
         if !constraint.matches(&version) {
             return Err(DependencyError::NoLocalVersion(dep.name.clone()));
         }
-        let (file, data) =
-            archive_dir(&dir).map_err(|e| DependencyError::Package(Box::new(e)))?;
+        let (file, data) = archive_dir(&dir).map_err(|e| DependencyError::Package(Box::new(e)))?;
         Ok((chart.metadata.version, file, data))
     }
 
