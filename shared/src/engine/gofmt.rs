@@ -1131,6 +1131,35 @@ pub(crate) mod test_operands {
     use super::*;
     use crate::engine::value::{Map, MapKind};
 
+    /// One line of a `testdata/*.jsonl` file: `[head, [operand…], expected]`,
+    /// with the operands built by [`operand`] and the raw operand list kept
+    /// for failure reports.
+    pub(crate) struct Case {
+        pub head: String,
+        pub args: Vec<Value>,
+        pub raw_args: String,
+        pub want: String,
+    }
+
+    /// The cases of a `testdata/*.jsonl` file.
+    pub(crate) fn cases(jsonl: &str) -> impl Iterator<Item = Case> + '_ {
+        jsonl.lines().map(|line| {
+            let case: serde_json::Value = serde_json::from_str(line).expect("case");
+            let args = case[1]
+                .as_array()
+                .expect("args")
+                .iter()
+                .map(|a| operand(a.as_str().expect("arg")))
+                .collect();
+            Case {
+                head: case[0].as_str().expect("head").to_string(),
+                args,
+                raw_args: case[1].to_string(),
+                want: case[2].as_str().expect("expected").to_string(),
+            }
+        })
+    }
+
     fn map(entries: Vec<(&str, Value)>) -> Value {
         let entries: BTreeMap<String, Value> = entries
             .into_iter()
@@ -1224,32 +1253,22 @@ pub(crate) mod test_operands {
 
 #[cfg(test)]
 mod tests {
-    use super::test_operands::operand;
     use super::*;
 
     /// Every case was printed by Helm 4.3.1's `printf` (or `print`, `println`).
     #[test]
     fn sprintf_matches_go() {
         let mut failures = Vec::new();
-        for line in include_str!("testdata/sprintf.jsonl").lines() {
-            let case: serde_json::Value = serde_json::from_str(line).expect("case");
-            let format = case[0].as_str().expect("format");
-            let args: Vec<Value> = case[1]
-                .as_array()
-                .expect("args")
-                .iter()
-                .map(|a| operand(a.as_str().expect("arg")))
-                .collect();
-            let want = case[2].as_str().expect("expected");
-            let got = match format {
-                "PRINT" => sprint(&args),
-                "PRINTLN" => sprintln(&args),
-                _ => sprintf(format, &args),
+        for case in test_operands::cases(include_str!("testdata/sprintf.jsonl")) {
+            let got = match case.head.as_str() {
+                "PRINT" => sprint(&case.args),
+                "PRINTLN" => sprintln(&case.args),
+                format => sprintf(format, &case.args),
             };
-            if got != want {
+            if got != case.want {
                 failures.push(format!(
-                    "{format:?} {:?}: got {got:?}, want {want:?}",
-                    case[1]
+                    "{:?} {}: got {got:?}, want {:?}",
+                    case.head, case.raw_args, case.want
                 ));
             }
         }

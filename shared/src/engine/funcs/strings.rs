@@ -810,30 +810,23 @@ fn to_lower_words(x: &str, connector: char) -> String {
 mod tests {
     use crate::engine::funcs::call;
     use crate::engine::gofmt::sprintf;
-    use crate::engine::gofmt::test_operands::operand;
-    use crate::engine::value::Value;
+    use crate::engine::gofmt::test_operands::cases;
 
     /// Calls of the string, math, default and reflection functions, each
     /// printed with `%#v` by the reference Helm.
     #[test]
     fn functions_match_go() {
         let mut failures = Vec::new();
-        for line in include_str!("../testdata/funcs.jsonl").lines() {
-            let case: serde_json::Value = serde_json::from_str(line).expect("case");
-            let name = case[0].as_str().expect("name");
-            let args: Vec<Value> = case[1]
-                .as_array()
-                .expect("args")
-                .iter()
-                .map(|a| operand(a.as_str().expect("arg")))
-                .collect();
-            let want = case[2].as_str().expect("expected");
-            let got = match call(name, args) {
+        for case in cases(include_str!("../testdata/funcs.jsonl")) {
+            let got = match call(&case.head, case.args) {
                 Ok(v) => sprintf("%#v", &[v]),
                 Err(e) => format!("error: {e}"),
             };
-            if got != want {
-                failures.push(format!("{name} {}: got {got:?}, want {want:?}", case[1]));
+            if got != case.want {
+                failures.push(format!(
+                    "{} {}: got {got:?}, want {:?}",
+                    case.head, case.raw_args, case.want
+                ));
             }
         }
         assert!(
