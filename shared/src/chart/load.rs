@@ -134,7 +134,9 @@ pub fn from_files(files: Vec<File>) -> Result<Chart, LoadError> {
             "Chart.yaml" => {}
             "Chart.lock" => lock = Some(read_lock("Chart.lock", &file.data)?),
             "values.yaml" => {
-                values = Some(parse_yaml(&file.data).map_err(LoadError::ValuesYaml)?);
+                let text = String::from_utf8_lossy(&file.data);
+                let doc = yaml::from_str_map(&text).map_err(|e| LoadError::ValuesYaml(e.to_string()))?;
+                values = Some(doc);
                 raw_values = Some(file.data);
             }
             "values.schema.json" => schema = Some(file.data),
