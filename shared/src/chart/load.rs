@@ -15,8 +15,9 @@ use crate::codec::yaml;
 use crate::engine::Value;
 use crate::engine::value::{Map, MapKind};
 
-/// Helm refuses chart files larger than this (its `MaxDecompressedFileSize`).
-const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+/// Helm reads at most this much of a chart directory, all files together
+/// (the limit it sets on a decompressed archive).
+const MAX_CHART_BYTES: u64 = super::archive::MAX_DECOMPRESSED_CHART_BYTES;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -46,7 +47,7 @@ pub enum LoadError {
         #[source]
         source: Box<LoadError>,
     },
-    #[error("chart file {name:?} is larger than the maximum file size {MAX_FILE_BYTES}")]
+    #[error("error reading {name}: chart exceeds maximum decompressed size of {MAX_CHART_BYTES} bytes")]
     TooLarge { name: String },
     #[error("cannot load irregular file {0} as it has file mode type bits set")]
     Irregular(String),
@@ -283,27 +284,19 @@ fn collect_files(
         if !meta.is_file() {
             return Err(LoadError::Irregular(path.display().to_string()));
         }
-        if meta.len() > MAX_FILE_BYTES {
-            let name = path
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            return Err(LoadError::TooLarge { name });
+        let read_so_far: u64 = out.iter().map(|f| f.data.len() as u64).sum();
+        let allowed = MAX_CHART_BYTES.saturating_sub(read_so_far);
+        if meta.len() > allowed {
+            return Err(LoadError::TooLarge { name: rel });
         }
         // The size was checked, but a file may grow (or lie, as in /proc):
         // never read past the limit.
         let mut data = Vec::new();
         fs::File::open(&path)
-            .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut data))
+            .and_then(|f| f.take(allowed + 1).read_to_end(&mut data))
             .map_err(io_err(&path))?;
-        if data.len() as u64 > MAX_FILE_BYTES {
-            let name = path
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            return Err(LoadError::TooLarge { name });
+        if data.len() as u64 > allowed {
+            return Err(LoadError::TooLarge { name: rel });
         }
         if data.starts_with(UTF8_BOM) {
             data.drain(..UTF8_BOM.len());
