@@ -66,12 +66,18 @@ fn assert_all_agree(failures: Vec<Option<String>>) {
 
 fn assert_fails_with(out: &Outcome, needle: &str) {
     assert!(!out.success, "expected failure, got:\n{}", out.stdout);
-    assert!(out.stderr.contains(needle), "{needle:?} not in:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains(needle),
+        "{needle:?} not in:\n{}",
+        out.stderr
+    );
 }
 
 /// A billion-laughs document: nine levels of nine aliases each.
 fn alias_bomb() -> String {
-    let mut doc = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut doc = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     let mut prev = 'a';
     for name in 'b'..='i' {
         let refs = vec![format!("*{prev}"); 9].join(",");
@@ -87,7 +93,8 @@ const LEN_OF_VALUES: &str = "a: {{ .Values | toJson | len }}\n";
 
 #[test]
 fn symlinks_inside_and_outside_the_chart_are_read_as_helm_reads_them() {
-    let template = "a: {{ .Files.Get \"link\" | quote }}\nb: {{ .Files.Get \"dirlink/f.txt\" | quote }}\n";
+    let template =
+        "a: {{ .Files.Get \"link\" | quote }}\nb: {{ .Files.Get \"dirlink/f.txt\" | quote }}\n";
     let (dir, chart) = chart(template);
     std::fs::write(chart.join("real.txt"), "inner\n").unwrap();
     std::fs::write(dir.path().join("outside.txt"), "outside\n").unwrap();
@@ -142,25 +149,49 @@ fn alias_bombs_fail_as_in_helm_everywhere_yaml_is_read() {
     let mut failures = Vec::new();
     let (_d1, values) = chart(LEN_OF_VALUES);
     std::fs::write(values.join("values.yaml"), &bomb).unwrap();
-    failures.push(differential("values.yaml", &values, &[], &fingerprint_dir(&values)));
+    failures.push(differential(
+        "values.yaml",
+        &values,
+        &[],
+        &fingerprint_dir(&values),
+    ));
     let (_d2, chart_yaml) = chart(LEN_OF_VALUES);
     let meta = "apiVersion: v2\nname: c\nversion: 0.1.0\n".to_string() + &bomb;
     std::fs::write(chart_yaml.join("Chart.yaml"), meta).unwrap();
-    failures.push(differential("Chart.yaml", &chart_yaml, &[], &fingerprint_dir(&chart_yaml)));
+    failures.push(differential(
+        "Chart.yaml",
+        &chart_yaml,
+        &[],
+        &fingerprint_dir(&chart_yaml),
+    ));
     let (d3, file) = chart(LEN_OF_VALUES);
     let bomb_file = d3.path().join("bomb.yaml");
     std::fs::write(&bomb_file, &bomb).unwrap();
-    failures.push(differential("-f", &file, &["-f", &s(&bomb_file)], bomb.as_bytes()));
+    failures.push(differential(
+        "-f",
+        &file,
+        &["-f", &s(&bomb_file)],
+        bomb.as_bytes(),
+    ));
     let (_d4, from_yaml) = chart("a: {{ .Files.Get \"bomb.yaml\" | fromYaml | toJson | len }}\n");
     std::fs::write(from_yaml.join("bomb.yaml"), &bomb).unwrap();
-    failures.push(differential("fromYaml", &from_yaml, &[], &fingerprint_dir(&from_yaml)));
+    failures.push(differential(
+        "fromYaml",
+        &from_yaml,
+        &[],
+        &fingerprint_dir(&from_yaml),
+    ));
     assert_all_agree(failures);
 }
 
 #[test]
 fn values_that_are_not_maps_fail_as_in_helm() {
     let mut failures = Vec::new();
-    for (label, doc) in [("list", "- 1\n- 2\n"), ("scalar", "hello\n"), ("null", "~\n")] {
+    for (label, doc) in [
+        ("list", "- 1\n- 2\n"),
+        ("scalar", "hello\n"),
+        ("null", "~\n"),
+    ] {
         let (dir, c) = chart(LEN_OF_VALUES);
         let file = dir.path().join("v.yaml");
         std::fs::write(&file, doc).unwrap();
@@ -210,7 +241,10 @@ fn a_large_values_file_is_read() {
 fn recursive_templates_fail_as_in_helm() {
     let mut failures = Vec::new();
     for (label, template) in [
-        ("include itself", r#"{{ define "x" }}{{ include "x" . }}{{ end }}{{ include "x" . }}"#),
+        (
+            "include itself",
+            r#"{{ define "x" }}{{ include "x" . }}{{ end }}{{ include "x" . }}"#,
+        ),
         (
             "mutual include",
             r#"{{ define "a" }}{{ include "b" . }}{{ end }}{{ define "b" }}{{ include "a" . }}{{ end }}{{ include "a" . }}"#,
@@ -219,7 +253,10 @@ fn recursive_templates_fail_as_in_helm() {
             "tpl includes itself",
             r#"{{ define "x" }}{{ tpl "{{ include \"x\" . }}" . }}{{ end }}{{ include "x" . }}"#,
         ),
-        ("template itself", r#"{{ define "x" }}{{ template "x" . }}{{ end }}{{ template "x" . }}"#),
+        (
+            "template itself",
+            r#"{{ define "x" }}{{ template "x" . }}{{ end }}{{ template "x" . }}"#,
+        ),
     ] {
         let (_dir, c) = chart(template);
         failures.push(differential(label, &c, &[], template.as_bytes()));
@@ -232,7 +269,10 @@ fn recursive_templates_fail_as_in_helm() {
 #[test]
 fn huge_outputs_stop_at_our_limits() {
     for (template, needle) in [
-        ("{{ range 100000000 }}xxxxxxxxxx{{ end }}", "template output exceeded the size limit"),
+        (
+            "{{ range 100000000 }}xxxxxxxxxx{{ end }}",
+            "template output exceeded the size limit",
+        ),
         ("{{ repeat 1000000000 \"xx\" | len }}", "output longer than"),
         ("{{ indent 1000000000 \"x\" | len }}", "output longer than"),
         ("{{ until 100000000 | len }}", "sequence longer than"),
@@ -293,7 +333,12 @@ fn a_chart_yaml_of_ten_megabytes_of_comments_loads_as_in_helm() {
         meta.push_str("# a comment that pads the file, padding padding padding padding\n");
     }
     std::fs::write(c.join("Chart.yaml"), meta).unwrap();
-    assert_all_agree(vec![differential("Chart.yaml comments", &c, &[], b"10MB comments")]);
+    assert_all_agree(vec![differential(
+        "Chart.yaml comments",
+        &c,
+        &[],
+        b"10MB comments",
+    )]);
 }
 
 /// Helm reads at most 100 MiB of a chart directory, all files together.
@@ -321,7 +366,10 @@ fn ten_thousand_templates_render_as_in_helm() {
     }
     let start = Instant::now();
     let result = differential("10,000 templates", &c, &[], b"10k templates");
-    eprintln!("10,000 templates: ours and (cached) helm took {:?}", start.elapsed());
+    eprintln!(
+        "10,000 templates: ours and (cached) helm took {:?}",
+        start.elapsed()
+    );
     assert_all_agree(vec![result]);
 }
 
@@ -338,8 +386,20 @@ fn failures_write_nothing() {
     for args in [
         vec!["package", looped.to_str().unwrap(), "-d", o.as_str()],
         vec!["package", bomb.to_str().unwrap(), "-d", o.as_str()],
-        vec!["template", "rel", bomb.to_str().unwrap(), "--output-dir", o.as_str()],
-        vec!["template", "rel", recursive.to_str().unwrap(), "--output-dir", o.as_str()],
+        vec![
+            "template",
+            "rel",
+            bomb.to_str().unwrap(),
+            "--output-dir",
+            o.as_str(),
+        ],
+        vec![
+            "template",
+            "rel",
+            recursive.to_str().unwrap(),
+            "--output-dir",
+            o.as_str(),
+        ],
     ] {
         let result = ours_bounded(&args);
         assert!(!result.success, "{args:?} succeeded");

@@ -47,7 +47,9 @@ pub enum LoadError {
         #[source]
         source: Box<LoadError>,
     },
-    #[error("error reading {name}: chart exceeds maximum decompressed size of {MAX_CHART_BYTES} bytes")]
+    #[error(
+        "error reading {name}: chart exceeds maximum decompressed size of {MAX_CHART_BYTES} bytes"
+    )]
     TooLarge { name: String },
     #[error("cannot load irregular file {0} as it has file mode type bits set")]
     Irregular(String),
@@ -59,7 +61,9 @@ pub enum LoadError {
     Archive(#[from] ArchiveError),
     #[error("error evaluating symlink {path}: {reason}")]
     BadSymlink { path: String, reason: String },
-    #[error("error evaluating symlink {path}: it leads back to {target}, a directory that contains it")]
+    #[error(
+        "error evaluating symlink {path}: it leads back to {target}, a directory that contains it"
+    )]
     SymlinkLoop { path: String, target: String },
     #[error("{path}: {source}")]
     Io {
@@ -144,7 +148,8 @@ pub fn from_files(files: Vec<File>) -> Result<Chart, LoadError> {
             "Chart.lock" => lock = Some(read_lock("Chart.lock", &file.data)?),
             "values.yaml" => {
                 let text = String::from_utf8_lossy(&file.data);
-                let doc = yaml::from_str_map(&text).map_err(|e| LoadError::ValuesYaml(e.to_string()))?;
+                let doc =
+                    yaml::from_str_map(&text).map_err(|e| LoadError::ValuesYaml(e.to_string()))?;
                 values = Some(doc);
                 raw_values = Some(file.data);
             }

@@ -493,11 +493,9 @@ fn dismantle(mut pending: Vec<Value>) {
                     pending.append(&mut list.items);
                 }
             }
-            Value::Map(map) => {
-                if Rc::strong_count(&map.entries) == 1 {
-                    let entries = std::mem::take(&mut *map.entries.borrow_mut());
-                    pending.extend(entries.into_values());
-                }
+            Value::Map(map) if Rc::strong_count(&map.entries) == 1 => {
+                let entries = std::mem::take(&mut *map.entries.borrow_mut());
+                pending.extend(entries.into_values());
             }
             _ => {}
         }

@@ -125,9 +125,10 @@ fn error_splitting_matches_helms_patterns() {
         r"^template: (?P<name>(?U).+): executing (?P<func>(?U).+) at (?P<at>(?U).+): (?P<msg>(?U).+)(?P<next>( template:.*)?)$",
     )
     .unwrap();
-    let plain =
-        regex::Regex::new(r"^template: (?P<name>(?U).+): (?P<msg>(?U).+)(?P<next>( template:.*)?)$")
-            .unwrap();
+    let plain = regex::Regex::new(
+        r"^template: (?P<name>(?U).+): (?P<msg>(?U).+)(?P<next>( template:.*)?)$",
+    )
+    .unwrap();
     let texts = [
         "template: c/t.yaml:1:3: executing \"c/t.yaml\" at <include \"x\" .>: error calling include: template: c/t.yaml:1:19: executing \"x\" at <fail>: boom",
         "template: a: executing b at c: d",
@@ -144,9 +145,14 @@ fn error_splitting_matches_helms_patterns() {
         "not a template error",
     ];
     for text in texts {
-        let want = exec
-            .captures(text)
-            .map(|c| (c["name"].to_string(), c["func"].to_string(), c["at"].to_string(), c["msg"].to_string()));
+        let want = exec.captures(text).map(|c| {
+            (
+                c["name"].to_string(),
+                c["func"].to_string(),
+                c["at"].to_string(),
+                c["msg"].to_string(),
+            )
+        });
         let got = split_exec_error(text)
             .map(|(n, f, a, m)| (n.to_string(), f.to_string(), a.to_string(), m.to_string()));
         assert_eq!(got, want, "{text:?}");
