@@ -1,7 +1,7 @@
 //! Loading a chart from a directory, as Helm's directory loader does.
 
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use std::collections::BTreeMap;
@@ -15,8 +15,9 @@ use crate::codec::yaml;
 use crate::engine::Value;
 use crate::engine::value::{Map, MapKind};
 
-/// Helm refuses chart files larger than this (its `MaxDecompressedFileSize`).
-const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+/// Helm reads at most this much of a chart directory, all files together
+/// (the limit it sets on a decompressed archive).
+const MAX_CHART_BYTES: u64 = super::archive::MAX_DECOMPRESSED_CHART_BYTES;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -46,7 +47,9 @@ pub enum LoadError {
         #[source]
         source: Box<LoadError>,
     },
-    #[error("chart file {name:?} is larger than the maximum file size {MAX_FILE_BYTES}")]
+    #[error(
+        "error reading {name}: chart exceeds maximum decompressed size of {MAX_CHART_BYTES} bytes"
+    )]
     TooLarge { name: String },
     #[error("cannot load irregular file {0} as it has file mode type bits set")]
     Irregular(String),
@@ -56,6 +59,12 @@ pub enum LoadError {
     Open(#[from] OpenError),
     #[error(transparent)]
     Archive(#[from] ArchiveError),
+    #[error("error evaluating symlink {path}: {reason}")]
+    BadSymlink { path: String, reason: String },
+    #[error(
+        "error evaluating symlink {path}: it leads back to {target}, a directory that contains it"
+    )]
+    SymlinkLoop { path: String, target: String },
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -98,7 +107,11 @@ pub(crate) fn read_dir_files(dir: &Path) -> Result<Vec<File>, LoadError> {
     };
     rules.add_defaults();
     let mut files = Vec::new();
-    collect_files(dir, dir, &rules, &mut files)?;
+    let root = fs::canonicalize(dir).map_err(|source| LoadError::Io {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    collect_files(dir, dir, &rules, &mut vec![root], &mut files)?;
     Ok(files)
 }
 
@@ -134,7 +147,10 @@ pub fn from_files(files: Vec<File>) -> Result<Chart, LoadError> {
             "Chart.yaml" => {}
             "Chart.lock" => lock = Some(read_lock("Chart.lock", &file.data)?),
             "values.yaml" => {
-                values = Some(parse_yaml(&file.data).map_err(LoadError::ValuesYaml)?);
+                let text = String::from_utf8_lossy(&file.data);
+                let doc =
+                    yaml::from_str_map(&text).map_err(|e| LoadError::ValuesYaml(e.to_string()))?;
+                values = Some(doc);
                 raw_values = Some(file.data);
             }
             "values.schema.json" => schema = Some(file.data),
@@ -230,10 +246,15 @@ fn parse_yaml(data: &[u8]) -> Result<Value, String> {
 
 /// Reads every file under `dir` in lexical order (as Go's `filepath.Walk`),
 /// following symbolic links, leaving out what `.helmignore` ignores.
+/// `ancestors` holds the real paths of the directories being walked: a
+/// link back to one of them is refused at once (Helm walks around such a
+/// loop until the system's limit of 40 links, or for ever when a directory
+/// links to itself twice).
 fn collect_files(
     root: &Path,
     dir: &Path,
     rules: &Rules,
+    ancestors: &mut Vec<PathBuf>,
     out: &mut Vec<File>,
 ) -> Result<(), LoadError> {
     let io_err = |path: &Path| {
@@ -248,32 +269,67 @@ fn collect_files(
     entries.sort();
     for path in entries {
         let rel = relative_name(root, &path);
-        let meta = fs::metadata(&path).map_err(io_err(&path))?;
+        let meta = fs::metadata(&path).map_err(|e| broken_link(&path, e))?;
         if rules.ignores(&rel, meta.is_dir()) {
             continue;
         }
         if meta.is_dir() {
-            collect_files(root, &path, rules, out)?;
+            let real = fs::canonicalize(&path).map_err(io_err(&path))?;
+            if ancestors.contains(&real) {
+                return Err(LoadError::SymlinkLoop {
+                    path: path.display().to_string(),
+                    target: real.display().to_string(),
+                });
+            }
+            ancestors.push(real);
+            collect_files(root, &path, rules, ancestors, out)?;
+            ancestors.pop();
             continue;
         }
         if !meta.is_file() {
             return Err(LoadError::Irregular(path.display().to_string()));
         }
-        if meta.len() > MAX_FILE_BYTES {
-            let name = path
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            return Err(LoadError::TooLarge { name });
+        let read_so_far: u64 = out.iter().map(|f| f.data.len() as u64).sum();
+        let allowed = MAX_CHART_BYTES.saturating_sub(read_so_far);
+        if meta.len() > allowed {
+            return Err(LoadError::TooLarge { name: rel });
         }
-        let mut data = fs::read(&path).map_err(io_err(&path))?;
+        // The size was checked, but a file may grow (or lie, as in /proc):
+        // never read past the limit.
+        let mut data = Vec::new();
+        fs::File::open(&path)
+            .and_then(|f| f.take(allowed + 1).read_to_end(&mut data))
+            .map_err(io_err(&path))?;
+        if data.len() as u64 > allowed {
+            return Err(LoadError::TooLarge { name: rel });
+        }
         if data.starts_with(UTF8_BOM) {
             data.drain(..UTF8_BOM.len());
         }
         out.push(File { name: rel, data });
     }
     Ok(())
+}
+
+/// Helm's words for a link that cannot be followed (dangling, or a chain of
+/// links that never ends); other failures as they are.
+fn broken_link(path: &Path, source: io::Error) -> LoadError {
+    let Ok(target) = fs::read_link(path) else {
+        let path = path.display().to_string();
+        return LoadError::Io { path, source };
+    };
+    let shown = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let reason = if source.kind() == io::ErrorKind::NotFound {
+        let target = path.parent().map_or(target.clone(), |p| p.join(&target));
+        let target = std::path::absolute(&target).unwrap_or(target);
+        format!("lstat {}: no such file or directory", target.display())
+    } else {
+        "EvalSymlinks: too many links".to_string()
+    };
+    LoadError::BadSymlink {
+        path: shown.display().to_string(),
+        reason,
+    }
 }
 
 fn relative_name(root: &Path, path: &Path) -> String {

@@ -287,7 +287,9 @@ impl Reader<'_> {
         if self.depth > MAX_READ_DEPTH {
             return Err(JsonError("exceeded max depth".into()));
         }
-        let result = parse(self);
+        // Go's decoder allows 10,000 levels: more than a thread's stack
+        // holds in recursion, so the stack grows on demand.
+        let result = stacker::maybe_grow(64 * 1024, 1024 * 1024, || parse(self));
         self.depth -= 1;
         result
     }

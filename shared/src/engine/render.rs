@@ -155,16 +155,6 @@ fn warn_regex() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r"HELM_ERR_START((?s).*)HELM_ERR_END").expect("valid regex"))
 }
 
-fn exec_regex() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"^template: (?P<name>(?U).+): executing (?P<func>(?U).+) at (?P<at>(?U).+): (?P<msg>(?U).+)(?P<next>( template:.*)?)$",
-        )
-        .expect("valid regex")
-    })
-}
-
 fn no_template_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -173,12 +163,49 @@ fn no_template_regex() -> &'static Regex {
     })
 }
 
-fn plain_template_regex() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"^template: (?P<name>(?U).+): (?P<msg>(?U).+)(?P<next>( template:.*)?)$")
-            .expect("valid regex")
-    })
+/// The parts of a Go template error, as Helm's pattern
+/// `^template: NAME: executing FUNC at AT: MSG( template:.*)?$` (lazy
+/// parts) captures them. Written out by hand because nested errors are long
+/// (a runaway `include` nests a thousand of them) and the pattern, applied to
+/// each of them, cost quadratic time in a regex engine.
+fn split_exec_error(text: &str) -> Option<(&str, &str, &str, &str)> {
+    let rest = text.strip_prefix("template: ")?;
+    if rest.contains('\n') {
+        return None;
+    }
+    let (name, rest) = split_shortest(rest, ": executing ")?;
+    let (func, rest) = split_shortest(rest, " at ")?;
+    let (at, rest) = split_shortest(rest, ": ")?;
+    Some((name, func, at, shortest_message(rest)?))
+}
+
+/// `^template: NAME: MSG( template:.*)?$`, as [`split_exec_error`].
+fn split_template_error(text: &str) -> Option<(&str, &str)> {
+    let rest = text.strip_prefix("template: ")?;
+    if rest.contains('\n') {
+        return None;
+    }
+    let (name, rest) = split_shortest(rest, ": ")?;
+    Some((name, shortest_message(rest)?))
+}
+
+/// The shortest non-empty prefix of `text` that `delim` follows, and what
+/// comes after the delimiter: a lazy `(.+)DELIM`. A later delimiter never
+/// lets the rest of the pattern match where the first did not, so the
+/// first is the one the pattern takes.
+fn split_shortest<'a>(text: &'a str, delim: &str) -> Option<(&'a str, &'a str)> {
+    let start = text.chars().next()?.len_utf8();
+    let end = start + text[start..].find(delim)?;
+    Some((&text[..end], &text[end + delim.len()..]))
+}
+
+/// A lazy non-empty message: up to the next ` template:` or the end.
+fn shortest_message(text: &str) -> Option<&str> {
+    let start = text.chars().next()?.len_utf8();
+    let end = text[start..]
+        .find(" template:")
+        .map_or(text.len(), |i| start + i);
+    Some(&text[..end])
 }
 
 /// One step of Helm 4's error trace: where, what was executing, and why.
@@ -191,11 +218,11 @@ struct TraceStep {
 
 impl TraceStep {
     fn parse(text: &str) -> Option<TraceStep> {
-        if let Some(c) = exec_regex().captures(text) {
+        if let Some((name, func, at, msg)) = split_exec_error(text) {
             return Some(TraceStep {
-                location: c["name"].to_string(),
-                executing: format!("executing {} at {}:", &c["func"], &c["at"]),
-                message: c["msg"].to_string(),
+                location: name.to_string(),
+                executing: format!("executing {func} at {at}:"),
+                message: msg.to_string(),
             });
         }
         if no_template_regex().is_match(text) {
@@ -205,11 +232,11 @@ impl TraceStep {
                 message: text.to_string(),
             });
         }
-        let c = plain_template_regex().captures(text)?;
+        let (name, msg) = split_template_error(text)?;
         Some(TraceStep {
-            location: c["name"].to_string(),
+            location: name.to_string(),
             executing: String::new(),
-            message: c["msg"].to_string(),
+            message: msg.to_string(),
         })
     }
 

@@ -329,10 +329,9 @@ impl Map {
     /// A nil map of the given type: empty, `toJson` writes `null`, and Go
     /// refuses to assign into it.
     pub fn nil(kind: MapKind) -> Map {
-        Map {
-            nil: true,
-            ..Map::new(kind)
-        }
+        let mut map = Map::new(kind);
+        map.nil = true;
+        map
     }
 
     pub fn kind(&self) -> MapKind {
@@ -345,10 +344,9 @@ impl Map {
 
     /// The same map seen through another Go type (a Go conversion).
     pub fn with_kind(&self, kind: MapKind) -> Map {
-        Map {
-            kind,
-            ..self.clone()
-        }
+        let mut map = self.clone();
+        map.kind = kind;
+        map
     }
 
     /// The entries, in sorted key order.
@@ -464,5 +462,42 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
             Rc::ptr_eq(x, y) || (x.type_name() == y.type_name() && x.format() == y.format())
         }
         _ => false,
+    }
+}
+
+// Values nest as deep as users make them (`--set a[0][0]…`, `--set-json`,
+// `fromJson`): dropping them recursively would overflow the stack, so lists
+// and maps that nobody else holds are taken apart here, level by level.
+impl Drop for List {
+    fn drop(&mut self) {
+        dismantle(std::mem::take(&mut self.items));
+    }
+}
+
+impl Drop for Map {
+    fn drop(&mut self) {
+        if Rc::strong_count(&self.entries) == 1 {
+            let entries = std::mem::take(&mut *self.entries.borrow_mut());
+            dismantle(entries.into_values().collect());
+        }
+    }
+}
+
+/// Drops `pending` without recursion: the contents of each list or map
+/// about to be freed join the queue, so each is freed empty.
+fn dismantle(mut pending: Vec<Value>) {
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::List(list) => {
+                if let Ok(mut list) = Rc::try_unwrap(list) {
+                    pending.append(&mut list.items);
+                }
+            }
+            Value::Map(map) if Rc::strong_count(&map.entries) == 1 => {
+                let entries = std::mem::take(&mut *map.entries.borrow_mut());
+                pending.extend(entries.into_values());
+            }
+            _ => {}
+        }
     }
 }

@@ -217,11 +217,13 @@ pub fn deep_copy(map: &Map) -> Map {
 }
 
 pub fn deep_copy_value(v: &Value) -> Value {
-    match v {
+    // Values may nest thousands deep (`--set a[0][0]…`, `--set-json`): grow
+    // the stack rather than overflow it.
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || match v {
         Value::Map(m) => Value::Map(deep_copy(m)),
         Value::List(l) => Value::list(l.items.iter().map(deep_copy_value).collect()),
         other => other.clone(),
-    }
+    })
 }
 
 #[cfg(test)]

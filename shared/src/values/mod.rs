@@ -67,9 +67,9 @@ impl UserValues {
         let base = Map::new(MapKind::Any);
         for path in &self.files {
             let text = read_values_file(path).map_err(ValuesError::Read)?;
-            let layer = yaml::from_str(&text).map_err(|e| ValuesError::File {
+            let layer = yaml::from_str_map(&text).map_err(|e| ValuesError::File {
                 path: path.clone(),
-                message: e.to_string(),
+                message: format!("cannot unmarshal yaml document: {e}"),
             })?;
             if let Value::Map(layer) = layer {
                 merge_maps(&base, &layer);

@@ -188,7 +188,12 @@ impl Parser {
                     None | Some(Value::Nil) => Vec::new(),
                     Some(other) => return Err(not_a(other, "[]interface {}")),
                 };
-                list_value(self.list_item(inner, next, level)?)
+                // Helm sets no limit on nested indexes (`a[0][0]…`): grow
+                // the stack rather than overflow it.
+                let nested = stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+                    self.list_item(inner, next, level)
+                });
+                list_value(nested?)
             }
             Stop::At(_) => {
                 let inner = match list.get(index) {

@@ -94,7 +94,9 @@ pub struct ExecError {
     pub message: String,
     /// The texts of the errors this one wraps (Go's `errors.Unwrap` chain),
     /// outermost first. Helm 4 formats errors by walking them.
-    pub causes: Vec<String>,
+    /// Shared, so that wrapping a deeply nested error does not copy the
+    /// texts of every level again.
+    pub causes: Vec<Rc<str>>,
     /// Whether Go reports a `template.ExecError` (false for "no template
     /// associated", which `ExecuteTemplate` returns unwrapped).
     pub is_exec: bool,
@@ -119,7 +121,15 @@ impl ExecError {
 
     /// This error followed by its causes: Go's whole `Unwrap` chain.
     pub fn chain(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.message.as_str()).chain(self.causes.iter().map(String::as_str))
+        std::iter::once(self.message.as_str()).chain(self.causes.iter().map(|c| &**c))
+    }
+
+    /// The chain as shared texts, for wrapping this error in another.
+    fn into_chain(self) -> Vec<Rc<str>> {
+        let mut chain = Vec::with_capacity(self.causes.len() + 1);
+        chain.push(Rc::from(self.message));
+        chain.extend(self.causes);
+        chain
     }
 }
 
@@ -241,7 +251,7 @@ struct Shared<'a> {
     written: Cell<usize>,
     /// The Go error chain of the last failed `include`/`tpl`, which the
     /// function returns as text; the caller re-attaches it.
-    pending_causes: RefCell<Option<Vec<String>>>,
+    pending_causes: RefCell<Option<Vec<Rc<str>>>>,
     tpl_cache: RefCell<HashMap<String, ParsedTpl>>,
 }
 
@@ -1087,8 +1097,8 @@ impl<'s> State<'s, '_> {
         result.map_err(|msg| {
             self.at = site.at();
             let causes = match self.shared.pending_causes.take() {
-                Some(chain) if chain.first() == Some(&msg) => chain,
-                _ => vec![msg.clone()],
+                Some(chain) if chain.first().is_some_and(|c| **c == *msg) => chain,
+                _ => vec![Rc::from(msg.as_str())],
             };
             let mut err = self.errorf(format_args!("error calling {name}: {msg}"));
             err.causes = causes;
@@ -1314,7 +1324,7 @@ impl Env for State<'_, '_> {
         }
         match result {
             Ok(()) => Ok(out),
-            Err(err) => Err(self.fail_with(err.chain().map(str::to_string).collect())),
+            Err(err) => Err(self.fail_with(err.into_chain())),
         }
     }
 
@@ -1322,7 +1332,7 @@ impl Env for State<'_, '_> {
         let shared = self.shared;
         let trees = self.parse_tpl(text).map_err(|e| {
             let msg = format!("cannot parse template {}: {e}", go_quote(text));
-            self.fail_with(vec![msg, e.0])
+            self.fail_with(vec![Rc::from(msg), Rc::from(e.0)])
         })?;
         let nesting = shared.tpl_nesting.get();
         if nesting >= MAX_TPL_NESTING {
@@ -1347,8 +1357,8 @@ impl Env for State<'_, '_> {
                     "error during tpl function execution for {}: {err}",
                     go_quote(text)
                 );
-                let mut chain = vec![msg];
-                chain.extend(err.chain().map(str::to_string));
+                let mut chain = vec![Rc::from(msg)];
+                chain.extend(err.into_chain());
                 Err(self.fail_with(chain))
             }
         }
@@ -1381,8 +1391,8 @@ impl Env for State<'_, '_> {
 impl State<'_, '_> {
     /// Records the Go error chain of a failed nested execution and returns
     /// its outermost text, which the calling function reports.
-    fn fail_with(&self, chain: Vec<String>) -> String {
-        let msg = chain.first().cloned().unwrap_or_default();
+    fn fail_with(&self, chain: Vec<Rc<str>>) -> String {
+        let msg = chain.first().map(|m| m.to_string()).unwrap_or_default();
         self.shared.pending_causes.replace(Some(chain));
         msg
     }

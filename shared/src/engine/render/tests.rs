@@ -117,3 +117,49 @@ fn lint_mode_relaxes_required_and_fail() {
         Some("ab")
     );
 }
+
+/// The hand-written splitting agrees with Helm's patterns.
+#[test]
+fn error_splitting_matches_helms_patterns() {
+    let exec = regex::Regex::new(
+        r"^template: (?P<name>(?U).+): executing (?P<func>(?U).+) at (?P<at>(?U).+): (?P<msg>(?U).+)(?P<next>( template:.*)?)$",
+    )
+    .unwrap();
+    let plain = regex::Regex::new(
+        r"^template: (?P<name>(?U).+): (?P<msg>(?U).+)(?P<next>( template:.*)?)$",
+    )
+    .unwrap();
+    let texts = [
+        "template: c/t.yaml:1:3: executing \"c/t.yaml\" at <include \"x\" .>: error calling include: template: c/t.yaml:1:19: executing \"x\" at <fail>: boom",
+        "template: a: executing b at c: d",
+        "template: : executing b at c: d",
+        "template: a: executing  at  at c: d",
+        "template: a: executing b at c: ",
+        "template: a: executing b at c: : ",
+        "template: a: executing b at c:  template: x",
+        "template: a: executing b at c: d\nmore",
+        "template: é: executing ü at ö: ß template: y",
+        "template: gotpl:1: unexpected \"}\" in operand",
+        "template: x: ",
+        "template: x:  template: y: z",
+        "not a template error",
+    ];
+    for text in texts {
+        let want = exec.captures(text).map(|c| {
+            (
+                c["name"].to_string(),
+                c["func"].to_string(),
+                c["at"].to_string(),
+                c["msg"].to_string(),
+            )
+        });
+        let got = split_exec_error(text)
+            .map(|(n, f, a, m)| (n.to_string(), f.to_string(), a.to_string(), m.to_string()));
+        assert_eq!(got, want, "{text:?}");
+        let want = plain
+            .captures(text)
+            .map(|c| (c["name"].to_string(), c["msg"].to_string()));
+        let got = split_template_error(text).map(|(n, m)| (n.to_string(), m.to_string()));
+        assert_eq!(got, want, "{text:?}");
+    }
+}
