@@ -39,6 +39,9 @@ const PACKAGED: &[&str] = &[
     "helm-testcharts/chart-with-template-lib-archive-dep",
     "helm-testcharts/reqtest",
     "helm-testcharts/signtest",
+    // Sanitized metadata, every dependency field, and a v2 chart whose
+    // lock is `requirements.lock`.
+    "../fixtures/charts/v2-requirements-lock",
 ];
 
 /// Runs the reference `helm` uncached (for commands that write files).

@@ -9,22 +9,6 @@ use kubectl_helm_tests::{
     Outcome, charts_dir, compare, fingerprint_dir, ours, reference, repo_root,
 };
 
-/// Charts whose `show` needs what the loader does not do yet: subcharts
-/// (validated and loaded from `charts/`), `dependencies` in the metadata,
-/// and the chart-type check. They join the runs once the loader has them.
-const PENDING_LOADER: &[&str] = &[
-    "chart-bad-type",
-    "chart-missing-deps",
-    "chart-with-bad-subcharts",
-    "chart-with-subchart-notes",
-    "chart-with-subchart-update",
-    "issue-7233",
-    "issue-9027",
-    "lib-chart",
-    "reqtest",
-    "subchart",
-];
-
 /// Every chart directory under `tests/charts` (those with a `Chart.yaml`).
 fn public_charts() -> Vec<PathBuf> {
     let mut charts = Vec::new();
@@ -36,10 +20,6 @@ fn public_charts() -> Vec<PathBuf> {
         .expect("helm-testcharts")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.join("Chart.yaml").is_file())
-        .filter(|p| {
-            !p.file_name()
-                .is_some_and(|n| PENDING_LOADER.iter().any(|x| n == *x))
-        })
         .collect();
     entries.sort();
     charts.extend(entries);
