@@ -18,6 +18,7 @@ use crate::chart::load::{from_files, read_dir_files};
 use crate::chart::{File, LoadError, Metadata};
 use crate::codec::yaml::EncodeError;
 use crate::constraints::{VersionError, parse_version};
+use crate::goio;
 
 /// The options of `helm package`.
 #[derive(Clone, Debug)]
@@ -49,7 +50,7 @@ impl Default for Package {
 /// Why a chart was not packaged; the messages are Helm's.
 #[derive(Debug, thiserror::Error)]
 pub enum PackageError {
-    #[error("stat {path}: {}", go_io_error(.source))]
+    #[error("stat {path}: {}", goio::error_text(.source))]
     Stat {
         path: String,
         #[source]
@@ -88,7 +89,7 @@ pub enum SaveError {
     Encode(EncodeError),
     #[error("is not a directory: {0}")]
     NotADirectory(String),
-    #[error("{path}: {}", go_io_error(.source))]
+    #[error("{path}: {}", goio::error_text(.source))]
     Io {
         path: String,
         #[source]
@@ -138,7 +139,7 @@ impl Package {
             self.destination.clone()
         };
         let file_name = format!("{}-{}.tgz", packed.name, packed.version);
-        let target = go_join(&dest, &file_name);
+        let target = PathBuf::from(goio::join(&dest.to_string_lossy(), &file_name));
         let parent = target.parent().unwrap_or(Path::new("."));
         ensure_dir(parent)?;
         std::fs::write(&target, archive).map_err(|source| SaveError::Io {
@@ -363,55 +364,9 @@ fn ensure_dir(dir: &Path) -> Result<(), SaveError> {
     }
 }
 
-/// Go's `filepath.Join`: the parts joined and cleaned (`./out` + `x.tgz`
-/// is `out/x.tgz`).
-fn go_join(dir: &Path, file: &str) -> PathBuf {
-    let joined = format!("{}/{file}", dir.display());
-    let rooted = joined.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in joined.split('/') {
-        match part {
-            "" | "." => {}
-            ".." if parts.last().is_some_and(|p| *p != "..") => {
-                parts.pop();
-            }
-            ".." if rooted => {}
-            other => parts.push(other),
-        }
-    }
-    let body = parts.join("/");
-    PathBuf::from(if rooted { format!("/{body}") } else { body })
-}
-
-/// An I/O error as Go words it (`no such file or directory`).
-fn go_io_error(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::NotFound => "no such file or directory".into(),
-        io::ErrorKind::PermissionDenied => "permission denied".into(),
-        io::ErrorKind::NotADirectory => "not a directory".into(),
-        _ => e.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paths_join_as_go_joins_them() {
-        assert_eq!(
-            go_join(Path::new("./out"), "x.tgz"),
-            PathBuf::from("out/x.tgz")
-        );
-        assert_eq!(
-            go_join(Path::new("../o/"), "x.tgz"),
-            PathBuf::from("../o/x.tgz")
-        );
-        assert_eq!(
-            go_join(Path::new("/a/b/.."), "x.tgz"),
-            PathBuf::from("/a/x.tgz")
-        );
-    }
 
     #[test]
     fn source_date_epoch_as_helm_reads_it() {

@@ -20,6 +20,7 @@ use crate::chart::{
 };
 use crate::constraints::{self, Constraint};
 use crate::engine::funcs::paths::clean;
+use crate::goio;
 
 const API_VERSION_V1: &str = "v1";
 const FILE_SCHEME: &str = "file://";
@@ -121,7 +122,7 @@ impl DependencyManager {
         match fs::metadata(&self.chart) {
             Err(e) => Err(DependencyError::CouldNotFind {
                 path: self.chart.clone(),
-                reason: go_io_error(&e),
+                reason: goio::error_text(&e),
             }),
             Ok(meta) if !meta.is_dir() => Err(DependencyError::NotUnpacked),
             Ok(_) => Ok(load_dir(Path::new(&self.chart))?),
@@ -418,16 +419,6 @@ fn say(out: &mut dyn Write, line: &str) -> Result<(), DependencyError> {
 fn io_error(path: &str, source: io::Error) -> DependencyError {
     DependencyError::Io {
         path: path.to_string(),
-        reason: go_io_error(&source),
-    }
-}
-
-/// An I/O error as Go words it.
-fn go_io_error(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::NotFound => "no such file or directory".into(),
-        io::ErrorKind::PermissionDenied => "permission denied".into(),
-        io::ErrorKind::NotADirectory => "not a directory".into(),
-        _ => e.to_string(),
+        reason: goio::error_text(&source),
     }
 }
