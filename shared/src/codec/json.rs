@@ -91,11 +91,7 @@ impl Writer<'_> {
             Value::Map(map) if map.is_nil() => self.out.push_str("null"),
             Value::List(list) => self.list(&list.items, depth)?,
             Value::Map(map) => {
-                let entries: Vec<(String, Value)> = map
-                    .entries()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
+                let entries = map.snapshot();
                 self.object(&entries, depth)?;
             }
             Value::Object(object) => {

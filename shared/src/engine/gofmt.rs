@@ -816,11 +816,7 @@ impl Printer {
                     self.buf.push_str("map[");
                 }
                 // Clone the entries: printing must not hold the map borrowed.
-                let entries: Vec<(String, Value)> = m
-                    .entries()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
+                let entries = m.snapshot();
                 for (i, (key, value)) in entries.iter().enumerate() {
                     if i > 0 {
                         self.buf.push_str(if self.f.sharp_v { ", " } else { " " });

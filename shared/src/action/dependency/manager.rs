@@ -245,15 +245,7 @@ impl DependencyManager {
             path: path.clone(),
             source,
         })?;
-        let constraint = parse_constraint(dep)?;
-        let version = constraints::parse_version(&chart.metadata.version).map_err(|e| {
-            DependencyError::InvalidVersion {
-                name: dep.name.clone(),
-                version: dep.version.clone(),
-                reason: e.to_string(),
-            }
-        })?;
-        if !constraint.matches(&version) {
+        if !satisfies(dep, &chart.metadata.version)? {
             return Err(DependencyError::UnpackedMismatch {
                 name: dep.name.clone(),
                 version: chart.metadata.version.clone(),
@@ -271,15 +263,7 @@ impl DependencyManager {
     ) -> Result<(String, String, Vec<u8>), DependencyError> {
         let dir = self.local_path(&dep.repository)?;
         let chart = load_dir(&dir)?;
-        let constraint = parse_constraint(dep)?;
-        let version = constraints::parse_version(&chart.metadata.version).map_err(|e| {
-            DependencyError::InvalidVersion {
-                name: dep.name.clone(),
-                version: dep.version.clone(),
-                reason: e.to_string(),
-            }
-        })?;
-        if !constraint.matches(&version) {
+        if !satisfies(dep, &chart.metadata.version)? {
             return Err(DependencyError::NoLocalVersion(dep.name.clone()));
         }
         let (file, data) = archive_dir(&dir).map_err(|e| DependencyError::Package(Box::new(e)))?;
@@ -376,6 +360,18 @@ fn parse_constraint(dep: &Dependency) -> Result<Constraint, DependencyError> {
         name: dep.name.clone(),
         reason: e.to_string(),
     })
+}
+
+/// Whether a chart at `version` satisfies the version range of `dep`.
+fn satisfies(dep: &Dependency, version: &str) -> Result<bool, DependencyError> {
+    let constraint = parse_constraint(dep)?;
+    let version =
+        constraints::parse_version(version).map_err(|e| DependencyError::InvalidVersion {
+            name: dep.name.clone(),
+            version: dep.version.clone(),
+            reason: e.to_string(),
+        })?;
+    Ok(constraint.matches(&version))
 }
 
 /// What the lock file records of a dependency.
