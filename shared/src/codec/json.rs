@@ -337,15 +337,8 @@ impl Reader<'_> {
                     value_error.get_or_insert(e);
                 }
             }
-            self.skip_space();
-            match self.peek() {
-                None => return Err(Self::eof()),
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    break;
-                }
-                Some(c) => return Err(self.invalid(c, "after object key:value pair")),
+            if self.element_end(b'}', "after object key:value pair")? {
+                break;
             }
         }
         Ok(match value_error {
@@ -371,21 +364,32 @@ impl Reader<'_> {
                     value_error.get_or_insert(e);
                 }
             }
-            self.skip_space();
-            match self.peek() {
-                None => return Err(Self::eof()),
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    break;
-                }
-                Some(c) => return Err(self.invalid(c, "after array element")),
+            if self.element_end(b']', "after array element")? {
+                break;
             }
         }
         Ok(match value_error {
             Some(e) => Err(e),
             None => Ok(Value::list(items)),
         })
+    }
+
+    /// What follows an element of an object or array: `,` before the next
+    /// (false) or `close` at the end (true).
+    fn element_end(&mut self, close: u8, context: &str) -> Result<bool, JsonError> {
+        self.skip_space();
+        match self.peek() {
+            None => Err(Self::eof()),
+            Some(b',') => {
+                self.pos += 1;
+                Ok(false)
+            }
+            Some(c) if c == close => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(c) => Err(self.invalid(c, context)),
+        }
     }
 
     fn string(&mut self) -> Result<String, JsonError> {
