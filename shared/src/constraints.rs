@@ -46,7 +46,7 @@ pub enum VersionError {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ConstraintError {
     /// Text that has no constraint's shape (quoted as Go's `%q` does).
-    #[error("improper constraint: {}", go_quote(.0))]
+    #[error("improper constraint: {}", crate::engine::gofmt::quote(.0))]
     Improper(String),
     /// A constraint's shape holding a version that cannot be built.
     #[error("constraint parser error")]
@@ -564,25 +564,6 @@ fn compare_prerelease_or_empty(a: &Version, b: &Version) -> Ordering {
         (false, true) => Ordering::Greater,
         (false, false) => compare_prerelease(a.pre.as_str(), b.pre.as_str()),
     }
-}
-
-/// Go's `%q` for the ASCII-ish texts constraints hold.
-fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{C}' => out.push_str("\\f"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]

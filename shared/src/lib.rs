@@ -13,6 +13,7 @@ pub mod chart;
 pub mod codec;
 pub mod constraints;
 pub mod engine;
+pub mod goio;
 pub mod lint;
 pub mod manifest;
 pub mod pathmatch;

@@ -70,6 +70,37 @@ pub fn charts_dir() -> PathBuf {
     repo_root().join("tests/charts")
 }
 
+/// The public charts: the three whole ones, then every chart directory of
+/// `helm-testcharts` (sorted) whose name is not in `excluded`.
+pub fn public_charts(excluded: &[&str]) -> Vec<PathBuf> {
+    let mut charts: Vec<PathBuf> = ["podinfo", "cert-manager", "ingress-nginx"]
+        .iter()
+        .map(|c| charts_dir().join(c))
+        .collect();
+    let mut testcharts: Vec<PathBuf> = std::fs::read_dir(charts_dir().join("helm-testcharts"))
+        .expect("helm-testcharts")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("Chart.yaml").is_file())
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| excluded.iter().any(|x| n == *x))
+        })
+        .collect();
+    testcharts.sort();
+    charts.extend(testcharts);
+    charts
+}
+
+/// Fails the test with every difference found, if any.
+pub fn assert_none(failures: Vec<String>) {
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 /// The contents of every file under `dir` (names and bytes), for caching
 /// the reference Helm's answer about it.
 pub fn fingerprint_dir(dir: &Path) -> Vec<u8> {

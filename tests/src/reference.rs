@@ -2,6 +2,7 @@
 //! `scripts/fetch-reference-helm.sh`, run with an isolated environment, and
 //! its outcomes cached by the content of what it was asked.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -63,26 +64,44 @@ pub fn run_with_env(args: &[&str], vars: &[(&str, &str)], fingerprint: &[u8]) ->
     if let Some(outcome) = std::fs::read(&cached).ok().and_then(|b| decode(&b)) {
         return outcome;
     }
-    let home = tempfile::tempdir().expect("temporary HOME for helm");
-    let out = Command::new(helm)
-        .args(args)
-        .env_clear()
-        .env("HOME", home.path())
-        .env("PATH", "/usr/bin:/bin")
-        .env("TZ", "UTC")
-        .envs(vars.iter().copied())
-        .output()
-        .unwrap_or_else(|e| panic!("running {}: {e}", helm.display()));
-    let outcome = Outcome {
-        success: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let outcome = execute(args, None, vars);
     if !is_nondeterministic(args) {
         let _ = std::fs::create_dir_all(&cache);
         let _ = std::fs::write(&cached, encode(&outcome));
     }
     outcome
+}
+
+/// Runs `helm ARGS` in `dir` without the cache, for commands that write
+/// files (which a cached outcome would not).
+pub fn run_uncached<S: AsRef<OsStr>>(args: &[S], dir: &Path) -> Outcome {
+    execute(args, Some(dir), &[])
+}
+
+/// Runs `helm ARGS` in the isolated environment: a fresh `HOME`, a
+/// minimal `PATH` and `TZ=UTC`, then `vars`; in `dir` if given.
+fn execute<S: AsRef<OsStr>>(args: &[S], dir: Option<&Path>, vars: &[(&str, &str)]) -> Outcome {
+    let helm = helm_binary();
+    let home = tempfile::tempdir().expect("temporary HOME for helm");
+    let mut command = Command::new(helm);
+    command
+        .args(args)
+        .env_clear()
+        .env("HOME", home.path())
+        .env("PATH", "/usr/bin:/bin")
+        .env("TZ", "UTC")
+        .envs(vars.iter().copied());
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", helm.display()));
+    Outcome {
+        success: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
 
 /// Runs whose output may change between runs are never cached.

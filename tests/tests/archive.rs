@@ -5,7 +5,6 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -39,23 +38,14 @@ const PACKAGED: &[&str] = &[
     "helm-testcharts/chart-with-template-lib-archive-dep",
     "helm-testcharts/reqtest",
     "helm-testcharts/signtest",
+    // Sanitized metadata, every dependency field, and a v2 chart whose
+    // lock is `requirements.lock`.
+    "../fixtures/charts/v2-requirements-lock",
 ];
 
 /// Runs the reference `helm` uncached (for commands that write files).
 fn helm(args: &[&str]) -> Outcome {
-    let home = TempDir::new().unwrap();
-    let out = Command::new(reference::helm_binary())
-        .args(args)
-        .env_clear()
-        .env("HOME", home.path())
-        .env("PATH", "/usr/bin:/bin")
-        .output()
-        .unwrap();
-    Outcome {
-        success: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    reference::run_uncached(args, Path::new("."))
 }
 
 fn path_str(p: &Path) -> String {

@@ -2,49 +2,13 @@
 //! flags of `template`, against the reference Helm.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use kubectl_helm_tests::{
-    Outcome, charts_dir, compare, fingerprint_dir, ours, reference, repo_root,
+    Outcome, assert_none, charts_dir, compare, fingerprint_dir, ours, public_charts, reference,
+    repo_root,
 };
-
-/// Charts whose `show` needs what the loader does not do yet: subcharts
-/// (validated and loaded from `charts/`), `dependencies` in the metadata,
-/// and the chart-type check. They join the runs once the loader has them.
-const PENDING_LOADER: &[&str] = &[
-    "chart-bad-type",
-    "chart-missing-deps",
-    "chart-with-bad-subcharts",
-    "chart-with-subchart-notes",
-    "chart-with-subchart-update",
-    "issue-7233",
-    "issue-9027",
-    "lib-chart",
-    "reqtest",
-    "subchart",
-];
-
-/// Every chart directory under `tests/charts` (those with a `Chart.yaml`).
-fn public_charts() -> Vec<PathBuf> {
-    let mut charts = Vec::new();
-    for top in ["podinfo", "cert-manager", "ingress-nginx"] {
-        charts.push(charts_dir().join(top));
-    }
-    let testcharts = charts_dir().join("helm-testcharts");
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(&testcharts)
-        .expect("helm-testcharts")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("Chart.yaml").is_file())
-        .filter(|p| {
-            !p.file_name()
-                .is_some_and(|n| PENDING_LOADER.iter().any(|x| n == *x))
-        })
-        .collect();
-    entries.sort();
-    charts.extend(entries);
-    charts
-}
 
 /// Runs `args` with both and collects a report when they differ.
 fn check(label: &str, args: &[&str], fingerprint: &[u8], failures: &mut Vec<String>) {
@@ -53,19 +17,10 @@ fn check(label: &str, args: &[&str], fingerprint: &[u8], failures: &mut Vec<Stri
     failures.extend(compare(label, &helm, &ours));
 }
 
-fn assert_none(failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{} differences:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-}
-
 #[test]
 fn show_prints_every_public_chart_as_helm_does() {
     let mut failures = Vec::new();
-    for dir in public_charts() {
+    for dir in public_charts(&[]) {
         let path = dir.to_string_lossy().into_owned();
         let fp = fingerprint_dir(&dir);
         for what in ["chart", "values", "readme", "crds", "all"] {

@@ -12,7 +12,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use helm::chart::archive::read_archive;
 use kubectl_helm_tests::{Outcome, ours, reference, repo_root};
@@ -179,7 +178,10 @@ impl Pair {
         let label = format!("{chart}: {}", args.join(" "));
         let helm_args = expand(args, self.helm.path(), chart);
         let ours_args = expand(args, self.ours.path(), chart);
-        let helm = normalise(&run_helm(&helm_args, self.helm.path()), self.helm.path());
+        let helm = normalise(
+            &reference::run_uncached(&helm_args, self.helm.path()),
+            self.helm.path(),
+        );
         let ours = normalise(
             &ours::run(&ours_args.iter().map(String::as_str).collect::<Vec<_>>()),
             self.ours.path(),
@@ -213,25 +215,6 @@ fn expand(args: &[&str], root: &Path, chart: &str) -> Vec<String> {
                 .replace("ROOT", &root)
         })
         .collect()
-}
-
-/// The reference Helm, uncached (these commands write files), in `root`.
-fn run_helm(args: &[String], root: &Path) -> Outcome {
-    let home = TempDir::new().unwrap();
-    let out = Command::new(reference::helm_binary())
-        .args(args)
-        .current_dir(root)
-        .env_clear()
-        .env("HOME", home.path())
-        .env("PATH", "/usr/bin:/bin")
-        .env("TZ", "UTC")
-        .output()
-        .unwrap();
-    Outcome {
-        success: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 fn normalise(outcome: &Outcome, root: &Path) -> Outcome {

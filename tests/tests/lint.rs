@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use kubectl_helm_tests::{Outcome, charts_dir, fingerprint_dir, ours, reference, repo_root};
+use kubectl_helm_tests::{
+    Outcome, assert_none, charts_dir, fingerprint_dir, ours, public_charts, reference, repo_root,
+};
 
 /// Charts whose lint needs subcharts rendered (library templates, subchart
 /// schemas), which the loader does not do yet.
@@ -28,27 +30,6 @@ fn fixture(name: &str) -> String {
     fixtures().join(name).to_string_lossy().into_owned()
 }
 
-/// Every chart directory under `tests/charts`.
-fn public_charts() -> Vec<PathBuf> {
-    let mut charts: Vec<PathBuf> = ["podinfo", "cert-manager", "ingress-nginx"]
-        .iter()
-        .map(|c| charts_dir().join(c))
-        .collect();
-    let mut testcharts: Vec<PathBuf> = std::fs::read_dir(charts_dir().join("helm-testcharts"))
-        .expect("helm-testcharts")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("Chart.yaml").exists())
-        .filter(|p| {
-            let name = p.file_name().unwrap_or_default().to_string_lossy();
-            !PENDING_SUBCHARTS.contains(&name.as_ref())
-                && !PENDING_YAML_MESSAGES.contains(&name.as_ref())
-        })
-        .collect();
-    testcharts.sort();
-    charts.extend(testcharts);
-    charts
-}
-
 /// Every broken chart of `fixtures/lint`.
 fn fixture_charts() -> Vec<PathBuf> {
     let mut charts: Vec<PathBuf> = std::fs::read_dir(fixtures())
@@ -58,6 +39,21 @@ fn fixture_charts() -> Vec<PathBuf> {
         .collect();
     charts.sort();
     charts
+}
+
+/// Lints each chart plain, `--strict` and `--quiet` with both; the reports
+/// of what differs.
+fn lint_each(charts: &[PathBuf]) -> Vec<String> {
+    let mut failures = Vec::new();
+    for dir in charts {
+        let path = dir.to_string_lossy().into_owned();
+        for flags in [&[][..], &["--strict"], &["--quiet"]] {
+            let mut args: Vec<&str> = flags.to_vec();
+            args.push(&path);
+            failures.extend(differs(&args, &[dir]));
+        }
+    }
+    failures
 }
 
 /// Runs `lint ARGS` with both; a report when anything differs.
@@ -92,43 +88,17 @@ fn indent(stream: &str, text: &str) -> String {
         .join("\n")
 }
 
-fn assert_none(failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{} differences:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-}
-
 #[test]
 fn every_public_chart_lints_as_in_helm() {
-    let mut failures = Vec::new();
-    for dir in public_charts() {
-        let path = dir.to_string_lossy().into_owned();
-        for flags in [&[][..], &["--strict"], &["--quiet"]] {
-            let mut args: Vec<&str> = flags.to_vec();
-            args.push(&path);
-            failures.extend(differs(&args, &[&dir]));
-        }
-    }
-    assert_none(failures);
+    let charts = public_charts(&[PENDING_SUBCHARTS, PENDING_YAML_MESSAGES].concat());
+    assert_none(lint_each(&charts));
 }
 
 #[test]
 fn every_broken_fixture_lints_as_in_helm() {
     let charts = fixture_charts();
     assert!(charts.len() >= 30, "only {} fixtures", charts.len());
-    let mut failures = Vec::new();
-    for dir in charts {
-        let path = dir.to_string_lossy().into_owned();
-        for flags in [&[][..], &["--strict"], &["--quiet"]] {
-            let mut args: Vec<&str> = flags.to_vec();
-            args.push(&path);
-            failures.extend(differs(&args, &[&dir]));
-        }
-    }
-    assert_none(failures);
+    assert_none(lint_each(&charts));
 }
 
 #[test]

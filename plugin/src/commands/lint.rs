@@ -3,9 +3,9 @@
 use helm::action::Lint;
 use helm::chart::KubeVersion;
 use helm::engine::gofmt;
-use helm::values::UserValues;
 
 use super::Context;
+use super::values::ValuesFlags;
 
 #[derive(Debug, clap::Args)]
 pub struct LintArgs {
@@ -27,24 +27,8 @@ pub struct LintArgs {
     /// Kubernetes version used for capabilities and deprecation checks
     #[arg(long)]
     kube_version: Option<String>,
-    /// specify values in a YAML file or a URL (can specify multiple)
-    #[arg(short = 'f', long = "values", value_delimiter = ',')]
-    values: Vec<String>,
-    /// set values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
-    #[arg(long)]
-    set: Vec<String>,
-    /// set STRING values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
-    #[arg(long)]
-    set_string: Vec<String>,
-    /// set JSON values on the command line (can specify multiple or separate values with commas: key1=jsonval1,key2=jsonval2 or using json format: {"key1": jsonval1, "key2": "jsonval2"})
-    #[arg(long)]
-    set_json: Vec<String>,
-    /// set values from respective files specified via the command line (can specify multiple or separate values with commas: key1=path1,key2=path2)
-    #[arg(long)]
-    set_file: Vec<String>,
-    /// set a literal STRING value on the command line
-    #[arg(long)]
-    set_literal: Vec<String>,
+    #[command(flatten)]
+    values: ValuesFlags,
 }
 
 impl LintArgs {
@@ -71,14 +55,7 @@ impl LintArgs {
             strict: self.strict,
             quiet: self.quiet,
             with_subcharts: self.with_subcharts,
-            values: UserValues {
-                files: self.values,
-                set_json: self.set_json,
-                set: self.set,
-                set_string: self.set_string,
-                set_file: self.set_file,
-                set_literal: self.set_literal,
-            },
+            values: self.values.into(),
             kube_version,
             skip_schema_validation: self.skip_schema_validation,
             namespace: ctx.settings.namespace(),

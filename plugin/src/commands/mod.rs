@@ -8,6 +8,7 @@ mod lint;
 mod package;
 mod show;
 mod template;
+mod values;
 mod version;
 
 use std::io::Write;

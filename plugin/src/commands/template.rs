@@ -5,9 +5,9 @@ use helm::action::template::{render_name_template, validate_release_name};
 use helm::action::{Template, TemplateError, locate_chart};
 use helm::chart::KubeVersion;
 use helm::engine::gofmt;
-use helm::values::UserValues;
 
 use super::Context;
+use super::values::ValuesFlags;
 
 /// The name `template` gives a release when none is given.
 const DEFAULT_RELEASE_NAME: &str = "release-name";
@@ -17,24 +17,8 @@ pub struct TemplateArgs {
     /// [NAME] CHART
     #[arg(required = true, num_args = 1.., value_name = "NAME] [CHART")]
     args: Vec<String>,
-    /// specify values in a YAML file or a URL (can specify multiple)
-    #[arg(short = 'f', long = "values", value_delimiter = ',')]
-    values: Vec<String>,
-    /// set values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
-    #[arg(long)]
-    set: Vec<String>,
-    /// set STRING values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
-    #[arg(long)]
-    set_string: Vec<String>,
-    /// set JSON values on the command line (can specify multiple or separate values with commas: key1=jsonval1,key2=jsonval2 or using json format: {"key1": jsonval1, "key2": "jsonval2"})
-    #[arg(long)]
-    set_json: Vec<String>,
-    /// set values from respective files specified via the command line (can specify multiple or separate values with commas: key1=path1,key2=path2)
-    #[arg(long)]
-    set_file: Vec<String>,
-    /// set a literal STRING value on the command line
-    #[arg(long)]
-    set_literal: Vec<String>,
+    #[command(flatten)]
+    values: ValuesFlags,
     /// only show manifests rendered from the given templates
     #[arg(short = 's', long)]
     show_only: Vec<String>,
@@ -151,14 +135,7 @@ impl TemplateArgs {
             release_name: name,
             namespace: ctx.settings.namespace(),
             chart,
-            values: UserValues {
-                files: self.values,
-                set_json: self.set_json,
-                set: self.set,
-                set_string: self.set_string,
-                set_file: self.set_file,
-                set_literal: self.set_literal,
-            },
+            values: self.values.into(),
             kube_version,
             api_versions: self.api_versions,
             include_crds: self.include_crds,

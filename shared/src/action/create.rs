@@ -12,8 +12,6 @@ use std::path::{Component, Path, PathBuf};
 use crate::chart::{LoadError, Metadata, load_dir};
 use crate::engine::gofmt;
 
-use super::show::chart_yaml;
-
 /// The placeholder Helm replaces with the chart's name.
 const PLACEHOLDER: &str = "<CHARTNAME>";
 const MAX_CHART_NAME_LEN: usize = 250;
@@ -132,7 +130,7 @@ impl Create {
             ..Metadata::default()
         };
         // Metadata of our own making always serialises.
-        let chart_file = chart_yaml(&metadata).unwrap_or_default();
+        let chart_file = metadata.to_chart_yaml().unwrap_or_default();
         write(&out.join("Chart.yaml"), chart_file.as_bytes())?;
         if let Some(raw) = &chart.raw_values {
             write(&out.join("values.yaml"), &rename(raw, name))?;

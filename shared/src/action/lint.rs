@@ -5,6 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use crate::chart::KubeVersion;
+use crate::goio;
 use crate::lint::{self, Message, Severity};
 use crate::values::{UserValues, ValuesError};
 
@@ -112,13 +113,9 @@ fn lint_one(
     tolerance: Severity,
     logs: &mut Vec<String>,
 ) -> ChartResult {
-    let chart_yaml = go_join(path, "Chart.yaml");
+    let chart_yaml = goio::join(path, "Chart.yaml");
     if let Err(e) = fs::metadata(&chart_yaml) {
-        let why = if e.kind() == std::io::ErrorKind::NotFound {
-            "no such file or directory".to_string()
-        } else {
-            e.to_string()
-        };
+        let why = goio::error_text(&e);
         return ChartResult {
             messages: Vec::new(),
             errors: vec![format!(
@@ -137,27 +134,6 @@ fn lint_one(
     ChartResult {
         messages: linter.messages,
         errors,
-    }
-}
-
-/// Go's `filepath.Join(dir, name)`: joined with one slash and cleaned of
-/// `.` segments and doubled slashes (enough for the paths users type).
-fn go_join(dir: &str, name: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in dir.split('/').chain(std::iter::once(name)) {
-        match part {
-            "" | "." => {}
-            ".." if parts.last().is_some_and(|p| *p != "..") => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    let joined = parts.join("/");
-    if dir.starts_with('/') {
-        format!("/{joined}")
-    } else {
-        joined
     }
 }
 
@@ -180,18 +156,5 @@ fn collect_subcharts(dir: &Path, out: &mut Vec<String>) {
         if path.is_dir() {
             collect_subcharts(&path, out);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn joins_as_go_does() {
-        assert_eq!(go_join("nonexist", "Chart.yaml"), "nonexist/Chart.yaml");
-        assert_eq!(go_join(".", "Chart.yaml"), "Chart.yaml");
-        assert_eq!(go_join("/tmp/x/", "Chart.yaml"), "/tmp/x/Chart.yaml");
-        assert_eq!(go_join("a/../b", "Chart.yaml"), "b/Chart.yaml");
     }
 }

@@ -13,13 +13,12 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::dependency::{DependencyError, DependencyManager};
-use crate::chart::archive::chartfile::{chart_lock, chart_yaml};
 use crate::chart::archive::{ArchiveError, read_archive, write_archive};
 use crate::chart::load::{from_files, read_dir_files};
 use crate::chart::{File, LoadError, Metadata};
-use crate::codec::yaml;
+use crate::codec::yaml::EncodeError;
 use crate::constraints::{VersionError, parse_version};
-use crate::engine::Value;
+use crate::goio;
 
 /// The options of `helm package`.
 #[derive(Clone, Debug)]
@@ -51,7 +50,7 @@ impl Default for Package {
 /// Why a chart was not packaged; the messages are Helm's.
 #[derive(Debug, thiserror::Error)]
 pub enum PackageError {
-    #[error("stat {path}: {}", go_io_error(.source))]
+    #[error("stat {path}: {}", goio::error_text(.source))]
     Stat {
         path: String,
         #[source]
@@ -84,9 +83,13 @@ pub enum PackageError {
 pub enum SaveError {
     #[error("invalid JSON in values.schema.json")]
     InvalidSchema,
+    /// `Chart.yaml` or `Chart.lock` could not be written (a value JSON
+    /// cannot hold, such as `.nan` in `import-values`).
+    #[error("{}", .0.0)]
+    Encode(EncodeError),
     #[error("is not a directory: {0}")]
     NotADirectory(String),
-    #[error("{path}: {}", go_io_error(.source))]
+    #[error("{path}: {}", goio::error_text(.source))]
     Io {
         path: String,
         #[source]
@@ -136,7 +139,7 @@ impl Package {
             self.destination.clone()
         };
         let file_name = format!("{}-{}.tgz", packed.name, packed.version);
-        let target = go_join(&dest, &file_name);
+        let target = PathBuf::from(goio::join(&dest.to_string_lossy(), &file_name));
         let parent = target.parent().unwrap_or(Path::new("."));
         ensure_dir(parent)?;
         std::fs::write(&target, archive).map_err(|source| SaveError::Io {
@@ -201,9 +204,15 @@ fn pack(
     if let Some(app_version) = overrides.app_version {
         metadata.app_version = app_version.to_string();
     }
+    // Helm validates the chart again before saving it, which sanitizes the
+    // new appVersion.
+    metadata.validate().map_err(LoadError::from)?;
+    // A v1 chart's dependencies belong in its requirements.yaml, which is
+    // packed as it is.
+    if metadata.api_version == "v1" {
+        metadata.dependencies = None;
+    }
 
-    let mut chart_doc = Value::Nil;
-    let mut lock = None;
     let mut values = None;
     let mut schema = None;
     let mut templates = Vec::new();
@@ -211,8 +220,11 @@ fn pack(
     let mut subcharts: BTreeMap<String, Vec<File>> = BTreeMap::new();
     for file in files {
         match file.name.as_str() {
-            "Chart.yaml" => chart_doc = parse(&file.data),
-            "Chart.lock" => lock = Some(file),
+            // Both are written again from the loaded chart.
+            "Chart.yaml" | "Chart.lock" => {}
+            // Only a v1 chart keeps these; a v2 chart's loader read them
+            // into its metadata and lock.
+            "requirements.yaml" | "requirements.lock" if metadata.api_version != "v1" => {}
             "values.yaml" => values = Some(file),
             "values.schema.json" => schema = Some(file),
             name if name.starts_with("templates/") => templates.push(file),
@@ -248,12 +260,17 @@ fn pack(
 
     let mut out = vec![File {
         name: "Chart.yaml".into(),
-        data: chart_yaml(&metadata, &chart_doc).into_bytes(),
+        data: metadata
+            .to_chart_yaml()
+            .map_err(SaveError::Encode)?
+            .into_bytes(),
     }];
-    if let Some(lock) = lock.filter(|_| metadata.api_version == "v2") {
+    // For v2 the lock is `Chart.lock`, even when read from
+    // `requirements.lock`; a v1 chart's `requirements.lock` is packed as is.
+    if let Some(lock) = chart.lock.filter(|_| metadata.api_version == "v2") {
         out.push(File {
-            name: lock.name,
-            data: chart_lock(&parse(&lock.data)).into_bytes(),
+            name: "Chart.lock".into(),
+            data: lock.to_lock_yaml().map_err(SaveError::Encode)?.into_bytes(),
         });
     }
     out.extend(values);
@@ -307,10 +324,6 @@ fn subchart_files(entry: &str, files: Vec<File>) -> Result<Option<Vec<File>>, Pa
     Ok((!inner.is_empty()).then_some(inner))
 }
 
-fn parse(data: &[u8]) -> Value {
-    yaml::from_str(&String::from_utf8_lossy(data)).unwrap_or(Value::Nil)
-}
-
 /// `SOURCE_DATE_EPOCH` as Helm reads it: a non-negative decimal integer.
 fn parse_epoch(value: Option<&str>) -> Result<u64, PackageError> {
     let Some(text) = value.filter(|v| !v.is_empty()) else {
@@ -351,55 +364,9 @@ fn ensure_dir(dir: &Path) -> Result<(), SaveError> {
     }
 }
 
-/// Go's `filepath.Join`: the parts joined and cleaned (`./out` + `x.tgz`
-/// is `out/x.tgz`).
-fn go_join(dir: &Path, file: &str) -> PathBuf {
-    let joined = format!("{}/{file}", dir.display());
-    let rooted = joined.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in joined.split('/') {
-        match part {
-            "" | "." => {}
-            ".." if parts.last().is_some_and(|p| *p != "..") => {
-                parts.pop();
-            }
-            ".." if rooted => {}
-            other => parts.push(other),
-        }
-    }
-    let body = parts.join("/");
-    PathBuf::from(if rooted { format!("/{body}") } else { body })
-}
-
-/// An I/O error as Go words it (`no such file or directory`).
-fn go_io_error(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::NotFound => "no such file or directory".into(),
-        io::ErrorKind::PermissionDenied => "permission denied".into(),
-        io::ErrorKind::NotADirectory => "not a directory".into(),
-        _ => e.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paths_join_as_go_joins_them() {
-        assert_eq!(
-            go_join(Path::new("./out"), "x.tgz"),
-            PathBuf::from("out/x.tgz")
-        );
-        assert_eq!(
-            go_join(Path::new("../o/"), "x.tgz"),
-            PathBuf::from("../o/x.tgz")
-        );
-        assert_eq!(
-            go_join(Path::new("/a/b/.."), "x.tgz"),
-            PathBuf::from("/a/x.tgz")
-        );
-    }
 
     #[test]
     fn source_date_epoch_as_helm_reads_it() {

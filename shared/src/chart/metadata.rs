@@ -6,6 +6,7 @@ use super::dependency::Dependency;
 use super::fields::{FieldError, Fields};
 use crate::constraints;
 use crate::engine::Value;
+use crate::engine::gofmt::is_print;
 use crate::engine::value::{Map, MapKind};
 
 /// The fields of `Chart.yaml` that Helm knows.
@@ -272,16 +273,17 @@ pub(super) fn map_of<const N: usize>(entries: [(&str, Value); N]) -> Value {
 }
 
 /// Helm's `sanitizeString`: whitespace becomes a space and unprintable
-/// characters are dropped.
+/// characters (controls, format characters such as U+200B, unassigned
+/// code points) are dropped.
 pub(super) fn sanitize(s: &str) -> String {
     s.chars()
         .filter_map(|c| {
             if c.is_whitespace() {
                 Some(' ')
-            } else if c.is_control() {
-                None
-            } else {
+            } else if is_print(c) {
                 Some(c)
+            } else {
+                None
             }
         })
         .collect()
@@ -357,6 +359,6 @@ mod tests {
 
     #[test]
     fn sanitizing_replaces_whitespace_and_drops_controls() {
-        assert_eq!(sanitize("a\tb\u{7}c"), "a bc");
+        assert_eq!(sanitize("a\tb\u{7}c\u{200b}!"), "a bc!");
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod archive;
 mod capabilities;
+mod chartfile;
 mod dependency;
 mod fields;
 mod ignore;

@@ -91,11 +91,7 @@ impl Writer<'_> {
             Value::Map(map) if map.is_nil() => self.out.push_str("null"),
             Value::List(list) => self.list(&list.items, depth)?,
             Value::Map(map) => {
-                let entries: Vec<(String, Value)> = map
-                    .entries()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
+                let entries = map.snapshot();
                 self.object(&entries, depth)?;
             }
             Value::Object(object) => {
@@ -343,15 +339,8 @@ impl Reader<'_> {
                     value_error.get_or_insert(e);
                 }
             }
-            self.skip_space();
-            match self.peek() {
-                None => return Err(Self::eof()),
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    break;
-                }
-                Some(c) => return Err(self.invalid(c, "after object key:value pair")),
+            if self.element_end(b'}', "after object key:value pair")? {
+                break;
             }
         }
         Ok(match value_error {
@@ -377,21 +366,32 @@ impl Reader<'_> {
                     value_error.get_or_insert(e);
                 }
             }
-            self.skip_space();
-            match self.peek() {
-                None => return Err(Self::eof()),
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    break;
-                }
-                Some(c) => return Err(self.invalid(c, "after array element")),
+            if self.element_end(b']', "after array element")? {
+                break;
             }
         }
         Ok(match value_error {
             Some(e) => Err(e),
             None => Ok(Value::list(items)),
         })
+    }
+
+    /// What follows an element of an object or array: `,` before the next
+    /// (false) or `close` at the end (true).
+    fn element_end(&mut self, close: u8, context: &str) -> Result<bool, JsonError> {
+        self.skip_space();
+        match self.peek() {
+            None => Err(Self::eof()),
+            Some(b',') => {
+                self.pos += 1;
+                Ok(false)
+            }
+            Some(c) if c == close => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(c) => Err(self.invalid(c, context)),
+        }
     }
 
     fn string(&mut self) -> Result<String, JsonError> {

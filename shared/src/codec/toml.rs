@@ -16,18 +16,11 @@ const INDENT: &str = "  ";
 pub fn to_string(value: &Value) -> Result<String, String> {
     let mut enc = Encoder { out: String::new() };
     match value {
-        Value::Map(map) => enc.table(&[], &map_entries(map), 0)?,
+        Value::Map(map) => enc.table(&[], &map.snapshot(), 0)?,
         Value::Nil => return Err("reflect: call of reflect.Value.Type on zero Value".into()),
         other => enc.element(other, 0)?,
     }
     Ok(enc.out)
-}
-
-fn map_entries(map: &Map) -> Vec<(String, Value)> {
-    map.entries()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
 }
 
 /// A map value, or a list made only of maps, is written as a table.
@@ -98,14 +91,14 @@ impl Encoder {
                         self.newline();
                     }
                     self.out.push_str(&format!("{indent}[{header}]\n"));
-                    self.table(&sub, &map_entries(map), depth + 1)?;
+                    self.table(&sub, &map.snapshot(), depth + 1)?;
                 }
                 Value::List(list) => {
                     for item in &list.items {
                         let Value::Map(map) = item else { continue };
                         self.newline();
                         self.out.push_str(&format!("{indent}[[{header}]]\n"));
-                        self.table(&sub, &map_entries(map), depth + 1)?;
+                        self.table(&sub, &map.snapshot(), depth + 1)?;
                     }
                 }
                 _ => {}

@@ -735,6 +735,12 @@ impl Printer {
         self.buf.push_str("%!");
         self.buf.push(verb);
         self.buf.push('(');
+        self.type_and_value(v);
+        self.buf.push(')');
+    }
+
+    /// `type=value` (or `<nil>`), as the error forms show an operand.
+    fn type_and_value(&mut self, v: &Value) {
         if v.is_nil() {
             self.buf.push_str("<nil>");
         } else {
@@ -742,7 +748,6 @@ impl Printer {
             self.buf.push('=');
             self.print_arg(v, 'v');
         }
-        self.buf.push(')');
     }
 
     /// Go's `printArg`: one operand at the top level.
@@ -816,11 +821,7 @@ impl Printer {
                     self.buf.push_str("map[");
                 }
                 // Clone the entries: printing must not hold the map borrowed.
-                let entries: Vec<(String, Value)> = m
-                    .entries()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
+                let entries = m.snapshot();
                 for (i, (key, value)) in entries.iter().enumerate() {
                     if i > 0 {
                         self.buf.push_str(if self.f.sharp_v { ", " } else { " " });
@@ -1026,13 +1027,7 @@ impl Printer {
                 if n > 0 {
                     self.buf.push_str(", ");
                 }
-                if arg.is_nil() {
-                    self.buf.push_str("<nil>");
-                } else {
-                    self.buf.push_str(&arg.type_name());
-                    self.buf.push('=');
-                    self.print_arg(arg, 'v');
-                }
+                self.type_and_value(arg);
             }
             self.buf.push(')');
         }

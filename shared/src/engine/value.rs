@@ -357,6 +357,15 @@ impl Map {
         self.entries.borrow()
     }
 
+    /// The entries copied out, in sorted key order: for walking a map
+    /// while running code that may borrow or change it.
+    pub fn snapshot(&self) -> Vec<(String, Value)> {
+        self.entries()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     pub fn entries_mut(&self) -> RefMut<'_, BTreeMap<String, Value>> {
         self.entries.borrow_mut()
     }

@@ -4,7 +4,7 @@
 use std::fs;
 use std::io::ErrorKind;
 
-use super::loading::load_chart;
+use super::loading::load_for_dir_rule;
 use super::{Linter, Severity, documents};
 
 const DIR: &str = "crds/";
@@ -14,21 +14,12 @@ const MANIFEST_EXTENSIONS: &[&str] = &[".yaml", ".yml", ".json"];
 
 pub(super) fn lint(linter: &mut Linter) {
     let dir = linter.chart_dir.join("crds");
-    let is_dir = match fs::metadata(&dir) {
+    let found = match fs::metadata(&dir) {
         Err(e) if e.kind() == ErrorKind::NotFound => return,
-        Err(e) => Err(e.to_string()),
-        Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) => Err("not a directory".to_string()),
+        found => found,
     };
-    if !linter.check(Severity::Error, DIR, is_dir) {
+    let Some(chart) = load_for_dir_rule(linter, DIR, found) else {
         return;
-    }
-    let chart = match load_chart(&linter.chart_dir) {
-        Ok(loaded) => loaded.chart,
-        Err(e) => {
-            linter.check(Severity::Error, DIR, Err(e));
-            return;
-        }
     };
     let crds = chart.files.iter().filter(|f| {
         f.name.starts_with("crds/") && MANIFEST_EXTENSIONS.iter().any(|ext| f.name.ends_with(ext))

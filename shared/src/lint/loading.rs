@@ -4,8 +4,10 @@
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::io;
 use std::path::Path;
 
+use super::{Linter, Severity};
 use crate::chart::{Chart, LoadError, load, load_dir};
 use crate::codec::yaml;
 use crate::constraints;
@@ -25,6 +27,31 @@ pub(super) struct Loaded {
     pub declared: Vec<Declared>,
     /// The names of the charts under `charts/`, in Helm's order.
     pub subcharts: Vec<String>,
+}
+
+/// The chart, for the rule about its directory `rule` (`crds/`,
+/// `templates/`) whose metadata is `found`: `None`, with an error under
+/// `rule`, when that is no directory or the chart does not load.
+pub(super) fn load_for_dir_rule(
+    linter: &mut Linter,
+    rule: &str,
+    found: io::Result<fs::Metadata>,
+) -> Option<Chart> {
+    let is_dir = match found {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err("not a directory".to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    if !linter.check(Severity::Error, rule, is_dir) {
+        return None;
+    }
+    match load_chart(&linter.chart_dir) {
+        Ok(loaded) => Some(loaded.chart),
+        Err(e) => {
+            linter.check(Severity::Error, rule, Err(e));
+            None
+        }
+    }
 }
 
 /// Loads the chart in `dir`; the error is Helm's loader's text.

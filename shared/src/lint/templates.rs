@@ -7,7 +7,7 @@ use std::fs;
 use std::io::ErrorKind;
 
 use super::documents::{self, Object};
-use super::loading::load_chart;
+use super::loading::load_for_dir_rule;
 use super::{Linter, Options, Severity, deprecations, names};
 use crate::action::render::{ReleaseOptions, render_templates};
 use crate::chart::{Capabilities, Chart};
@@ -37,20 +37,8 @@ pub(super) fn lint(linter: &mut Linter, options: &Options) {
         }
         other => other,
     };
-    let is_dir = match meta {
-        Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) => Err("not a directory".to_string()),
-        Err(e) => Err(e.to_string()),
-    };
-    if !linter.check(Severity::Error, DIR, is_dir) {
+    let Some(chart) = load_for_dir_rule(linter, DIR, meta) else {
         return;
-    }
-    let chart = match load_chart(&linter.chart_dir) {
-        Ok(loaded) => loaded.chart,
-        Err(e) => {
-            linter.check(Severity::Error, DIR, Err(e));
-            return;
-        }
     };
     let values = match coalesce_values(&chart, &options.values) {
         Ok(values) => values,

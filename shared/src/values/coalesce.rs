@@ -96,11 +96,7 @@ fn coalesce_globals(dest: &Map, src: &Map) {
         Some(Value::Map(m)) => m,
         Some(_) => return,
     };
-    let entries: Vec<(String, Value)> = src_globals
-        .entries()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let entries = src_globals.snapshot();
     for (key, val) in entries {
         match (&val, dest_globals.get(&key)) {
             (Value::Map(table), existing) => {

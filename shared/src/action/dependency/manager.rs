@@ -20,6 +20,7 @@ use crate::chart::{
 };
 use crate::constraints::{self, Constraint};
 use crate::engine::funcs::paths::clean;
+use crate::goio;
 
 const API_VERSION_V1: &str = "v1";
 const FILE_SCHEME: &str = "file://";
@@ -121,7 +122,7 @@ impl DependencyManager {
         match fs::metadata(&self.chart) {
             Err(e) => Err(DependencyError::CouldNotFind {
                 path: self.chart.clone(),
-                reason: go_io_error(&e),
+                reason: goio::error_text(&e),
             }),
             Ok(meta) if !meta.is_dir() => Err(DependencyError::NotUnpacked),
             Ok(_) => Ok(load_dir(Path::new(&self.chart))?),
@@ -244,15 +245,7 @@ impl DependencyManager {
             path: path.clone(),
             source,
         })?;
-        let constraint = parse_constraint(dep)?;
-        let version = constraints::parse_version(&chart.metadata.version).map_err(|e| {
-            DependencyError::InvalidVersion {
-                name: dep.name.clone(),
-                version: dep.version.clone(),
-                reason: e.to_string(),
-            }
-        })?;
-        if !constraint.matches(&version) {
+        if !satisfies(dep, &chart.metadata.version)? {
             return Err(DependencyError::UnpackedMismatch {
                 name: dep.name.clone(),
                 version: chart.metadata.version.clone(),
@@ -270,15 +263,7 @@ impl DependencyManager {
     ) -> Result<(String, String, Vec<u8>), DependencyError> {
         let dir = self.local_path(&dep.repository)?;
         let chart = load_dir(&dir)?;
-        let constraint = parse_constraint(dep)?;
-        let version = constraints::parse_version(&chart.metadata.version).map_err(|e| {
-            DependencyError::InvalidVersion {
-                name: dep.name.clone(),
-                version: dep.version.clone(),
-                reason: e.to_string(),
-            }
-        })?;
-        if !constraint.matches(&version) {
+        if !satisfies(dep, &chart.metadata.version)? {
             return Err(DependencyError::NoLocalVersion(dep.name.clone()));
         }
         let (file, data) = archive_dir(&dir).map_err(|e| DependencyError::Package(Box::new(e)))?;
@@ -377,6 +362,18 @@ fn parse_constraint(dep: &Dependency) -> Result<Constraint, DependencyError> {
     })
 }
 
+/// Whether a chart at `version` satisfies the version range of `dep`.
+fn satisfies(dep: &Dependency, version: &str) -> Result<bool, DependencyError> {
+    let constraint = parse_constraint(dep)?;
+    let version =
+        constraints::parse_version(version).map_err(|e| DependencyError::InvalidVersion {
+            name: dep.name.clone(),
+            version: dep.version.clone(),
+            reason: e.to_string(),
+        })?;
+    Ok(constraint.matches(&version))
+}
+
 /// What the lock file records of a dependency.
 fn lock_entry(dep: &Dependency, version: &str) -> Dependency {
     Dependency {
@@ -418,16 +415,6 @@ fn say(out: &mut dyn Write, line: &str) -> Result<(), DependencyError> {
 fn io_error(path: &str, source: io::Error) -> DependencyError {
     DependencyError::Io {
         path: path.to_string(),
-        reason: go_io_error(&source),
-    }
-}
-
-/// An I/O error as Go words it.
-fn go_io_error(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::NotFound => "no such file or directory".into(),
-        io::ErrorKind::PermissionDenied => "permission denied".into(),
-        io::ErrorKind::NotADirectory => "not a directory".into(),
-        _ => e.to_string(),
+        reason: goio::error_text(&source),
     }
 }

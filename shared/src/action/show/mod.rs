@@ -6,10 +6,7 @@ use std::path::PathBuf;
 
 pub use jsonpath::{JsonPath, JsonPathError};
 
-use crate::chart::{Chart, LoadError, Metadata, load_dir};
-use crate::codec::yaml;
-use crate::engine::Value;
-use crate::engine::value::{Map, MapKind};
+use crate::chart::{Chart, LoadError, load_dir};
 
 /// What `helm show` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,7 +51,12 @@ impl Show {
         let all = self.format == ShowFormat::All;
         let mut out = String::new();
         if matches!(self.format, ShowFormat::Chart | ShowFormat::All) {
-            out.push_str(&chart_yaml(&chart.metadata)?);
+            out.push_str(
+                &chart
+                    .metadata
+                    .to_chart_yaml()
+                    .map_err(|e| ShowError::Encode(e.0))?,
+            );
             out.push('\n');
         }
         if matches!(self.format, ShowFormat::Values | ShowFormat::All)
@@ -98,67 +100,6 @@ impl Show {
         }
         Ok(out)
     }
-}
-
-/// `Chart.yaml` as Helm re-serialises its metadata: the known fields that
-/// are set, keys sorted.
-pub fn chart_yaml(metadata: &Metadata) -> Result<String, ShowError> {
-    let mut fields = std::collections::BTreeMap::new();
-    let mut text = |key: &str, value: &str| {
-        if !value.is_empty() {
-            fields.insert(key.to_string(), Value::str(value));
-        }
-    };
-    text("apiVersion", &metadata.api_version);
-    text("appVersion", &metadata.app_version);
-    text("condition", &metadata.condition);
-    text("description", &metadata.description);
-    text("home", &metadata.home);
-    text("icon", &metadata.icon);
-    text("kubeVersion", &metadata.kube_version);
-    text("name", &metadata.name);
-    text("tags", &metadata.tags);
-    text("type", &metadata.chart_type);
-    text("version", &metadata.version);
-    let strings = |items: &[String]| Value::strings(items.iter().map(String::as_str));
-    if !metadata.keywords.is_empty() {
-        fields.insert("keywords".into(), strings(&metadata.keywords));
-    }
-    if !metadata.sources.is_empty() {
-        fields.insert("sources".into(), strings(&metadata.sources));
-    }
-    if metadata.deprecated {
-        fields.insert("deprecated".into(), Value::Bool(true));
-    }
-    if let Some(annotations) = metadata.annotations.as_ref().filter(|a| !a.is_empty()) {
-        let entries = annotations
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::str(v.as_str())))
-            .collect();
-        fields.insert(
-            "annotations".into(),
-            Value::Map(Map::from_entries(MapKind::Any, entries)),
-        );
-    }
-    if !metadata.maintainers.is_empty() {
-        let list = metadata
-            .maintainers
-            .iter()
-            .map(|m| {
-                // Helm writes a missing maintainer entry as `null`.
-                let Some(m) = m else { return Value::Nil };
-                let entries = [("email", &m.email), ("name", &m.name), ("url", &m.url)]
-                    .into_iter()
-                    .filter(|(_, v)| !v.is_empty())
-                    .map(|(k, v)| (k.to_string(), Value::str(v.as_str())))
-                    .collect();
-                Value::Map(Map::from_entries(MapKind::Any, entries))
-            })
-            .collect();
-        fields.insert("maintainers".into(), Value::list(list));
-    }
-    yaml::to_yaml(&Value::Map(Map::from_entries(MapKind::Any, fields)))
-        .map_err(|e| ShowError::Encode(e.0))
 }
 
 /// The first top-level file named like a README.

@@ -3,7 +3,6 @@
 //! Helm's safety checks; [`write_archive`] packs files as `helm package`
 //! does, deterministically.
 
-pub(crate) mod chartfile;
 mod open;
 mod read;
 mod sniff;

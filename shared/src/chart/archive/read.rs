@@ -41,7 +41,7 @@ pub enum ArchiveError {
     AbsolutePath,
     /// An entry that names no file under the chart directory (the name as
     /// it appears in the archive).
-    #[error("chart illegally contains content outside the base directory: {}", go_quote(.0))]
+    #[error("chart illegally contains content outside the base directory: {}", crate::engine::gofmt::quote(.0))]
     OutsideBase(String),
     #[error("chart illegally references parent directory")]
     ParentDirectory,
@@ -265,28 +265,6 @@ fn clean_path(path: &str) -> String {
 
 fn is_drive_path(name: &str) -> bool {
     matches!(name.as_bytes(), [letter, b':', b'/', ..] if letter.is_ascii_alphabetic())
-}
-
-/// Go's `%q`: double quotes, with quotes, backslashes and unprintable
-/// characters escaped.
-fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]

@@ -77,11 +77,7 @@ impl Encoder {
             }
             Value::List(list) => self.sequence(&list.items, ctx, depth)?,
             Value::Map(map) => {
-                let entries: Vec<(String, Value)> = map
-                    .entries()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
+                let entries = map.snapshot();
                 self.mapping(entries, ctx, depth)?;
             }
             Value::Object(object) => {

@@ -582,11 +582,7 @@ impl<'s> State<'s, '_> {
                 }
             }
             Value::Map(map) => {
-                let entries: Vec<(String, Value)> = map
-                    .entries()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
+                let entries = map.snapshot();
                 let iface = map.kind() != MapKind::String;
                 for (key, item) in entries {
                     ran = true;

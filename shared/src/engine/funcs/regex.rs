@@ -17,6 +17,7 @@ use regex_syntax::ast::ErrorKind as AstKind;
 use regex_syntax::hir::ErrorKind as HirKind;
 
 use super::{Env, FuncMap, add};
+use crate::engine::gofmt;
 use crate::engine::value::{ListElem, Ty, Value};
 
 /// Compiled-program size limit: Go bounds patterns by its own limits; this
@@ -650,27 +651,7 @@ fn go_quote(s: &str) -> String {
     if can_backquote {
         return format!("`{s}`");
     }
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{C}' => out.push_str("\\f"),
-            '\u{B}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7F}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c if c.is_control() || c == '\u{FEFF}' => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    gofmt::quote(s)
 }
 
 #[cfg(test)]
