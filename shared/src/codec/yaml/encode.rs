@@ -191,7 +191,7 @@ impl Encoder {
             entries
         };
         if !entries.is_sorted_by(|a, b| key_less(&a.0, &b.0) != Ordering::Greater) {
-            entries.sort_by(|a, b| key_less(&a.0, &b.0));
+            entries = merge_sort_by(entries, |a, b| key_less(&a.0, &b.0) == Ordering::Greater);
         }
         self.emitter.begin_mapping();
         for (key, value) in &entries {
@@ -313,6 +313,34 @@ pub(crate) fn key_less(a: &str, b: &str) -> Ordering {
         return ar[i].cmp(&br[i]);
     }
     ar.len().cmp(&br.len())
+}
+
+/// A stable merge sort that tolerates an inconsistent comparison.
+///
+/// go-yaml's key order is not a total order (digit runs overflow, zeros
+/// are special), and Go's sort accepts that; the standard library's
+/// `sort_by` may panic on it (found by fuzzing). `after(a, b)` says `a`
+/// must come after `b`.
+fn merge_sort_by<T>(items: Vec<T>, after: impl Fn(&T, &T) -> bool + Copy) -> Vec<T> {
+    if items.len() <= 1 {
+        return items;
+    }
+    let mut left = items;
+    let right = left.split_off(left.len() / 2);
+    let (left, right) = (merge_sort_by(left, after), merge_sort_by(right, after));
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let (mut left, mut right) = (left.into_iter().peekable(), right.into_iter().peekable());
+    while let (Some(l), Some(r)) = (left.peek(), right.peek()) {
+        let next = if after(l, r) {
+            right.next()
+        } else {
+            left.next()
+        };
+        out.extend(next);
+    }
+    out.extend(left);
+    out.extend(right);
+    out
 }
 
 /// Accumulates the digit run starting at `i` into `n`; returns its end.

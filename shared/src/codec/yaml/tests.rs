@@ -261,3 +261,13 @@ fn pretty_quotes_old_booleans() {
         "\"n\": |-\n  a\n  b\n\"y\": \"yes\"\nz: \"1e3\""
     );
 }
+
+/// Found by fuzzing: keys on which go-yaml's order is not a total order
+/// made the standard sort panic.
+#[test]
+fn inconsistent_key_order_does_not_panic() {
+    let input = include_bytes!("testdata/fuzz-inconsistent-key-order.yaml");
+    let value = from_str(&String::from_utf8_lossy(input)).expect("the fuzz input parses");
+    assert!(to_yaml(&value).is_ok());
+    assert!(to_yaml_pretty(&value).is_ok());
+}
