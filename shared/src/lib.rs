@@ -17,5 +17,7 @@ pub mod goio;
 pub mod lint;
 pub mod manifest;
 pub mod pathmatch;
+pub mod release;
 pub mod settings;
+pub mod storage;
 pub mod values;

@@ -163,7 +163,7 @@ impl Writer<'_> {
 }
 
 /// A JSON string literal as Go writes it.
-fn write_string(s: &str, escape_html: bool, out: &mut String) {
+pub(crate) fn write_string(s: &str, escape_html: bool, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {

@@ -2,7 +2,7 @@
 //! YAML (sigs.k8s.io/yaml over go-yaml v2, and go-yaml v3 for `toYamlPretty`),
 //! JSON (`encoding/json`) and TOML (BurntSushi/toml).
 
-mod gofloat;
+pub(crate) mod gofloat;
 pub mod json;
 pub mod toml;
 pub mod yaml;
