@@ -68,6 +68,29 @@ const CASES: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Fails with where `ours` first differs from `helms`.
+fn assert_same(chart: &str, extra: &[&str], helms: &str, ours: &str) {
+    if ours == helms {
+        return;
+    }
+    let at = ours
+        .bytes()
+        .zip(helms.bytes())
+        .position(|(a, b)| a != b)
+        .unwrap_or(ours.len().min(helms.len()));
+    // Byte offsets on char boundaries: the records are mostly ASCII, and
+    // a lossy slice is fine for a report.
+    let window = |s: &str| {
+        let bytes = &s.as_bytes()[at.saturating_sub(120)..(at + 80).min(s.len())];
+        String::from_utf8_lossy(bytes).into_owned()
+    };
+    panic!(
+        "{chart} {extra:?}: first difference at byte {at}:\n helm: {}\n ours: {}",
+        window(helms),
+        window(ours),
+    );
+}
+
 #[test]
 fn helm_json_round_trips_byte_for_byte() {
     for (chart, extra) in CASES {
@@ -80,20 +103,7 @@ fn helm_json_round_trips_byte_for_byte() {
         assert_eq!(release.namespace, "web");
         assert_eq!(release.version, 1);
         assert_eq!(release.status(), Some(&Status::PendingInstall));
-        let ours = release.to_json();
-        if ours != helm_json {
-            let at = ours
-                .bytes()
-                .zip(helm_json.bytes())
-                .position(|(a, b)| a != b)
-                .unwrap_or(ours.len().min(helm_json.len()));
-            let from = at.saturating_sub(80);
-            panic!(
-                "{chart} {extra:?}: first difference at byte {at}:\n helm: {}\n ours: {}",
-                &helm_json[from..(at + 80).min(helm_json.len())],
-                &ours[from..(at + 80).min(ours.len())],
-            );
-        }
+        assert_same(chart, extra, helm_json, &release.to_json());
     }
 }
 
@@ -172,5 +182,63 @@ fn storage_encoding_round_trips_helms_records() {
         let secret = obj.to_secret();
         assert_eq!(secret["metadata"]["name"], "sh.helm.release.v1.demo.v1");
         assert_eq!(secret["metadata"]["labels"]["status"], "pending-install");
+    }
+}
+
+/// The record of a chart we loaded is Helm's, but for modification times
+/// (our loader keeps none).
+#[test]
+fn stored_chart_of_our_loader_is_helms() {
+    use helm::release::{StoredChart, Time, engine_map};
+    use helm::values::UserValues;
+    for (chart, extra) in CASES {
+        let printed = helm_record("demo", chart, extra, "json");
+        let release = Release::from_json(printed.trim_end()).unwrap();
+        let mut helms = release.chart.clone().expect("a chart");
+        helms.schema_modtime = Time::ZERO;
+        helms.modtime = Time::ZERO;
+        for f in helms
+            .templates
+            .iter_mut()
+            .chain(helms.files.iter_mut())
+            .flatten()
+        {
+            f.modtime = Time::ZERO;
+        }
+        // Helm stores the chart after dependency processing (`enabled`
+        // set, imported values merged), with the user's values as config.
+        let mut flags = UserValues::default();
+        for pair in extra.chunks(2) {
+            match pair {
+                ["--set", v] => flags.set.push(v.to_string()),
+                ["--set-json", v] => flags.set_json.push(v.to_string()),
+                other => panic!("flag not handled here: {other:?}"),
+            }
+        }
+        let user = flags.merge().expect("values");
+        let mut loaded = helm::chart::load(&charts_dir().join(chart)).expect("loads");
+        helm::chart::process_dependencies(&mut loaded, &user).expect("dependencies");
+        let ours = StoredChart::from_chart(&loaded);
+        let config = engine_map(&helm::engine::Value::Map(user)).filter(|m| !m.is_empty());
+        let config_json = |config| {
+            Release {
+                config,
+                ..Release::default()
+            }
+            .to_json()
+        };
+        assert_eq!(
+            config_json(config),
+            config_json(release.config.clone()),
+            "{chart}"
+        );
+        let wrap = |c: StoredChart| {
+            Release {
+                chart: Some(c),
+                ..Release::default()
+            }
+            .to_json()
+        };
+        assert_same(chart, extra, &wrap(helms), &wrap(ours));
     }
 }

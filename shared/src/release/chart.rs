@@ -98,15 +98,18 @@ impl StoredChart {
     /// The record of a loaded chart (its subcharts are not stored, as in
     /// Helm). Our loader keeps no modification times, so they are zero.
     pub fn from_chart(chart: &chart::Chart) -> StoredChart {
+        // Helm's loader appends to nil slices: no files is `null`.
         let files = |files: &[chart::File]| {
-            files
-                .iter()
-                .map(|f| File {
-                    name: f.name.clone(),
-                    data: f.data.clone(),
-                    modtime: Time::ZERO,
-                })
-                .collect()
+            (!files.is_empty()).then(|| {
+                files
+                    .iter()
+                    .map(|f| File {
+                        name: f.name.clone(),
+                        data: f.data.clone(),
+                        modtime: Time::ZERO,
+                    })
+                    .collect()
+            })
         };
         StoredChart {
             metadata: Some(Metadata::from_chart(&chart.metadata)),
@@ -120,11 +123,11 @@ impl StoredChart {
                         .collect(),
                 ),
             }),
-            templates: Some(files(&chart.templates)),
+            templates: files(&chart.templates),
             values: engine_map(&chart.values),
             schema: chart.schema.clone(),
             schema_modtime: Time::ZERO,
-            files: Some(files(&chart.files)),
+            files: files(&chart.files),
             modtime: Time::ZERO,
         }
     }
@@ -171,9 +174,10 @@ impl StoredChart {
     }
 }
 
-/// An engine map as the JSON `map[string]interface{}` Helm stores;
-/// `None` for nil or anything that is not a map.
-pub(crate) fn engine_map(value: &crate::engine::Value) -> Option<Map<String, Value>> {
+/// An engine map as the JSON `map[string]interface{}` Helm stores (a
+/// release's `config`, a chart's values); `None` for nil or anything that
+/// is not a map.
+pub fn engine_map(value: &crate::engine::Value) -> Option<Map<String, Value>> {
     if value.is_nil() {
         return None;
     }
