@@ -97,7 +97,8 @@ pub struct Lock {
 impl StoredChart {
     /// The record of a loaded chart (its subcharts are not stored, as in
     /// Helm). Our loader keeps no modification times, so they are zero.
-    pub fn from_chart(chart: &chart::Chart) -> StoredChart {
+    /// Fails only on values the record cannot hold (see [`engine_map`]).
+    pub fn from_chart(chart: &chart::Chart) -> Result<StoredChart, DecodeError> {
         // Helm's loader appends to nil slices: no files is `null`.
         let files = |files: &[chart::File]| {
             (!files.is_empty()).then(|| {
@@ -111,25 +112,29 @@ impl StoredChart {
                     .collect()
             })
         };
-        StoredChart {
-            metadata: Some(Metadata::from_chart(&chart.metadata)),
-            lock: chart.lock.as_ref().map(|lock| Lock {
+        let lock = match &chart.lock {
+            Some(lock) => Some(Lock {
                 generated: Time::parse(&lock.generated).unwrap_or_default(),
                 digest: lock.digest.clone(),
                 dependencies: Some(
                     lock.dependencies
                         .iter()
-                        .map(|d| Some(Dependency::from_chart(d)))
-                        .collect(),
+                        .map(|d| Dependency::from_chart(d).map(Some))
+                        .collect::<Result<_, _>>()?,
                 ),
             }),
+            None => None,
+        };
+        Ok(StoredChart {
+            metadata: Some(Metadata::from_chart(&chart.metadata)?),
+            lock,
             templates: files(&chart.templates),
-            values: engine_map(&chart.values),
+            values: engine_map(&chart.values)?,
             schema: chart.schema.clone(),
             schema_modtime: Time::ZERO,
             files: files(&chart.files),
             modtime: Time::ZERO,
-        }
+        })
     }
 
     pub(crate) fn write(&self, out: &mut String) {
@@ -176,18 +181,22 @@ impl StoredChart {
 
 /// An engine map as the JSON `map[string]interface{}` Helm stores (a
 /// release's `config`, a chart's values); `None` for nil or anything that
-/// is not a map.
-pub fn engine_map(value: &crate::engine::Value) -> Option<Map<String, Value>> {
+/// is not a map. Fails on what `encoding/json` refuses, and on nesting
+/// deeper than the record reader takes (128 levels).
+pub fn engine_map(value: &crate::engine::Value) -> Result<Option<Map<String, Value>>, DecodeError> {
     if value.is_nil() {
-        return None;
+        return Ok(None);
     }
-    // Values come from YAML/JSON and hold nothing the encoder refuses; a
-    // failure leaves the map out rather than storing half of it.
-    let text = gojson_codec::to_string(value).ok()?;
-    match serde_json::from_str(&text).ok()? {
-        Value::Object(map) => Some(map),
-        _ => None,
+    match engine_json(value)? {
+        Value::Object(map) => Ok(Some(map)),
+        _ => Ok(None),
     }
+}
+
+/// An engine value as the JSON the record holds.
+fn engine_json(value: &crate::engine::Value) -> Result<Value, DecodeError> {
+    let text = gojson_codec::to_string(value).map_err(|e| DecodeError::Syntax(e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| DecodeError::Syntax(e.to_string()))
 }
 
 impl File {
@@ -209,8 +218,8 @@ impl File {
 }
 
 impl Metadata {
-    fn from_chart(m: &chart::Metadata) -> Metadata {
-        Metadata {
+    fn from_chart(m: &chart::Metadata) -> Result<Metadata, DecodeError> {
+        Ok(Metadata {
             name: m.name.clone(),
             home: m.home.clone(),
             sources: m.sources.clone(),
@@ -240,10 +249,10 @@ impl Metadata {
                 .dependencies
                 .iter()
                 .flatten()
-                .map(|d| d.as_ref().map(Dependency::from_chart))
-                .collect(),
+                .map(|d| d.as_ref().map(Dependency::from_chart).transpose())
+                .collect::<Result<_, _>>()?,
             chart_type: m.chart_type.clone(),
-        }
+        })
     }
 
     fn write(&self, out: &mut String) {
@@ -360,8 +369,8 @@ impl Maintainer {
 }
 
 impl Dependency {
-    fn from_chart(d: &chart::Dependency) -> Dependency {
-        Dependency {
+    fn from_chart(d: &chart::Dependency) -> Result<Dependency, DecodeError> {
+        Ok(Dependency {
             name: d.name.clone(),
             version: d.version.clone(),
             repository: d.repository.clone(),
@@ -371,13 +380,10 @@ impl Dependency {
             import_values: d
                 .import_values
                 .iter()
-                .filter_map(|v| {
-                    let text = gojson_codec::to_string(v).ok()?;
-                    serde_json::from_str(&text).ok()
-                })
-                .collect(),
+                .map(engine_json)
+                .collect::<Result<_, _>>()?,
             alias: d.alias.clone(),
-        }
+        })
     }
 
     fn write(&self, out: &mut String) {

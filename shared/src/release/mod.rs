@@ -298,6 +298,22 @@ mod tests {
     }
 
     #[test]
+    fn config_from_engine_values() {
+        let values = crate::codec::yaml::from_str("a: 1\nb: [x, {c: 1.5e300}]\n").unwrap();
+        let rel = Release {
+            config: engine_map(&values).unwrap(),
+            ..Release::default()
+        };
+        assert_eq!(
+            rel.to_json(),
+            r#"{"config":{"a":1,"b":["x",{"c":1.5e+300}]}}"#
+        );
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(200), "]".repeat(200));
+        let deep = crate::codec::json::from_str(&deep).unwrap();
+        assert!(engine_map(&deep).is_err());
+    }
+
+    #[test]
     fn type_errors_name_the_field() {
         let err = Release::from_json(r#"{"version":"3"}"#).unwrap_err();
         assert_eq!(
