@@ -182,6 +182,11 @@ fn storage_encoding_round_trips_helms_records() {
         let secret = obj.to_secret();
         assert_eq!(secret["metadata"]["name"], "sh.helm.release.v1.demo.v1");
         assert_eq!(secret["metadata"]["labels"]["status"], "pending-install");
+        let read = StoredObject::from_secret(&secret)
+            .unwrap()
+            .release()
+            .unwrap();
+        assert_eq!(read.to_json(), printed.trim_end(), "{chart}");
     }
 }
 

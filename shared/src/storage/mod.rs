@@ -17,8 +17,8 @@ use std::future::Future;
 pub use encoding::{CodecError, MAX_DECOMPRESSED, decode_release, encode_release};
 pub use memory::MemoryDriver;
 pub use object::{
-    DATA_KEY, OWNER, SECRET_TYPE, SYSTEM_LABELS, Stamp, StoredObject, filter_system_labels,
-    object_name, release_labels,
+    DATA_KEY, OWNER, ObjectError, SECRET_TYPE, SYSTEM_LABELS, Stamp, StoredObject,
+    filter_system_labels, object_name, release_labels,
 };
 
 use crate::release::{Release, Status};

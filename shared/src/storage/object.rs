@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use super::encoding::encode_release;
+use super::StorageError;
+use super::encoding::{decode_release, encode_release};
 use crate::release::{Release, Time};
 
 /// The Secret type Helm 3 and 4 give release Secrets.
@@ -85,6 +86,84 @@ impl StoredObject {
     }
 }
 
+/// Why a Secret or ConfigMap does not hold a release record.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ObjectError {
+    /// The object has no `metadata.name`.
+    #[error("release object has no name")]
+    NoName,
+    /// The object has no `release` data, or it is not a string.
+    #[error("release object {0:?} has no {DATA_KEY:?} data")]
+    NoData(String),
+    /// A Secret's data is not base64.
+    #[error("release object {0:?}: data is not base64")]
+    NotBase64(String),
+}
+
+impl StoredObject {
+    /// Reads a Secret as the API returns it (data in base64).
+    pub fn from_secret(secret: &Value) -> Result<StoredObject, ObjectError> {
+        let name = object_name_of(secret)?;
+        let raw = data_of(secret, &name)?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(raw)
+            .map_err(|_| ObjectError::NotBase64(name.clone()))?;
+        let data = String::from_utf8(bytes).map_err(|_| ObjectError::NotBase64(name.clone()))?;
+        Ok(StoredObject {
+            labels: labels_of(secret),
+            name,
+            data,
+        })
+    }
+
+    /// Reads a ConfigMap as the API returns it.
+    pub fn from_config_map(config_map: &Value) -> Result<StoredObject, ObjectError> {
+        let name = object_name_of(config_map)?;
+        let data = data_of(config_map, &name)?.to_string();
+        Ok(StoredObject {
+            labels: labels_of(config_map),
+            name,
+            data,
+        })
+    }
+
+    /// The release it holds, with its own labels (Helm's removed), as
+    /// Helm's drivers return it.
+    pub fn release(&self) -> Result<Release, StorageError> {
+        let mut release = decode_release(&self.data).map_err(|source| StorageError::Decode {
+            key: self.name.clone(),
+            source,
+        })?;
+        release.labels = filter_system_labels(&self.labels);
+        Ok(release)
+    }
+}
+
+fn object_name_of(object: &Value) -> Result<String, ObjectError> {
+    object["metadata"]["name"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or(ObjectError::NoName)
+}
+
+fn data_of<'a>(object: &'a Value, name: &str) -> Result<&'a str, ObjectError> {
+    object["data"][DATA_KEY]
+        .as_str()
+        .ok_or_else(|| ObjectError::NoData(name.to_string()))
+}
+
+fn labels_of(object: &Value) -> BTreeMap<String, String> {
+    object["metadata"]["labels"]
+        .as_object()
+        .map(|labels| {
+            labels
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The labels of the object holding `release`: its own labels, then the
 /// stamp, then Helm's `name`, `owner`, `status` and `version`, which win.
 pub fn release_labels(release: &Release, stamp: Option<Stamp>) -> BTreeMap<String, String> {
@@ -116,7 +195,6 @@ pub fn filter_system_labels(labels: &BTreeMap<String, String>) -> BTreeMap<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::encoding::decode_release;
 
     #[test]
     fn secret_as_helm_writes_it() {
@@ -148,6 +226,46 @@ mod tests {
         assert_eq!(
             filter_system_labels(&obj.labels),
             BTreeMap::from([("team".to_string(), "a".to_string())])
+        );
+
+        // Read back as the API returns them: the release, its own labels.
+        for back in [
+            StoredObject::from_secret(&secret).unwrap(),
+            StoredObject::from_config_map(&obj.to_config_map()).unwrap(),
+        ] {
+            assert_eq!(back, obj);
+            let rel_back = back.release().unwrap();
+            assert_eq!(rel_back.labels["team"], "a");
+            assert!(!rel_back.labels.contains_key("owner"));
+            assert_eq!(rel_back.version, 3);
+        }
+    }
+
+    #[test]
+    fn objects_without_a_record_are_errors() {
+        let no_name = json!({"data": {"release": ""}});
+        assert_eq!(
+            StoredObject::from_secret(&no_name),
+            Err(ObjectError::NoName)
+        );
+        let no_data = json!({"metadata": {"name": "x"}});
+        assert_eq!(
+            StoredObject::from_config_map(&no_data),
+            Err(ObjectError::NoData("x".into()))
+        );
+        let bad = json!({"metadata": {"name": "x"}, "data": {"release": "%"}});
+        assert_eq!(
+            StoredObject::from_secret(&bad),
+            Err(ObjectError::NotBase64("x".into()))
+        );
+        let corrupt = json!({"metadata": {"name": "x"}, "data": {"release": "H4sI"}});
+        let err = StoredObject::from_config_map(&corrupt)
+            .unwrap()
+            .release()
+            .unwrap_err();
+        assert!(
+            err.to_string().starts_with("failed to decode data \"x\": "),
+            "{err}"
         );
     }
 }
