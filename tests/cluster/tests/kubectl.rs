@@ -1,0 +1,135 @@
+//! The reference `kubectl` against the test cluster: what it prints is
+//! what it would print against kube-apiserver.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use kubectl_helm_test_cluster::TestCluster;
+
+fn cluster() -> &'static TestCluster {
+    static CLUSTER: OnceLock<TestCluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| TestCluster::start().expect("the test cluster starts"))
+}
+
+/// `kubectl` from the reference Helm's cache, fetched by the repository's
+/// script (which prints the `helm` beside it).
+fn kubectl_binary() -> &'static PathBuf {
+    static KUBECTL: OnceLock<PathBuf> = OnceLock::new();
+    KUBECTL.get_or_init(|| {
+        let script =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/fetch-reference-helm.sh");
+        let out = Command::new("bash")
+            .arg(&script)
+            .output()
+            .expect("the fetch script runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let helm = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        helm.with_file_name("kubectl")
+    })
+}
+
+fn kubectl(args: &[&str]) -> Output {
+    Command::new(kubectl_binary())
+        .args(args)
+        .env("KUBECONFIG", cluster().kubeconfig())
+        .env("HOME", cluster().dir())
+        .output()
+        .expect("kubectl runs")
+}
+
+/// Runs kubectl, requires success and returns stdout.
+fn kubectl_ok(args: &[&str]) -> String {
+    let out = kubectl(args);
+    assert!(
+        out.status.success(),
+        "kubectl {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs kubectl, requires failure and returns stderr.
+fn kubectl_err(args: &[&str]) -> String {
+    let out = kubectl(args);
+    assert!(!out.status.success(), "kubectl {args:?} succeeded");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn version_reports_the_server() {
+    let out = kubectl_ok(&["version"]);
+    assert!(out.contains("Server Version: v1.37.0"), "{out}");
+}
+
+#[test]
+fn get_namespaces_lists_the_initial_ones() {
+    let out = kubectl_ok(&["get", "ns", "-o", "name"]);
+    for ns in ["default", "kube-public", "kube-system"] {
+        assert!(out.contains(&format!("namespace/{ns}\n")), "{out}");
+    }
+}
+
+#[test]
+fn missing_objects_are_reported_as_the_api_server_words_it() {
+    let err = kubectl_err(&["get", "cm", "nothing-here"]);
+    assert_eq!(
+        err,
+        "Error from server (NotFound): configmaps \"nothing-here\" not found\n"
+    );
+    let err = kubectl_err(&["get", "deploy", "nothing-here", "-n", "kube-system"]);
+    assert_eq!(
+        err,
+        "Error from server (NotFound): deployments.apps \"nothing-here\" not found\n"
+    );
+}
+
+#[test]
+fn apply_creates_and_delete_deletes_a_deployment() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let manifest = dir.path().join("deploy.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx}]
+",
+    )
+    .expect("manifest written");
+    let manifest = manifest.to_string_lossy();
+    // OpenAPI is not served yet, so kubectl cannot validate client-side.
+    let out = kubectl_ok(&["apply", "--validate=false", "-f", &manifest]);
+    assert_eq!(out, "deployment.apps/web created\n");
+    let yaml = kubectl_ok(&["get", "deploy", "web", "-o", "yaml"]);
+    assert!(yaml.contains("  generation: 1\n"), "{yaml}");
+    assert!(
+        yaml.contains("kubectl.kubernetes.io/last-applied-configuration"),
+        "{yaml}"
+    );
+    let out = kubectl_ok(&["delete", "-f", &manifest]);
+    assert_eq!(
+        out,
+        "deployment.apps \"web\" deleted from default namespace\n"
+    );
+    let err = kubectl_err(&["get", "deploy", "web"]);
+    assert!(err.contains("deployments.apps \"web\" not found"), "{err}");
+}
+
+#[test]
+fn label_selectors_filter_lists() {
+    let out = kubectl_ok(&["get", "secrets", "-l", "owner=helm", "-A"]);
+    assert_eq!(out, "");
+}
