@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::discovery;
 use crate::patch::PatchKind;
+use crate::protobuf;
 use crate::resources::{self, ResourceType};
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::status::ApiError;
@@ -150,9 +151,6 @@ fn objects(
             )));
         }
     };
-    if matches!(*method, Method::POST | Method::PUT) {
-        require_json(headers)?;
-    }
     let store = &state.store;
     // Cluster-scoped objects have no namespace: the store ignores it.
     let namespace = path.namespace.unwrap_or("");
@@ -166,7 +164,8 @@ fn objects(
         }
         (None, Method::POST) => {
             require_namespace(resource, path)?;
-            let created = store.create(resource, namespace, json_body(body)?, dry_run)?;
+            let created =
+                store.create(resource, namespace, decode_body(headers, body)?, dry_run)?;
             Ok((StatusCode::CREATED, created))
         }
         (None, Method::DELETE) => ok(store.delete_collection(
@@ -178,7 +177,13 @@ fn objects(
         (Some(name), Method::GET) => ok(store.get(resource, namespace, name)?),
         (Some(name), Method::PUT) => {
             require_namespace(resource, path)?;
-            ok(store.update(resource, namespace, name, json_body(body)?, dry_run)?)
+            ok(store.update(
+                resource,
+                namespace,
+                name,
+                decode_body(headers, body)?,
+                dry_run,
+            )?)
         }
         (Some(name), Method::PATCH) => {
             require_namespace(resource, path)?;
@@ -202,13 +207,18 @@ fn require_namespace(resource: &ResourceType, path: &ResourcePath<'_>) -> Result
     }
 }
 
-/// Bodies are taken as JSON only. client-go sends built-in types as
-/// protobuf first and, on a 415, sends that request and later ones as JSON.
-fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
-    let content_type = content_type(headers);
-    match content_type.split(';').next().unwrap_or("").trim() {
-        "" | "application/json" => Ok(()),
-        other => Err(ApiError::unsupported_media_type(other)),
+/// A POST or PUT body: JSON, or protobuf as client-go's typed clients send
+/// built-in types.
+fn decode_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, ApiError> {
+    match content_type(headers).split(';').next().unwrap_or("").trim() {
+        "" | "application/json" => serde_json::from_slice(body).map_err(|e| {
+            ApiError::bad_request(format!("the body of the request could not be decoded: {e}"))
+        }),
+        protobuf::MEDIA_TYPE => protobuf::decode(body),
+        _ => Err(ApiError::unsupported_media_type(&[
+            "application/json",
+            protobuf::MEDIA_TYPE,
+        ])),
     }
 }
 
@@ -217,12 +227,6 @@ fn content_type(headers: &HeaderMap) -> &str {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
-}
-
-fn json_body(body: &[u8]) -> Result<Value, ApiError> {
-    serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request(format!("the body of the request could not be decoded: {e}"))
-    })
 }
 
 fn list_options(query: &HashMap<String, String>) -> Result<ListOptions, ApiError> {

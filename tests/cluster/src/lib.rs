@@ -6,7 +6,8 @@
 //! authentication ([`server`]) from a tokio runtime it owns, so synchronous
 //! tests can use it. Requests are routed by [`api`]: discovery documents
 //! come from [`discovery`], objects from the in-memory [`store`], both
-//! driven by the one table of types in [`resources`]. Errors are the
+//! driven by the one table of types in [`resources`]; bodies come as JSON or,
+//! from client-go's typed clients, as [`protobuf`]. Errors are the
 //! `metav1.Status` bodies of [`status`]. A kubeconfig for the `admin`
 //! user is written beside it ([`kubeconfig`]).
 //!
@@ -27,6 +28,7 @@ pub mod discovery;
 pub mod kubeconfig;
 pub mod patch;
 pub mod pki;
+pub mod protobuf;
 pub mod resources;
 pub mod selector;
 pub mod server;

@@ -22,7 +22,10 @@ impl PatchKind {
         match media_type {
             "application/json-patch+json" => Ok(Self::Json),
             "application/merge-patch+json" => Ok(Self::Merge),
-            _ => Err(ApiError::unsupported_media_type(media_type)),
+            _ => Err(ApiError::unsupported_media_type(&[
+                "application/json-patch+json",
+                "application/merge-patch+json",
+            ])),
         }
     }
 

@@ -107,15 +107,15 @@ impl ApiError {
         }
     }
 
-    /// A patch or body in a media type the server does not take.
-    pub fn unsupported_media_type(content_type: &str) -> Self {
+    /// A body or patch in a media type the server does not take; `accepted`
+    /// lists those it does.
+    pub fn unsupported_media_type(accepted: &[&str]) -> Self {
         Self {
             code: 415,
             reason: "UnsupportedMediaType",
             message: format!(
-                "the body of the request was in an unknown format - accepted media types include: \
-                 application/json-patch+json, application/merge-patch+json \
-                 (got {content_type})"
+                "the body of the request was in an unknown format - accepted media types include: {}",
+                accepted.join(", ")
             ),
             details: None,
         }

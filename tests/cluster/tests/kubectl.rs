@@ -129,7 +129,95 @@ spec:
 }
 
 #[test]
+fn create_configmap_then_get_it_as_yaml() {
+    // kubectl's typed client sends this as protobuf.
+    let out = kubectl_ok(&["create", "configmap", "x", "--from-literal=a=b"]);
+    assert_eq!(out, "configmap/x created\n");
+    let yaml = kubectl_ok(&["get", "cm", "x", "-o", "yaml"]);
+    assert!(
+        yaml.starts_with(
+            "apiVersion: v1\ndata:\n  a: b\nkind: ConfigMap\nmetadata:\n  creationTimestamp: \""
+        ),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("\n  name: x\n  namespace: default\n  resourceVersion: \""),
+        "{yaml}"
+    );
+    assert!(!yaml.contains("generateName"), "{yaml}");
+    let err = kubectl_err(&["create", "configmap", "x", "--from-literal=a=b"]);
+    assert_eq!(
+        err,
+        "error: failed to create configmap: configmaps \"x\" already exists\n"
+    );
+}
+
+#[test]
+fn namespaces_are_created_and_required() {
+    let err = kubectl_err(&["create", "configmap", "y", "-n", "not-yet"]);
+    assert_eq!(
+        err,
+        "error: failed to create configmap: namespaces \"not-yet\" not found\n"
+    );
+    kubectl_ok(&["create", "namespace", "not-yet"]);
+    let out = kubectl_ok(&["create", "configmap", "y", "-n", "not-yet"]);
+    assert_eq!(out, "configmap/y created\n");
+    let out = kubectl_ok(&[
+        "get",
+        "ns",
+        "not-yet",
+        "-o",
+        "jsonpath={.status.phase} {.metadata.labels}",
+    ]);
+    assert_eq!(out, "Active {\"kubernetes.io/metadata.name\":\"not-yet\"}");
+}
+
+#[test]
 fn label_selectors_filter_lists() {
-    let out = kubectl_ok(&["get", "secrets", "-l", "owner=helm", "-A"]);
-    assert_eq!(out, "");
+    kubectl_ok(&["create", "namespace", "labelled"]);
+    for (name, owner) in [("a", "helm"), ("b", "someone"), ("c", "helm")] {
+        kubectl_ok(&[
+            "create",
+            "secret",
+            "generic",
+            name,
+            "-n",
+            "labelled",
+            "--from-literal=k=v",
+        ]);
+        kubectl_ok(&[
+            "label",
+            "secret",
+            name,
+            "-n",
+            "labelled",
+            &format!("owner={owner}"),
+        ]);
+    }
+    let out = kubectl_ok(&[
+        "get",
+        "secrets",
+        "-l",
+        "owner=helm",
+        "-n",
+        "labelled",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(out, "secret/a\nsecret/c\n");
+    let out = kubectl_ok(&[
+        "get",
+        "secrets",
+        "-l",
+        "owner notin (helm)",
+        "-A",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(out, "secret/b\n");
+    let out = kubectl_ok(&["delete", "secrets", "-l", "owner", "-n", "labelled"]);
+    assert_eq!(
+        out,
+        "secret \"a\" deleted from labelled namespace\nsecret \"b\" deleted from labelled namespace\nsecret \"c\" deleted from labelled namespace\n"
+    );
 }
