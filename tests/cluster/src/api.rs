@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::discovery;
+use crate::openapi;
 use crate::patch::PatchKind;
 use crate::protobuf;
 use crate::resources::{self, ResourceType};
@@ -45,6 +46,8 @@ enum Target<'a> {
     Groups,
     Group(&'a str),
     Resources { group: &'a str, version: &'a str },
+    OpenApiRoot,
+    OpenApi { group: &'a str, version: &'a str },
     Objects(ResourcePath<'a>),
 }
 
@@ -55,6 +58,13 @@ fn parse_path(path: &str) -> Option<Target<'_>> {
         ["api"] => return Some(Target::CoreVersions),
         ["apis"] => return Some(Target::Groups),
         ["apis", group] => return Some(Target::Group(group)),
+        ["openapi", "v3"] => return Some(Target::OpenApiRoot),
+        ["openapi", "v3", "api", version] => {
+            return Some(Target::OpenApi { group: "", version });
+        }
+        ["openapi", "v3", "apis", group, version] => {
+            return Some(Target::OpenApi { group, version });
+        }
         ["api", version, rest @ ..] => ("", *version, rest),
         ["apis", group, version, rest @ ..] => (*group, *version, rest),
         _ => return None,
@@ -116,6 +126,8 @@ fn answer(
         Target::Groups => Some(discovery::group_list()),
         Target::Group(group) => discovery::group(group),
         Target::Resources { group, version } => discovery::resource_list(group, version),
+        Target::OpenApiRoot => Some(openapi::root()),
+        Target::OpenApi { group, version } => openapi::group_version(group, version),
         Target::Objects(path) => return objects(state, method, uri, headers, body, &path),
     };
     if *method != Method::GET {

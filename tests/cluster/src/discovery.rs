@@ -13,6 +13,12 @@ use crate::resources::{self, BUILT_IN, ResourceType, VERBS};
 /// The Kubernetes version the cluster reports.
 pub const KUBERNETES_VERSION: (&str, &str) = ("1", "37");
 
+/// `v1.37.0`: the version as `gitVersion` has it.
+pub fn git_version() -> String {
+    let (major, minor) = KUBERNETES_VERSION;
+    format!("v{major}.{minor}.0")
+}
+
 /// `/version`.
 pub fn version() -> Value {
     let (major, minor) = KUBERNETES_VERSION;
@@ -23,7 +29,7 @@ pub fn version() -> Value {
         "emulationMinor": minor,
         "minCompatibilityMajor": major,
         "minCompatibilityMinor": minor,
-        "gitVersion": format!("v{major}.{minor}.0"),
+        "gitVersion": git_version(),
         "gitCommit": "0000000000000000000000000000000000000000",
         "gitTreeState": "clean",
         "buildDate": "2026-08-01T00:00:00Z",

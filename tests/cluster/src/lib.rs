@@ -5,7 +5,7 @@
 //! 127.0.0.1 on a free port, and serves HTTPS with client-certificate
 //! authentication ([`server`]) from a tokio runtime it owns, so synchronous
 //! tests can use it. Requests are routed by [`api`]: discovery documents
-//! come from [`discovery`], objects from the in-memory [`store`], both
+//! come from [`discovery`] and [`openapi`], objects from the in-memory [`store`], both
 //! driven by the one table of types in [`resources`]; bodies come as JSON or,
 //! from client-go's typed clients, as [`protobuf`]. Errors are the
 //! `metav1.Status` bodies of [`status`]. A kubeconfig for the `admin`
@@ -26,6 +26,7 @@
 pub mod api;
 pub mod discovery;
 pub mod kubeconfig;
+pub mod openapi;
 pub mod patch;
 pub mod pki;
 pub mod protobuf;

@@ -1,63 +1,16 @@
 //! The reference `kubectl` against the test cluster: what it prints is
 //! what it would print against kube-apiserver.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+mod common;
 
-use kubectl_helm_test_cluster::TestCluster;
+use common::{run_err, run_ok};
 
-fn cluster() -> &'static TestCluster {
-    static CLUSTER: OnceLock<TestCluster> = OnceLock::new();
-    CLUSTER.get_or_init(|| TestCluster::start().expect("the test cluster starts"))
-}
-
-/// `kubectl` from the reference Helm's cache, fetched by the repository's
-/// script (which prints the `helm` beside it).
-fn kubectl_binary() -> &'static PathBuf {
-    static KUBECTL: OnceLock<PathBuf> = OnceLock::new();
-    KUBECTL.get_or_init(|| {
-        let script =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/fetch-reference-helm.sh");
-        let out = Command::new("bash")
-            .arg(&script)
-            .output()
-            .expect("the fetch script runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let helm = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-        helm.with_file_name("kubectl")
-    })
-}
-
-fn kubectl(args: &[&str]) -> Output {
-    Command::new(kubectl_binary())
-        .args(args)
-        .env("KUBECONFIG", cluster().kubeconfig())
-        .env("HOME", cluster().dir())
-        .output()
-        .expect("kubectl runs")
-}
-
-/// Runs kubectl, requires success and returns stdout.
 fn kubectl_ok(args: &[&str]) -> String {
-    let out = kubectl(args);
-    assert!(
-        out.status.success(),
-        "kubectl {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    run_ok("kubectl", args)
 }
 
-/// Runs kubectl, requires failure and returns stderr.
 fn kubectl_err(args: &[&str]) -> String {
-    let out = kubectl(args);
-    assert!(!out.status.success(), "kubectl {args:?} succeeded");
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    run_err("kubectl", args)
 }
 
 #[test]
@@ -110,8 +63,7 @@ spec:
     )
     .expect("manifest written");
     let manifest = manifest.to_string_lossy();
-    // OpenAPI is not served yet, so kubectl cannot validate client-side.
-    let out = kubectl_ok(&["apply", "--validate=false", "-f", &manifest]);
+    let out = kubectl_ok(&["apply", "-f", &manifest]);
     assert_eq!(out, "deployment.apps/web created\n");
     let yaml = kubectl_ok(&["get", "deploy", "web", "-o", "yaml"]);
     assert!(yaml.contains("  generation: 1\n"), "{yaml}");
