@@ -103,6 +103,12 @@ pub async fn handle(
     }
 }
 
+/// The answer to every request of a client that presented no certificate.
+pub async fn unauthorized() -> Response {
+    let error = ApiError::unauthorized();
+    json_response(StatusCode::UNAUTHORIZED, &error.to_status())
+}
+
 fn json_response(code: StatusCode, value: &Value) -> Response {
     (
         code,

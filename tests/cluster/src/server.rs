@@ -1,6 +1,7 @@
-//! TLS and HTTP: accepts connections on the listener, requires a client
-//! certificate signed by the cluster CA, and serves HTTP/2 or HTTP/1.1 (as
-//! ALPN settles) with the API router.
+//! TLS and HTTP: accepts connections on the listener, checks client
+//! certificates against the cluster CA, and serves HTTP/2 or HTTP/1.1 (as
+//! ALPN settles) with the API router. A client without a certificate gets
+//! kube-apiserver's 401 on every request, as an anonymous user does there.
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
+use crate::api;
 use crate::pki::Pki;
 
 /// Why the TLS configuration could not be built.
@@ -32,13 +34,15 @@ pub enum TlsError {
 }
 
 /// The server side of TLS: the serving certificate, and client
-/// certificates required and checked against the cluster CA.
+/// certificates checked against the cluster CA when one is presented (a
+/// wrong one fails the handshake).
 pub fn tls_acceptor(pki: &Pki) -> Result<TlsAcceptor, TlsError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = RootCertStore::empty();
     roots.add(CertificateDer::from_pem_slice(pki.ca_pem.as_bytes())?)?;
-    let verifier =
-        WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone()).build()?;
+    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .allow_unauthenticated()
+        .build()?;
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_client_cert_verifier(verifier)
@@ -55,6 +59,7 @@ pub fn tls_acceptor(pki: &Pki) -> Result<TlsAcceptor, TlsError> {
 
 /// Serves connections until the task is dropped (the runtime shuts down).
 pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, router: Router) {
+    let anonymous = Router::new().fallback(api::unauthorized);
     loop {
         let Ok((stream, _peer)) = listener.accept().await else {
             // Accept errors (out of file descriptors, a connection reset
@@ -62,13 +67,19 @@ pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, router: Router)
             continue;
         };
         let acceptor = acceptor.clone();
-        let service = TowerToHyperService::new(router.clone());
+        let (router, anonymous) = (router.clone(), anonymous.clone());
         tokio::spawn(async move {
             // A failed handshake (no or wrong client certificate) or a
             // broken connection ends that connection only.
             let Ok(tls) = acceptor.accept(stream).await else {
                 return;
             };
+            let authenticated = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .is_some_and(|certs| !certs.is_empty());
+            let service = TowerToHyperService::new(if authenticated { router } else { anonymous });
             let _ = auto::Builder::new(TokioExecutor::new())
                 .serve_connection_with_upgrades(TokioIo::new(tls), service)
                 .await;

@@ -73,6 +73,16 @@ impl ApiError {
         }
     }
 
+    /// A request from a client that did not authenticate.
+    pub fn unauthorized() -> Self {
+        Self {
+            code: 401,
+            reason: "Unauthorized",
+            message: "Unauthorized".to_owned(),
+            details: None,
+        }
+    }
+
     /// A malformed request (bad body, selector or parameter).
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self {

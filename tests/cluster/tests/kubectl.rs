@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{run_err, run_ok};
+use common::{cluster, run_err, run_ok};
 
 fn kubectl_ok(args: &[&str]) -> String {
     run_ok("kubectl", args)
@@ -171,5 +171,69 @@ fn label_selectors_filter_lists() {
     assert_eq!(
         out,
         "secret \"a\" deleted from labelled namespace\nsecret \"b\" deleted from labelled namespace\nsecret \"c\" deleted from labelled namespace\n"
+    );
+}
+
+#[test]
+fn a_client_without_a_certificate_is_unauthorized() {
+    let kubeconfig = std::fs::read_to_string(cluster().kubeconfig()).expect("kubeconfig");
+    // A token the cluster does not know instead of the certificate (with no
+    // credentials at all kubectl would prompt for a password).
+    let anonymous: String = kubeconfig
+        .lines()
+        .filter(|line| !line.contains("client-key-data"))
+        .map(|line| {
+            if line.contains("client-certificate-data") {
+                "    token: not-a-token\n".to_owned()
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("anonymous");
+    std::fs::write(&path, anonymous).expect("written");
+    let err = run_err(
+        "kubectl",
+        &["get", "ns", "--kubeconfig", &path.to_string_lossy()],
+    );
+    // kubectl words a 401 this way, after logging each failed discovery.
+    assert!(
+        err.ends_with(
+            "\nerror: You must be logged in to the server \
+             (the server has asked for the client to provide credentials)\n"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn field_selectors_and_pages() {
+    kubectl_ok(&["create", "namespace", "paged"]);
+    for name in ["p1", "p2", "p3"] {
+        kubectl_ok(&["create", "configmap", name, "-n", "paged"]);
+    }
+    let out = kubectl_ok(&[
+        "get",
+        "cm",
+        "-n",
+        "paged",
+        "--field-selector",
+        "metadata.name!=p2",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(out, "configmap/p1\nconfigmap/p3\n");
+    // kubectl follows `continue` tokens until the list is complete.
+    let out = kubectl_ok(&["get", "cm", "-n", "paged", "--chunk-size=1", "-o", "name"]);
+    assert_eq!(out, "configmap/p1\nconfigmap/p2\nconfigmap/p3\n");
+    let err = run_err(
+        "kubectl",
+        &["get", "cm", "-n", "paged", "--field-selector", "data.x=1"],
+    );
+    assert_eq!(
+        err,
+        "Error from server (BadRequest): Unable to find \"/v1, Resource=configmaps\" that match \
+         label selector \"\", field selector \"data.x=1\": field label not supported: data.x\n"
     );
 }
