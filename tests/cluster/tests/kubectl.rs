@@ -237,3 +237,81 @@ fn field_selectors_and_pages() {
          label selector \"\", field selector \"data.x=1\": field label not supported: data.x\n"
     );
 }
+
+#[test]
+fn replace_with_a_stale_resource_version_conflicts() {
+    kubectl_ok(&["create", "configmap", "replaced", "--from-literal=v=1"]);
+    let json = kubectl_ok(&["get", "cm", "replaced", "-o", "json"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = dir.path().join("first.json");
+    std::fs::write(&first, json.replace("\"v\": \"1\"", "\"v\": \"2\"")).expect("written");
+    let out = kubectl_ok(&["replace", "-f", &first.to_string_lossy()]);
+    assert_eq!(out, "configmap/replaced replaced\n");
+    // The same resourceVersion again: someone else's change came first.
+    let second = dir.path().join("second.json");
+    std::fs::write(&second, json.replace("\"v\": \"1\"", "\"v\": \"3\"")).expect("written");
+    let err = run_err("kubectl", &["replace", "-f", &second.to_string_lossy()]);
+    assert_eq!(
+        err,
+        "Error from server (Conflict): error when replacing \"".to_owned()
+            + &second.to_string_lossy()
+            + "\": Operation cannot be fulfilled on configmaps \"replaced\": the object has been \
+               modified; please apply your changes to the latest version and try again\n"
+    );
+    let value = kubectl_ok(&["get", "cm", "replaced", "-o", "jsonpath={.data.v}"]);
+    assert_eq!(value, "2");
+}
+
+#[test]
+fn merge_and_json_patches() {
+    kubectl_ok(&["create", "configmap", "patched", "--from-literal=a=1"]);
+    let out = kubectl_ok(&[
+        "patch",
+        "cm",
+        "patched",
+        "--type=merge",
+        "-p",
+        r#"{"data":{"b":"2"}}"#,
+    ]);
+    assert_eq!(out, "configmap/patched patched\n");
+    kubectl_ok(&[
+        "patch",
+        "cm",
+        "patched",
+        "--type=json",
+        "-p",
+        r#"[{"op":"remove","path":"/data/a"}]"#,
+    ]);
+    let data = kubectl_ok(&["get", "cm", "patched", "-o", "jsonpath={.data}"]);
+    assert_eq!(data, r#"{"b":"2"}"#);
+    let err = run_err(
+        "kubectl",
+        &[
+            "patch",
+            "cm",
+            "patched",
+            "--type=json",
+            "-p",
+            r#"[{"op":"test","path":"/data/b","value":"9"}]"#,
+        ],
+    );
+    assert!(err.starts_with("The request is invalid: "), "{err}");
+}
+
+#[test]
+fn server_dry_run_writes_nothing() {
+    let out = kubectl_ok(&[
+        "create",
+        "configmap",
+        "dry",
+        "--dry-run=server",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(out, "configmap/dry\n");
+    let err = run_err("kubectl", &["get", "cm", "dry"]);
+    assert_eq!(
+        err,
+        "Error from server (NotFound): configmaps \"dry\" not found\n"
+    );
+}
