@@ -111,6 +111,8 @@ impl TestCluster {
         });
         let router = axum::Router::new()
             .fallback(api::handle)
+            // kube-apiserver's limit on request bodies (axum's default is 2 MiB).
+            .layer(axum::extract::DefaultBodyLimit::max(3 * 1024 * 1024))
             .with_state(state.clone());
         runtime.spawn(server::serve(listener, acceptor, router));
 

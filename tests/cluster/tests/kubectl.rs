@@ -3,6 +3,9 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
 use common::{cluster, run_err, run_ok};
 
 fn kubectl_ok(args: &[&str]) -> String {
@@ -193,10 +196,16 @@ fn a_client_without_a_certificate_is_unauthorized() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("anonymous");
     std::fs::write(&path, anonymous).expect("written");
-    let err = run_err(
-        "kubectl",
-        &["get", "ns", "--kubeconfig", &path.to_string_lossy()],
-    );
+    // A HOME of its own: with the other tests' discovery cache kubectl
+    // would skip discovery and word the 401 differently.
+    let out = Command::new(common::reference_dir().join("kubectl"))
+        .args(["get", "ns", "--kubeconfig"])
+        .arg(&path)
+        .env("HOME", dir.path())
+        .output()
+        .expect("kubectl runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
     // kubectl words a 401 this way, after logging each failed discovery.
     assert!(
         err.ends_with(
@@ -314,4 +323,44 @@ fn server_dry_run_writes_nothing() {
         err,
         "Error from server (NotFound): configmaps \"dry\" not found\n"
     );
+}
+
+/// Kills the server however the test ends.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The `test-cluster` binary serves until killed, with its kubeconfig
+/// where it was asked to write one.
+#[test]
+fn the_binary_serves_and_writes_the_kubeconfig_it_is_given() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let kubeconfig = dir.path().join("config");
+    let mut child = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_test-cluster"))
+            .arg(&kubeconfig)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("test-cluster starts"),
+    );
+    let mut line = String::new();
+    let stdout = child.0.stdout.take().expect("stdout is piped");
+    BufReader::new(stdout).read_line(&mut line).expect("a line");
+    assert!(line.starts_with("serving https://127.0.0.1:"), "{line}");
+    assert!(
+        line.ends_with(&format!("(kubeconfig {})\n", kubeconfig.display())),
+        "{line}"
+    );
+    let out = Command::new(common::reference_dir().join("kubectl"))
+        .args(["get", "ns", "default", "-o", "name", "--kubeconfig"])
+        .arg(&kubeconfig)
+        .env("HOME", dir.path())
+        .output()
+        .expect("kubectl runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "namespace/default\n");
 }

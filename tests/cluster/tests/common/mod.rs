@@ -15,7 +15,7 @@ pub fn cluster() -> &'static TestCluster {
 
 /// The directory of the reference `helm` and `kubectl`, fetched by the
 /// repository's script (which prints the `helm` path).
-fn reference_dir() -> &'static PathBuf {
+pub fn reference_dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let script =
