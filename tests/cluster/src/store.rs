@@ -667,4 +667,89 @@ mod tests {
         let err = store.get(secrets(), "ns", "x").expect_err("gone");
         assert_eq!(err.message, "secrets \"x\" not found");
     }
+
+    #[test]
+    fn bodies_that_are_not_objects_are_bad_requests() {
+        let store = Store::new();
+        for body in [json!([1]), json!("x"), json!(null)] {
+            let err = store
+                .create(secrets(), "default", body, false)
+                .expect_err("refused");
+            assert_eq!(err.code, 400);
+        }
+        store
+            .create(secrets(), "default", secret("x", "helm"), false)
+            .expect("created");
+        let err = store
+            .patch(
+                secrets(),
+                "default",
+                "x",
+                PatchKind::Json,
+                br#"[{"op":"replace","path":"","value":[1]}]"#,
+                false,
+            )
+            .expect_err("refused");
+        assert_eq!(err.code, 400);
+        let err = store
+            .patch(secrets(), "default", "x", PatchKind::Merge, b"[1]", false)
+            .expect_err("refused");
+        assert_eq!(err.code, 400);
+        let err = store
+            .update(secrets(), "default", "x", secret("y", "helm"), false)
+            .expect_err("refused");
+        assert_eq!(
+            err.message,
+            "the name of the object (y) does not match the name on the URL (x)"
+        );
+    }
+
+    #[test]
+    fn dry_runs_change_nothing() {
+        let store = Store::new();
+        let created = store
+            .create(secrets(), "default", secret("x", "helm"), true)
+            .expect("dry run");
+        assert_eq!(created["metadata"]["name"], "x");
+        assert_eq!(
+            store.get(secrets(), "default", "x").map_err(|e| e.code),
+            Err(404)
+        );
+        store
+            .create(secrets(), "default", secret("x", "helm"), false)
+            .expect("created");
+        store
+            .delete(secrets(), "default", "x", true)
+            .expect("dry run");
+        let kept = store.get(secrets(), "default", "x").expect("still there");
+        let mut changed = kept.clone();
+        changed["data"]["a"] = json!("eg==");
+        store
+            .update(secrets(), "default", "x", changed, true)
+            .expect("dry run");
+        assert_eq!(store.get(secrets(), "default", "x").expect("there"), kept);
+    }
+
+    #[test]
+    fn generate_name_makes_a_unique_name() {
+        let store = Store::new();
+        let body = json!({"metadata": {"generateName": "web-"}});
+        let first = store
+            .create(secrets(), "default", body.clone(), false)
+            .expect("created");
+        let second = store
+            .create(secrets(), "default", body, false)
+            .expect("created");
+        let name = first["metadata"]["name"].as_str().expect("a name");
+        assert!(name.starts_with("web-") && name.len() == 9, "{name}");
+        assert_ne!(first["metadata"]["name"], second["metadata"]["name"]);
+        let err = store
+            .create(secrets(), "default", json!({"metadata": {}}), false)
+            .expect_err("no name");
+        assert_eq!(err.code, 422);
+        assert_eq!(
+            err.message,
+            "Secret \"\" is invalid: metadata.name: Required value: name or generateName is required"
+        );
+    }
 }
