@@ -22,6 +22,7 @@
 mod apply;
 mod conflicts;
 mod diff;
+mod go_slice;
 mod json_merge;
 mod schema;
 mod value;

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::PatchError;
+use super::go_slice::GoSlice;
 use super::schema::{FieldMeta, Strategy, Struct, lookup};
 use super::value::{
     self, DELETE_FROM_PRIMITIVE_LIST, DIRECTIVE, Kind, RETAIN_KEYS, SET_ELEMENT_ORDER,
@@ -75,23 +76,65 @@ pub(super) fn merge_map(
                 continue;
             }
         }
-        let Some(original_value) = original.remove(&key) else {
-            original.insert(key, patch_value);
-            continue;
-        };
-        let field = lookup(ty, &key);
-        let merged = match (original_value, patch_value) {
-            (Value::Object(o), Value::Object(p)) => {
-                Value::Object(merge_map(o, p, field.ty, options)?)
+        let merged = match (original.remove(&key), patch_value) {
+            (Some(Value::Object(o)), Value::Object(p)) => Some(Value::Object(merge_map(
+                o,
+                p,
+                lookup(ty, &key).ty,
+                options,
+            )?)),
+            (Some(Value::Array(o)), Value::Array(p)) => {
+                let field = lookup(ty, &key);
+                let merged = merge_list_field(o, p, field, is_delete_list, options)?;
+                Some(Value::Array(merged.list))
             }
-            (Value::Array(o), Value::Array(p)) => {
-                Value::Array(merge_list_field(o, p, field, is_delete_list, options)?)
+            (Some(o), p) if value::kind(&o) == value::kind(&p) => without_directives(p),
+            // A deletion list for a list the document lacks deletes nothing.
+            (_, _) if is_delete_list => None,
+            (_, mut p) => {
+                if options.ignore_unmatched_nulls {
+                    discard_nulls(&mut p);
+                }
+                without_directives(p)
             }
-            (_, p) => p,
         };
-        original.insert(key, merged);
+        if let Some(merged) = merged {
+            original.insert(key, merged);
+        }
     }
     Ok(original)
+}
+
+/// A value taken from the patch as is (the document had nothing to merge it
+/// with): objects carrying `$patch` are dropped, at any depth, so that
+/// directives never reach the stored object. `None` when the value itself
+/// is such an object.
+fn without_directives(value: Value) -> Option<Value> {
+    match value {
+        Value::Object(map) if map.contains_key(DIRECTIVE) => None,
+        Value::Object(map) => Some(Value::Object(
+            map.into_iter()
+                .filter_map(|(k, v)| without_directives(v).map(|v| (k, v)))
+                .collect(),
+        )),
+        Value::Array(list) => Some(Value::Array(
+            list.into_iter().filter_map(without_directives).collect(),
+        )),
+        other => Some(other),
+    }
+}
+
+/// Drops `null` members at any depth: on the server, a `null` that deletes
+/// nothing must not be stored (kubernetes/kubernetes#123304).
+fn discard_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(discard_nulls);
+        }
+        Value::Array(list) => list.iter_mut().for_each(discard_nulls),
+        _ => {}
+    }
 }
 
 /// The field a parallel-list key (`$setElementOrder/containers`) names,
@@ -181,12 +224,15 @@ fn merge_ordered_lists(
         let merge_key = field.merge_key();
         validate_order(patch_list.as_deref().unwrap_or_default(), &order, merge_key)?;
 
-        let original_items = original_list.clone().unwrap_or_default();
         let patch_items = patch_list.clone().unwrap_or_default();
-        let merged = match (original_list, patch_list) {
-            (Some(o), None) => o,
-            (None, Some(p)) => p,
-            (Some(o), Some(p)) => merge_list_field(o, p, field, false, options)?,
+        // Go orders by the original list as merging left it in place.
+        let (merged, original_items) = match (original_list, patch_list) {
+            (Some(o), None) => (o.clone(), o),
+            (None, Some(p)) => (p, Vec::new()),
+            (Some(o), Some(p)) => {
+                let merged = merge_list_field(o, p, field, false, options)?;
+                (merged.list, merged.original_view)
+            }
             (None, None) => continue,
         };
         let (in_order, server_only) = value::partition_by_presence(merged, &order, merge_key)?;
@@ -256,6 +302,13 @@ fn same_identity(left: &Value, right: &Value, merge_key: &str) -> Result<bool, P
     Ok(value::merge_key_value(left, merge_key)? == value::merge_key_value(right, merge_key)?)
 }
 
+/// A merged list, and the original list as the caller who decoded it now
+/// sees it (see [`GoSlice`]).
+struct MergedList {
+    list: Vec<Value>,
+    original_view: Vec<Value>,
+}
+
 /// A list field of both documents: merged when its strategy says so,
 /// otherwise replaced by the patch.
 fn merge_list_field(
@@ -264,7 +317,7 @@ fn merge_list_field(
     field: FieldMeta,
     is_delete_list: bool,
     options: MergeOptions,
-) -> Result<Vec<Value>, PatchError> {
+) -> Result<MergedList, PatchError> {
     match field.strategy {
         Strategy::Merge(merge_key) => merge_list(
             original,
@@ -274,7 +327,10 @@ fn merge_list_field(
             is_delete_list,
             options,
         ),
-        Strategy::Default => Ok(patch),
+        Strategy::Default => Ok(MergedList {
+            list: patch,
+            original_view: original,
+        }),
     }
 }
 
@@ -287,40 +343,83 @@ fn merge_list(
     merge_key: &str,
     is_delete_list: bool,
     options: MergeOptions,
-) -> Result<Vec<Value>, PatchError> {
+) -> Result<MergedList, PatchError> {
     if original.is_empty() && patch.is_empty() {
-        return Ok(original);
+        return Ok(MergedList {
+            list: Vec::new(),
+            original_view: Vec::new(),
+        });
     }
     let kind = value::element_kind(&[&original, &patch])?;
-    let (original, patch, merged) = if kind != Kind::Map {
-        if options.merge_parallel_list && is_delete_list {
-            return Ok(original
-                .into_iter()
+    if kind != Kind::Map {
+        let list = if options.merge_parallel_list && is_delete_list {
+            original
+                .iter()
                 .filter(|v| !patch.contains(v))
-                .collect());
+                .cloned()
+                .collect()
+        } else {
+            let both = original.iter().chain(&patch).cloned().collect();
+            let (patch_items, server_only) =
+                value::partition_by_presence(value::dedupe(both), &patch, merge_key)?;
+            value::normalize_element_order(
+                patch_items,
+                server_only,
+                &patch,
+                &original,
+                merge_key,
+                kind,
+            )?
+        };
+        return Ok(MergedList {
+            list,
+            original_view: original,
+        });
+    }
+    if merge_key.is_empty() {
+        return Err(PatchError::NoMergeKey);
+    }
+    let original_len = original.len();
+    let mut slice = GoSlice::decoded(original);
+    let (merged, patch, server_order) = match apply_list_directives(&mut slice, patch, merge_key)? {
+        Directives::Replace(list) => (list.clone(), Vec::new(), list),
+        Directives::Merge(patch) => {
+            let server_order = slice.items().to_vec();
+            merge_by_key(&mut slice, &patch, ty, merge_key, options)?;
+            (slice.items().to_vec(), patch, server_order)
         }
-        let both = original.iter().chain(&patch).cloned().collect();
-        (original, patch, value::dedupe(both))
-    } else {
-        if merge_key.is_empty() {
-            return Err(PatchError::NoMergeKey);
-        }
-        let (original, patch) = apply_list_directives(original, patch, merge_key)?;
-        let merged = merge_by_key(original.clone(), &patch, ty, merge_key, options)?;
-        (original, patch, merged)
     };
     let (patch_items, server_only) = value::partition_by_presence(merged, &patch, merge_key)?;
-    value::normalize_element_order(patch_items, server_only, &patch, &original, merge_key, kind)
+    let list = value::normalize_element_order(
+        patch_items,
+        server_only,
+        &patch,
+        &server_order,
+        merge_key,
+        kind,
+    )?;
+    Ok(MergedList {
+        list,
+        original_view: slice.original_view(original_len),
+    })
+}
+
+/// What remains of a list patch once its `$patch` elements are applied.
+enum Directives {
+    /// `$patch: replace`: the list becomes the other elements.
+    Replace(Vec<Value>),
+    /// The elements to merge.
+    Merge(Vec<Value>),
 }
 
 /// Applies the `$patch` elements of a list patch: `delete` drops the
-/// matching elements, `replace` makes the rest of the patch the list.
-/// Returns the list to merge into and the patch without directives.
+/// matching elements from `original`, `replace` makes the rest of the
+/// patch the list.
 fn apply_list_directives(
-    mut original: Vec<Value>,
+    original: &mut GoSlice,
     patch: Vec<Value>,
     merge_key: &str,
-) -> Result<(Vec<Value>, Vec<Value>), PatchError> {
+) -> Result<Directives, PatchError> {
     let mut plain = Vec::with_capacity(patch.len());
     let mut replace = false;
     for element in patch {
@@ -332,10 +431,9 @@ fn apply_list_directives(
         match directive.as_str() {
             Some("delete") => {
                 let doomed = value::merge_key_value(&element, merge_key)?;
-                for o in &original {
-                    value::as_element_map(o)?;
+                while let Some(i) = position_by_key(original.items(), merge_key, doomed)? {
+                    original.remove(i);
                 }
-                original.retain(|o| o.get(merge_key) != Some(doomed));
             }
             Some("replace") => replace = true,
             Some("merge") => return Err(PatchError::MergeDirectiveInList),
@@ -343,40 +441,48 @@ fn apply_list_directives(
         }
     }
     Ok(if replace {
-        (plain, Vec::new())
+        Directives::Replace(plain)
     } else {
-        (original, plain)
+        Directives::Merge(plain)
     })
+}
+
+/// Where the element whose merge key is `key` sits.
+fn position_by_key(
+    list: &[Value],
+    merge_key: &str,
+    key: &Value,
+) -> Result<Option<usize>, PatchError> {
+    for (i, element) in list.iter().enumerate() {
+        if value::as_element_map(element)?.get(merge_key) == Some(key) {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
 }
 
 /// Merges each patch element into the original element with the same merge
 /// key, appending those without one.
 fn merge_by_key(
-    mut original: Vec<Value>,
+    original: &mut GoSlice,
     patch: &[Value],
     ty: Ty,
     merge_key: &str,
     options: MergeOptions,
-) -> Result<Vec<Value>, PatchError> {
+) -> Result<(), PatchError> {
     for element in patch {
         let key = value::merge_key_value(element, merge_key)?;
-        let mut position = None;
-        for (i, o) in original.iter().enumerate() {
-            if value::as_element_map(o)?.get(merge_key) == Some(key) {
-                position = Some(i);
-                break;
-            }
-        }
         let patch_map = value::as_element_map(element)?.clone();
-        match position {
+        match position_by_key(original.items(), merge_key, key)? {
             Some(i) => {
-                let Value::Object(o) = std::mem::take(&mut original[i]) else {
-                    return Err(PatchError::NotAnElementObject(original[i].to_string()));
-                };
-                original[i] = Value::Object(merge_map(o, patch_map, ty, options)?);
+                let existing = value::as_element_map(&original.items()[i])?.clone();
+                original.set(
+                    i,
+                    Value::Object(merge_map(existing, patch_map, ty, options)?),
+                );
             }
             None => original.push(element.clone()),
         }
     }
-    Ok(original)
+    Ok(())
 }
