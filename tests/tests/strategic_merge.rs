@@ -567,7 +567,9 @@ fn three_way_scenarios() -> Vec<ThreeWay> {
                 json!([{"name": "app", "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}, {"name": "X", "value": "x"}]}]),
             ),
             expected: containers(
-                json!([{"name": "app", "env": [{"name": "B", "value": "3"}, {"name": "C", "value": "4"}, {"name": "X", "value": "x"}]}]),
+                // Kubernetes' order: deleting A shifts the live list in place, and
+                // the added C lands in the freed slot after X.
+                json!([{"name": "app", "env": [{"name": "B", "value": "3"}, {"name": "X", "value": "x"}, {"name": "C", "value": "4"}]}]),
             ),
         },
         ThreeWay {
