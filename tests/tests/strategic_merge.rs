@@ -382,6 +382,76 @@ fn cases() -> Vec<(&'static str, Value, Value)> {
             pod(json!({"ephemeralContainers": [{"name": "e", "$patch": "delete"}]})),
         ),
         (
+            "new container's nested directives dropped",
+            d(),
+            pod(
+                json!({"containers": [{"name": "n", "image": "n", "env": [{"name": "A", "$patch": "delete"}, {"name": "B", "value": "b"}]}]}),
+            ),
+        ),
+        (
+            "new map's nulls dropped",
+            config_map(),
+            json!({"metadata": {"annotations": {"a": "1", "b": null}}}),
+        ),
+        (
+            "null for an absent field",
+            config_map(),
+            json!({"binaryData": null, "data": {"zz": null}}),
+        ),
+        (
+            "delete list for an absent list",
+            config_map(),
+            json!({"metadata": {"$deleteFromPrimitiveList/finalizers": ["x"]}}),
+        ),
+        (
+            "setElementOrder with an added finalizer",
+            d(),
+            json!({"metadata": {"$setElementOrder/finalizers": ["example.com/c", "example.com/a", "example.com/b"], "finalizers": ["example.com/c"]}}),
+        ),
+        (
+            "setElementOrder with a deleted volume",
+            d(),
+            pod(
+                json!({"$setElementOrder/volumes": [{"name": "conf"}], "volumes": [{"name": "data", "$patch": "delete"}]}),
+            ),
+        ),
+        (
+            "containers emptied by $patch replace",
+            d(),
+            pod(json!({"containers": [{"$patch": "replace"}]})),
+        ),
+        (
+            "scalars in a list of containers",
+            d(),
+            pod(json!({"containers": ["x"]})),
+        ),
+        (
+            "replicas removed by null",
+            d(),
+            json!({"spec": {"replicas": null}}),
+        ),
+        (
+            "service port with another protocol",
+            service(),
+            json!({"spec": {"ports": [{"port": 80, "protocol": "UDP", "name": "dns"}]}}),
+        ),
+        (
+            "env deleted and re-added in one patch",
+            d(),
+            pod(
+                json!({"containers": [{"name": "app", "env": [{"name": "A", "$patch": "delete"}, {"name": "A", "value": "new"}]}]}),
+            ),
+        ),
+        (
+            "setElementOrder after deleting the first env and adding one",
+            d(),
+            pod(json!({"containers": [{
+                "name": "app",
+                "$setElementOrder/env": [{"name": "B"}, {"name": "Z"}],
+                "env": [{"name": "A", "$patch": "delete"}, {"name": "Z", "value": "z"}]
+            }]})),
+        ),
+        (
             "service port merged by port",
             service(),
             json!({"spec": {"ports": [{"port": 80, "targetPort": 9090}]}}),
