@@ -220,3 +220,170 @@ fn object(value: &Value) -> Result<Map<String, Value>, PatchError> {
         other => Err(PatchError::NotAnObject(value::kind_name(other))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn deployment(spec: Value) -> Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": spec})
+    }
+
+    fn schema() -> MergeSchema {
+        MergeSchema::for_kind("apps/v1", "Deployment")
+    }
+
+    #[test]
+    fn built_in_kinds_are_strategic_and_others_are_not() {
+        assert!(schema().is_strategic());
+        assert!(
+            MergeSchema::for_object(&json!({"apiVersion": "v1", "kind": "Service"})).is_strategic()
+        );
+        assert!(!MergeSchema::for_kind("example.com/v1", "Widget").is_strategic());
+        assert!(!MergeSchema::for_object(&json!(42)).is_strategic());
+    }
+
+    #[test]
+    fn two_way_patch_deletes_a_removed_container_by_name() {
+        let original = deployment(
+            json!({"template": {"spec": {"containers": [{"name": "a"}, {"name": "b"}]}}}),
+        );
+        let modified = deployment(json!({"template": {"spec": {"containers": [{"name": "a"}]}}}));
+        let patch = two_way_patch(&original, &modified, &schema());
+        assert_eq!(
+            patch,
+            Ok(json!({"spec": {"template": {"spec": {
+                "$setElementOrder/containers": [{"name": "a"}],
+                "containers": [{"name": "b", "$patch": "delete"}]
+            }}}}))
+        );
+    }
+
+    #[test]
+    fn two_way_patch_of_a_scalar_set_uses_parallel_lists() {
+        let original = json!({"metadata": {"finalizers": ["x", "y"]}});
+        let modified = json!({"metadata": {"finalizers": ["x"]}});
+        let patch = two_way_patch(&original, &modified, &schema());
+        assert_eq!(
+            patch,
+            Ok(json!({"metadata": {
+                "$deleteFromPrimitiveList/finalizers": ["y"],
+                "$setElementOrder/finalizers": ["x"]
+            }}))
+        );
+    }
+
+    #[test]
+    fn two_way_patch_of_a_retain_keys_field_lists_the_kept_keys() {
+        let original = deployment(
+            json!({"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}}}),
+        );
+        let modified = deployment(json!({"strategy": {"type": "Recreate"}}));
+        let patch = two_way_patch(&original, &modified, &schema());
+        assert_eq!(
+            patch,
+            Ok(json!({"spec": {"strategy": {
+                "$retainKeys": ["type"],
+                "rollingUpdate": null,
+                "type": "Recreate"
+            }}}))
+        );
+    }
+
+    #[test]
+    fn three_way_patch_keeps_what_others_added_and_deletes_what_the_chart_dropped() {
+        let original = deployment(json!({"replicas": 1, "paused": false}));
+        let modified = deployment(json!({"replicas": 2}));
+        let current =
+            deployment(json!({"replicas": 1, "paused": false, "revisionHistoryLimit": 10}));
+        let patch = three_way_patch(&original, &modified, &current, &schema(), true);
+        assert_eq!(patch, Ok(json!({"spec": {"paused": null, "replicas": 2}})));
+    }
+
+    #[test]
+    fn three_way_json_merge_patch_for_custom_resources() {
+        let schema = MergeSchema::json_merge();
+        let original = json!({"spec": {"a": 1, "list": [1]}});
+        let modified = json!({"spec": {"list": [2], "empty": {}}});
+        let current = json!({"spec": {"a": 1, "list": [1], "other": true}});
+        let patch = three_way_patch(&original, &modified, &current, &schema, true);
+        assert_eq!(
+            patch,
+            Ok(json!({"spec": {"a": null, "list": [2], "empty": {}}}))
+        );
+        let applied = apply_patch(&current, &patch.unwrap_or_default(), &schema);
+        assert_eq!(
+            applied,
+            Ok(json!({"spec": {"list": [2], "other": true, "empty": {}}}))
+        );
+    }
+
+    #[test]
+    fn json_merge_conflicts_without_overwrite() {
+        let schema = MergeSchema::json_merge();
+        let result = three_way_patch(
+            &json!({"a": 1}),
+            &json!({"a": 2}),
+            &json!({"a": 3}),
+            &schema,
+            false,
+        );
+        assert!(
+            matches!(result, Err(PatchError::Conflict { .. })),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn documents_must_be_objects() {
+        assert_eq!(
+            apply_patch(&json!([1]), &json!({}), &schema()),
+            Err(PatchError::NotAnObject("array"))
+        );
+        assert_eq!(
+            apply_patch(&Value::Null, &json!({"a": 1}), &schema()),
+            Ok(json!({"a": 1}))
+        );
+    }
+
+    #[test]
+    fn malformed_directives_are_errors_not_panics() {
+        let mut original =
+            deployment(json!({"template": {"spec": {"containers": [{"name": "a"}]}}}));
+        original["metadata"] = json!({"name": "d"});
+        let patches = [
+            json!({"spec": {"$retainKeys": "type"}}),
+            json!({"spec": {"template": {"spec": {"$setElementOrder/containers": {"name": "a"}}}}}),
+            json!({"spec": {"template": {"spec": {"$setElementOrder": []}}}}),
+            json!({"metadata": {"$deleteFromPrimitiveList": ["x"]}}),
+            json!({"spec": {"template": {"spec": {"containers": [null]}}}}),
+            json!({"spec": {"template": {"spec": {"containers": [[1]]}}}}),
+            json!({"spec": {"$patch": 1}}),
+            json!({"spec": {"template": {"spec": {"containers": [{"name": "a"}, 1]}}}}),
+        ];
+        for patch in patches {
+            let result = apply_patch(&original, &patch, &schema());
+            assert!(result.is_err(), "{patch} gave {result:?}");
+        }
+    }
+
+    #[test]
+    fn untagged_lists_are_replaced_and_maps_merged() {
+        let original = deployment(
+            json!({"template": {"spec": {"tolerations": [{"key": "a"}], "nodeSelector": {"x": "1"}}}}),
+        );
+        let patch = deployment(
+            json!({"template": {"spec": {"tolerations": [{"key": "b"}], "nodeSelector": {"y": "2"}}}}),
+        );
+        let merged = apply_patch(&original, &patch, &schema());
+        assert_eq!(
+            merged,
+            Ok(deployment(json!({"template": {"spec": {
+                "tolerations": [{"key": "b"}],
+                "nodeSelector": {"x": "1", "y": "2"}
+            }}})))
+        );
+    }
+}

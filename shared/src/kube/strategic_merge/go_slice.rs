@@ -88,3 +88,29 @@ impl GoSlice {
         self.backing[..original_len.min(self.backing.len())].to_vec()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn removing_shifts_in_place_and_appending_fills_the_freed_slot() {
+        let mut slice = GoSlice::decoded(vec![json!("a"), json!("b"), json!("x")]);
+        slice.remove(0);
+        assert_eq!(slice.items(), [json!("b"), json!("x")]);
+        assert_eq!(slice.original_view(3), [json!("b"), json!("x"), json!("x")]);
+        slice.push(json!("c"));
+        assert_eq!(slice.original_view(3), [json!("b"), json!("x"), json!("c")]);
+    }
+
+    #[test]
+    fn appending_past_capacity_moves_the_slice() {
+        let mut slice = GoSlice::decoded(vec![json!(1), json!(2)]);
+        slice.push(json!(3));
+        slice.set(0, json!(9));
+        assert_eq!(slice.items(), [json!(9), json!(2), json!(3)]);
+        assert_eq!(slice.original_view(2), [json!(1), json!(2)]);
+    }
+}
