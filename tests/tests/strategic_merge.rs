@@ -675,6 +675,28 @@ fn three_way_scenarios() -> Vec<ThreeWay> {
             expected: json!({"apiVersion": "x/v1", "kind": "W", "spec": {"items": [3], "status": "s"}}),
         },
         ThreeWay {
+            name: "service port retargeted, node port assigned by the cluster kept",
+            original: json!({"apiVersion": "v1", "kind": "Service", "spec": {"ports": [{"port": 80, "targetPort": 8080}]}}),
+            modified: json!({"apiVersion": "v1", "kind": "Service", "spec": {"ports": [{"port": 80, "targetPort": 9090}]}}),
+            current: json!({"apiVersion": "v1", "kind": "Service", "spec": {"ports": [{"port": 80, "targetPort": 8080, "nodePort": 30001}], "clusterIP": "10.0.0.1"}}),
+            expected: json!({"apiVersion": "v1", "kind": "Service", "spec": {"ports": [{"port": 80, "targetPort": 9090, "nodePort": 30001}], "clusterIP": "10.0.0.1"}}),
+        },
+        ThreeWay {
+            name: "volume switched from emptyDir to a secret",
+            original: deploy(
+                json!({"template": {"spec": {"volumes": [{"name": "v", "emptyDir": {}}]}}}),
+            ),
+            modified: deploy(
+                json!({"template": {"spec": {"volumes": [{"name": "v", "secret": {"secretName": "s"}}]}}}),
+            ),
+            current: deploy(
+                json!({"template": {"spec": {"volumes": [{"name": "v", "emptyDir": {}}]}}}),
+            ),
+            expected: deploy(
+                json!({"template": {"spec": {"volumes": [{"name": "v", "secret": {"secretName": "s"}}]}}}),
+            ),
+        },
+        ThreeWay {
             name: "first upgrade of an adopted object (no original)",
             original: Value::Null,
             modified: deploy(json!({"replicas": 1})),
@@ -724,7 +746,27 @@ fn three_way_patch_without_overwrite_reports_conflicts() {
     // The same change on both sides is no conflict.
     let agreed = three_way_patch(&original, &modified, &modified, &schema, false);
     assert_eq!(agreed, Ok(json!({})));
+    // Merging lists conflict element by element, by merge key.
+    let original =
+        containers(json!([{"name": "a", "image": "a:1"}, {"name": "b", "image": "b:1"}]));
+    let modified =
+        containers(json!([{"name": "a", "image": "a:2"}, {"name": "b", "image": "b:1"}]));
+    let same_container =
+        containers(json!([{"name": "a", "image": "a:9"}, {"name": "b", "image": "b:1"}]));
+    // A field the chart does not set, changed on another container: no conflict.
+    let other_container = containers(
+        json!([{"name": "a", "image": "a:1"}, {"name": "b", "image": "b:1", "imagePullPolicy": "Always"}]),
+    );
+    let conflict = three_way_patch(&original, &modified, &same_container, &schema, false);
+    assert!(
+        matches!(conflict, Err(PatchError::Conflict { .. })),
+        "{conflict:?}"
+    );
+    let fine = three_way_patch(&original, &modified, &other_container, &schema, false);
+    assert!(fine.is_ok(), "{fine:?}");
     // Nor is a change to a field the chart does not touch.
+    let original = deploy(json!({"replicas": 2}));
+    let modified = deploy(json!({"replicas": 3}));
     let elsewhere = deploy(json!({"replicas": 2, "paused": true}));
     let patch = three_way_patch(&original, &modified, &elsewhere, &schema, false);
     assert_eq!(patch, Ok(json!({"spec": {"replicas": 3}})));
