@@ -72,8 +72,7 @@ pub enum PatchError {
     /// A document or patch was not a JSON object (or `null`).
     #[error("invalid JSON document: expected an object, got {0}")]
     NotAnObject(&'static str),
-    /// `$patch` held something other than `delete`, `replace` (or `merge`
-    /// where a map allows it).
+    /// `$patch` held something other than `delete` or `replace`.
     #[error("unknown patch type: {0}")]
     UnknownDirective(String),
     /// `$patch: merge` inside a list, which Kubernetes does not implement.

@@ -146,7 +146,7 @@ pub(super) fn normalize_slice_order(
     merge_key: &str,
     kind: Kind,
 ) -> Result<Vec<Value>, PatchError> {
-    let (mut keep, deletes) = if kind == Kind::Map {
+    let (keep, deletes): (Vec<Value>, Vec<Value>) = if kind == Kind::Map {
         for element in to_sort.iter().chain(order) {
             merge_key_value(element, merge_key)?;
         }
@@ -154,19 +154,18 @@ pub(super) fn normalize_slice_order(
     } else {
         (to_sort, Vec::new())
     };
-    let positions: Vec<Option<usize>> = keep
-        .iter()
-        .map(|v| index_of(order, v, merge_key, kind))
+    let mut indexed: Vec<(Option<usize>, Value)> = keep
+        .into_iter()
+        .map(|v| (index_of(order, &v, merge_key, kind), v))
         .collect();
-    let mut indexed: Vec<(Option<usize>, Value)> =
-        positions.into_iter().zip(keep.drain(..)).collect();
+    // Stable: elements `order` lacks keep their place relative to others.
     indexed.sort_by(|(a, _), (b, _)| match (a, b) {
         (Some(a), Some(b)) => a.cmp(b),
         _ => Ordering::Equal,
     });
-    keep = indexed.into_iter().map(|(_, v)| v).collect();
-    keep.extend(deletes);
-    Ok(keep)
+    let mut sorted: Vec<Value> = indexed.into_iter().map(|(_, v)| v).collect();
+    sorted.extend(deletes);
+    Ok(sorted)
 }
 
 /// Orders a merged list: the patch's elements in the patch's order, the
