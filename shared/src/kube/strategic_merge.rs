@@ -368,6 +368,27 @@ mod tests {
         }
     }
 
+    /// `{"a": {"a": … leaf …}}`, `depth` levels deep.
+    fn nested(depth: usize, leaf: Value) -> Value {
+        (0..depth).fold(leaf, |inner, _| json!({"a": inner}))
+    }
+
+    #[test]
+    fn deep_documents_do_not_exhaust_the_stack() {
+        // Deep enough to overflow a test thread without growing the stack,
+        // shallow enough for serde_json's own (recursive) clone and drop.
+        let depth = 1000;
+        let original = nested(depth, json!(1));
+        let modified = nested(depth, json!(2));
+        for schema in [schema(), MergeSchema::json_merge()] {
+            let patch = two_way_patch(&original, &modified, &schema);
+            let applied = patch.and_then(|p| apply_patch(&original, &p, &schema));
+            assert!(applied.as_ref().is_ok_and(|a| *a == modified));
+            let three = three_way_patch(&original, &modified, &original, &schema, false);
+            assert!(three.is_ok());
+        }
+    }
+
     #[test]
     fn untagged_lists_are_replaced_and_maps_merged() {
         let original = deployment(

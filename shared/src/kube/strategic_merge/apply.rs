@@ -45,64 +45,66 @@ pub(super) fn merge_map(
     ty: Ty,
     options: MergeOptions,
 ) -> Result<JsonMap, PatchError> {
-    if let Some(directive) = patch.get(DIRECTIVE) {
-        return match directive.as_str() {
-            Some("replace") => {
-                patch.remove(DIRECTIVE);
-                Ok(patch)
-            }
-            Some("delete") => Ok(Map::new()),
-            _ => Err(PatchError::UnknownDirective(directive.to_string())),
-        };
-    }
-    apply_retain_keys(&mut original, &mut patch, options)?;
-    merge_ordered_lists(&mut original, &mut patch, ty, options)?;
-
-    for (key, patch_value) in patch {
-        let (key, is_delete_list) = match key.strip_prefix(DELETE_FROM_PRIMITIVE_LIST) {
-            Some(_) if !options.merge_parallel_list => {
-                original.insert(key, patch_value);
-                continue;
-            }
-            Some(rest) => (
-                parallel_field(rest, PatchError::BadDeleteFromPrimitiveList)?,
-                true,
-            ),
-            None => (key, false),
-        };
-        if patch_value.is_null() {
-            original.remove(&key);
-            if options.ignore_unmatched_nulls {
-                continue;
-            }
-        }
-        let merged = match (original.remove(&key), patch_value) {
-            (Some(Value::Object(o)), Value::Object(p)) => Some(Value::Object(merge_map(
-                o,
-                p,
-                lookup(ty, &key).ty,
-                options,
-            )?)),
-            (Some(Value::Array(o)), Value::Array(p)) => {
-                let field = lookup(ty, &key);
-                let merged = merge_list_field(o, p, field, is_delete_list, options)?;
-                Some(Value::Array(merged.list))
-            }
-            (Some(o), p) if value::kind(&o) == value::kind(&p) => without_directives(p),
-            // A deletion list for a list the document lacks deletes nothing.
-            (_, _) if is_delete_list => None,
-            (_, mut p) => {
-                if options.ignore_unmatched_nulls {
-                    discard_nulls(&mut p);
+    value::nested(move || {
+        if let Some(directive) = patch.get(DIRECTIVE) {
+            return match directive.as_str() {
+                Some("replace") => {
+                    patch.remove(DIRECTIVE);
+                    Ok(patch)
                 }
-                without_directives(p)
-            }
-        };
-        if let Some(merged) = merged {
-            original.insert(key, merged);
+                Some("delete") => Ok(Map::new()),
+                _ => Err(PatchError::UnknownDirective(directive.to_string())),
+            };
         }
-    }
-    Ok(original)
+        apply_retain_keys(&mut original, &mut patch, options)?;
+        merge_ordered_lists(&mut original, &mut patch, ty, options)?;
+
+        for (key, patch_value) in patch {
+            let (key, is_delete_list) = match key.strip_prefix(DELETE_FROM_PRIMITIVE_LIST) {
+                Some(_) if !options.merge_parallel_list => {
+                    original.insert(key, patch_value);
+                    continue;
+                }
+                Some(rest) => (
+                    parallel_field(rest, PatchError::BadDeleteFromPrimitiveList)?,
+                    true,
+                ),
+                None => (key, false),
+            };
+            if patch_value.is_null() {
+                original.remove(&key);
+                if options.ignore_unmatched_nulls {
+                    continue;
+                }
+            }
+            let merged = match (original.remove(&key), patch_value) {
+                (Some(Value::Object(o)), Value::Object(p)) => Some(Value::Object(merge_map(
+                    o,
+                    p,
+                    lookup(ty, &key).ty,
+                    options,
+                )?)),
+                (Some(Value::Array(o)), Value::Array(p)) => {
+                    let field = lookup(ty, &key);
+                    let merged = merge_list_field(o, p, field, is_delete_list, options)?;
+                    Some(Value::Array(merged.list))
+                }
+                (Some(o), p) if value::kind(&o) == value::kind(&p) => without_directives(p),
+                // A deletion list for a list the document lacks deletes nothing.
+                (_, _) if is_delete_list => None,
+                (_, mut p) => {
+                    if options.ignore_unmatched_nulls {
+                        discard_nulls(&mut p);
+                    }
+                    without_directives(p)
+                }
+            };
+            if let Some(merged) = merged {
+                original.insert(key, merged);
+            }
+        }
+        Ok(original)
+    })
 }
 
 /// A value taken from the patch as is (the document had nothing to merge it
@@ -110,7 +112,7 @@ pub(super) fn merge_map(
 /// directives never reach the stored object. `None` when the value itself
 /// is such an object.
 fn without_directives(value: Value) -> Option<Value> {
-    match value {
+    value::nested(move || match value {
         Value::Object(map) if map.contains_key(DIRECTIVE) => None,
         Value::Object(map) => Some(Value::Object(
             map.into_iter()
@@ -121,20 +123,20 @@ fn without_directives(value: Value) -> Option<Value> {
             list.into_iter().filter_map(without_directives).collect(),
         )),
         other => Some(other),
-    }
+    })
 }
 
 /// Drops `null` members at any depth: on the server, a `null` that deletes
 /// nothing must not be stored (kubernetes/kubernetes#123304).
 fn discard_nulls(value: &mut Value) {
-    match value {
+    value::nested(move || match value {
         Value::Object(map) => {
             map.retain(|_, v| !v.is_null());
             map.values_mut().for_each(discard_nulls);
         }
         Value::Array(list) => list.iter_mut().for_each(discard_nulls),
         _ => {}
-    }
+    })
 }
 
 /// The field a parallel-list key (`$setElementOrder/containers`) names,

@@ -33,7 +33,7 @@ pub(super) fn maps_conflict(
 }
 
 fn values_conflict(left: &Value, right: &Value, field: FieldMeta) -> Result<bool, PatchError> {
-    match (left, right) {
+    value::nested(move || match (left, right) {
         (Value::Object(l), Value::Object(r)) => {
             let (ld, rd) = (l.get(DIRECTIVE), r.get(DIRECTIVE));
             if (ld.is_some() || rd.is_some()) && ld != rd {
@@ -44,7 +44,7 @@ fn values_conflict(left: &Value, right: &Value, field: FieldMeta) -> Result<bool
         (Value::Array(l), Value::Array(r)) => lists_conflict(l, r, field),
         (Value::Object(_) | Value::Array(_), _) => Ok(true),
         (l, r) => Ok(l != r),
-    }
+    })
 }
 
 fn lists_conflict(left: &[Value], right: &[Value], field: FieldMeta) -> Result<bool, PatchError> {

@@ -54,88 +54,90 @@ pub(super) fn diff_maps(
     ty: Ty,
     options: DiffOptions,
 ) -> Result<JsonMap, PatchError> {
-    let mut patch = Map::new();
-    let mut retain = Vec::new();
-    for (key, modified_value) in modified {
-        if options.build_retain_keys && !modified_value.is_null() {
-            retain.push(Value::String(key.clone()));
-        }
-        let Some(original_value) = original.get(key) else {
-            if !options.ignore_changes_and_additions {
-                patch.insert(key.clone(), modified_value.clone());
+    value::nested(move || {
+        let mut patch = Map::new();
+        let mut retain = Vec::new();
+        for (key, modified_value) in modified {
+            if options.build_retain_keys && !modified_value.is_null() {
+                retain.push(Value::String(key.clone()));
             }
-            continue;
-        };
-        if key == DIRECTIVE {
-            let (Some(o), Some(m)) = (original_value.as_str(), modified_value.as_str()) else {
-                return Err(PatchError::BadDirectiveValue);
-            };
-            if o != m {
-                patch.insert(key.clone(), modified_value.clone());
-            }
-            continue;
-        }
-        if value::kind(original_value) != value::kind(modified_value) {
-            if !options.ignore_changes_and_additions {
-                patch.insert(key.clone(), modified_value.clone());
-            }
-            continue;
-        }
-        let field = lookup(ty, key);
-        match (original_value, modified_value) {
-            (Value::Object(o), Value::Object(m)) => {
-                let nested = DiffOptions {
-                    build_retain_keys: field.retain_keys,
-                    ..options
-                };
-                let diff = diff_maps(o, m, field.ty, nested)?;
-                if !diff.is_empty() {
-                    patch.insert(key.clone(), Value::Object(diff));
+            let Some(original_value) = original.get(key) else {
+                if !options.ignore_changes_and_additions {
+                    patch.insert(key.clone(), modified_value.clone());
                 }
+                continue;
+            };
+            if key == DIRECTIVE {
+                let (Some(o), Some(m)) = (original_value.as_str(), modified_value.as_str()) else {
+                    return Err(PatchError::BadDirectiveValue);
+                };
+                if o != m {
+                    patch.insert(key.clone(), modified_value.clone());
+                }
+                continue;
             }
-            (Value::Array(o), Value::Array(m)) => match field.strategy {
-                Strategy::Merge(merge_key) => {
+            if value::kind(original_value) != value::kind(modified_value) {
+                if !options.ignore_changes_and_additions {
+                    patch.insert(key.clone(), modified_value.clone());
+                }
+                continue;
+            }
+            let field = lookup(ty, key);
+            match (original_value, modified_value) {
+                (Value::Object(o), Value::Object(m)) => {
                     let nested = DiffOptions {
                         build_retain_keys: field.retain_keys,
                         ..options
                     };
-                    let lists = diff_lists(o, m, field.ty, merge_key.unwrap_or(""), nested)?;
-                    if !lists.changes.is_empty() {
-                        patch.insert(key.clone(), Value::Array(lists.changes));
-                    }
-                    if !lists.deletions.is_empty() {
-                        let k = format!("{DELETE_FROM_PRIMITIVE_LIST}/{key}");
-                        patch.insert(k, Value::Array(lists.deletions));
-                    }
-                    if !lists.order.is_empty() {
-                        let k = format!("{SET_ELEMENT_ORDER}/{key}");
-                        patch.insert(k, Value::Array(lists.order));
+                    let diff = diff_maps(o, m, field.ty, nested)?;
+                    if !diff.is_empty() {
+                        patch.insert(key.clone(), Value::Object(diff));
                     }
                 }
-                Strategy::Default => {
-                    replace_if_changed(&mut patch, key, original_value, modified_value, options)
-                }
-            },
-            _ => replace_if_changed(&mut patch, key, original_value, modified_value, options),
-        }
-    }
-    if !options.ignore_deletions {
-        for key in original.keys() {
-            if !modified.contains_key(key) {
-                patch.insert(key.clone(), Value::Null);
+                (Value::Array(o), Value::Array(m)) => match field.strategy {
+                    Strategy::Merge(merge_key) => {
+                        let nested = DiffOptions {
+                            build_retain_keys: field.retain_keys,
+                            ..options
+                        };
+                        let lists = diff_lists(o, m, field.ty, merge_key.unwrap_or(""), nested)?;
+                        if !lists.changes.is_empty() {
+                            patch.insert(key.clone(), Value::Array(lists.changes));
+                        }
+                        if !lists.deletions.is_empty() {
+                            let k = format!("{DELETE_FROM_PRIMITIVE_LIST}/{key}");
+                            patch.insert(k, Value::Array(lists.deletions));
+                        }
+                        if !lists.order.is_empty() {
+                            let k = format!("{SET_ELEMENT_ORDER}/{key}");
+                            patch.insert(k, Value::Array(lists.order));
+                        }
+                    }
+                    Strategy::Default => {
+                        replace_if_changed(&mut patch, key, original_value, modified_value, options)
+                    }
+                },
+                _ => replace_if_changed(&mut patch, key, original_value, modified_value, options),
             }
         }
-    }
-    let original_has_more = original
-        .iter()
-        .any(|(k, v)| !v.is_null() && !modified.contains_key(k));
-    if !retain.is_empty() && (!patch.is_empty() || original_has_more) {
-        patch.insert(
-            RETAIN_KEYS.to_owned(),
-            Value::Array(value::sort_scalars(retain)),
-        );
-    }
-    Ok(patch)
+        if !options.ignore_deletions {
+            for key in original.keys() {
+                if !modified.contains_key(key) {
+                    patch.insert(key.clone(), Value::Null);
+                }
+            }
+        }
+        let original_has_more = original
+            .iter()
+            .any(|(k, v)| !v.is_null() && !modified.contains_key(k));
+        if !retain.is_empty() && (!patch.is_empty() || original_has_more) {
+            patch.insert(
+                RETAIN_KEYS.to_owned(),
+                Value::Array(value::sort_scalars(retain)),
+            );
+        }
+        Ok(patch)
+    })
 }
 
 fn replace_if_changed(

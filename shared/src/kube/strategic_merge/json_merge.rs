@@ -4,54 +4,60 @@
 
 use serde_json::{Map, Value};
 
+use super::value;
+
 type JsonMap = Map<String, Value>;
 
 /// Applies a merge patch: `null` deletes, objects merge, anything else
 /// replaces.
 pub(super) fn apply(mut target: JsonMap, patch: JsonMap) -> JsonMap {
-    for (key, patch_value) in patch {
-        match patch_value {
-            Value::Null => {
-                target.remove(&key);
-            }
-            Value::Object(p) => {
-                let merged = match target.remove(&key) {
-                    Some(Value::Object(t)) => apply(t, p),
-                    _ => apply(Map::new(), p),
-                };
-                target.insert(key, Value::Object(merged));
-            }
-            other => {
-                target.insert(key, other);
+    value::nested(move || {
+        for (key, patch_value) in patch {
+            match patch_value {
+                Value::Null => {
+                    target.remove(&key);
+                }
+                Value::Object(p) => {
+                    let merged = match target.remove(&key) {
+                        Some(Value::Object(t)) => apply(t, p),
+                        _ => apply(Map::new(), p),
+                    };
+                    target.insert(key, Value::Object(merged));
+                }
+                other => {
+                    target.insert(key, other);
+                }
             }
         }
-    }
-    target
+        target
+    })
 }
 
 /// The merge patch from `original` to `modified`.
 pub(super) fn diff(original: &JsonMap, modified: &JsonMap) -> JsonMap {
-    let mut patch = Map::new();
-    for (key, m) in modified {
-        match (original.get(key), m) {
-            (Some(Value::Object(o)), Value::Object(m)) => {
-                let nested = diff(o, m);
-                if !nested.is_empty() {
-                    patch.insert(key.clone(), Value::Object(nested));
+    value::nested(move || {
+        let mut patch = Map::new();
+        for (key, m) in modified {
+            match (original.get(key), m) {
+                (Some(Value::Object(o)), Value::Object(m)) => {
+                    let nested = diff(o, m);
+                    if !nested.is_empty() {
+                        patch.insert(key.clone(), Value::Object(nested));
+                    }
+                }
+                (Some(o), m) if o == m => {}
+                _ => {
+                    patch.insert(key.clone(), m.clone());
                 }
             }
-            (Some(o), m) if o == m => {}
-            _ => {
-                patch.insert(key.clone(), m.clone());
+        }
+        for key in original.keys() {
+            if !modified.contains_key(key) {
+                patch.insert(key.clone(), Value::Null);
             }
         }
-    }
-    for key in original.keys() {
-        if !modified.contains_key(key) {
-            patch.insert(key.clone(), Value::Null);
-        }
-    }
-    patch
+        patch
+    })
 }
 
 /// Additions and changes from `current` to `modified`, plus the deletions
@@ -65,42 +71,46 @@ pub(super) fn three_way(original: &JsonMap, modified: &JsonMap, current: &JsonMa
 /// Keeps only the `null`s of a patch (`keep_nulls`), or everything else.
 /// An explicitly empty object is a value, not an empty sub-patch.
 fn filter_nulls(patch: &JsonMap, keep_nulls: bool) -> JsonMap {
-    let mut out = Map::new();
-    for (key, value) in patch {
-        match value {
-            Value::Null if keep_nulls => {
-                out.insert(key.clone(), Value::Null);
-            }
-            Value::Null => {}
-            Value::Object(m) if m.is_empty() && keep_nulls => {}
-            Value::Object(m) if m.is_empty() => {
-                out.insert(key.clone(), value.clone());
-            }
-            Value::Object(m) => {
-                let nested = filter_nulls(m, keep_nulls);
-                if !nested.is_empty() {
-                    out.insert(key.clone(), Value::Object(nested));
+    value::nested(move || {
+        let mut out = Map::new();
+        for (key, value) in patch {
+            match value {
+                Value::Null if keep_nulls => {
+                    out.insert(key.clone(), Value::Null);
                 }
+                Value::Null => {}
+                Value::Object(m) if m.is_empty() && keep_nulls => {}
+                Value::Object(m) if m.is_empty() => {
+                    out.insert(key.clone(), value.clone());
+                }
+                Value::Object(m) => {
+                    let nested = filter_nulls(m, keep_nulls);
+                    if !nested.is_empty() {
+                        out.insert(key.clone(), Value::Object(nested));
+                    }
+                }
+                _ if !keep_nulls => {
+                    out.insert(key.clone(), value.clone());
+                }
+                _ => {}
             }
-            _ if !keep_nulls => {
-                out.insert(key.clone(), value.clone());
-            }
-            _ => {}
         }
-    }
-    out
+        out
+    })
 }
 
 /// Combines two merge patches into one, keeping the `null`s of both.
 fn merge_patches(mut first: JsonMap, second: JsonMap) -> JsonMap {
-    for (key, value) in second {
-        let merged = match (first.remove(&key), value) {
-            (Some(Value::Object(f)), Value::Object(s)) => Value::Object(merge_patches(f, s)),
-            (_, s) => s,
-        };
-        first.insert(key, merged);
-    }
-    first
+    value::nested(move || {
+        for (key, value) in second {
+            let merged = match (first.remove(&key), value) {
+                (Some(Value::Object(f)), Value::Object(s)) => Value::Object(merge_patches(f, s)),
+                (_, s) => s,
+            };
+            first.insert(key, merged);
+        }
+        first
+    })
 }
 
 /// Whether two merge patches set some key to different values
@@ -111,11 +121,11 @@ pub(super) fn conflict(left: &JsonMap, right: &JsonMap) -> bool {
 }
 
 fn values_conflict(left: &Value, right: &Value) -> bool {
-    match (left, right) {
+    value::nested(move || match (left, right) {
         (Value::Object(l), Value::Object(r)) => conflict(l, r),
         (Value::Array(l), Value::Array(r)) => {
             l.len() != r.len() || l.iter().zip(r).any(|(l, r)| values_conflict(l, r))
         }
         (l, r) => l != r,
-    }
+    })
 }

@@ -228,3 +228,9 @@ pub(super) fn partition_by_presence(
     }
     Ok((present, absent))
 }
+
+/// Runs one level of a recursive walk on a stack that grows as needed:
+/// documents nest as deep as their decoder allowed.
+pub(super) fn nested<R>(step: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, step)
+}
