@@ -404,6 +404,11 @@ fn cases() -> Vec<(&'static str, Value, Value)> {
             json!({"metadata": {"$deleteFromPrimitiveList/finalizers": ["x"]}}),
         ),
         (
+            "delete list for a field that is not a list",
+            d(),
+            json!({"spec": {"$deleteFromPrimitiveList/selector": ["x"]}}),
+        ),
+        (
             "setElementOrder with an added finalizer",
             d(),
             json!({"metadata": {"$setElementOrder/finalizers": ["example.com/c", "example.com/a", "example.com/b"], "finalizers": ["example.com/c"]}}),

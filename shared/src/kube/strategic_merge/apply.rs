@@ -90,8 +90,9 @@ pub(super) fn merge_map(
                     Some(Value::Array(merged.list))
                 }
                 (Some(o), p) if value::kind(&o) == value::kind(&p) => without_directives(p),
-                // A deletion list for a list the document lacks deletes nothing.
-                (_, _) if is_delete_list => None,
+                // A deletion list for a list the document lacks (or holds
+                // as something else) deletes nothing.
+                (existing, _) if is_delete_list => existing,
                 (_, mut p) => {
                     if options.ignore_unmatched_nulls {
                         discard_nulls(&mut p);
