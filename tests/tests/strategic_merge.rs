@@ -409,6 +409,58 @@ fn cases() -> Vec<(&'static str, Value, Value)> {
             json!({"spec": {"$deleteFromPrimitiveList/selector": ["x"]}}),
         ),
         (
+            "finalizers reordered and one deleted",
+            d(),
+            json!({"metadata": {
+                "$setElementOrder/finalizers": ["example.com/b"],
+                "$deleteFromPrimitiveList/finalizers": ["example.com/a"]
+            }}),
+        ),
+        (
+            "port deleted by numeric key",
+            d(),
+            pod(
+                json!({"containers": [{"name": "app", "ports": [{"containerPort": 443, "$patch": "delete"}]}]}),
+            ),
+        ),
+        (
+            "owner reference added",
+            d(),
+            json!({"metadata": {"ownerReferences": [{"apiVersion": "v1", "kind": "Y", "name": "o3", "uid": "u3"}]}}),
+        ),
+        (
+            "replace with a delete directive beside it",
+            d(),
+            pod(
+                json!({"containers": [{"name": "sidecar", "$patch": "delete"}, {"$patch": "replace"}, {"name": "z", "image": "z"}]}),
+            ),
+        ),
+        (
+            "args removed by null",
+            d(),
+            pod(json!({"containers": [{"name": "app", "args": null}]})),
+        ),
+        (
+            "volume merged with retainKeys and order",
+            d(),
+            pod(json!({
+                "$setElementOrder/volumes": [{"name": "conf"}, {"name": "data"}],
+                "volumes": [{"name": "data", "$retainKeys": ["name", "secret"], "secret": {"secretName": "s"}}]
+            })),
+        ),
+        (
+            "host alias hostnames replaced inside a merged element",
+            d(),
+            pod(
+                json!({"hostAliases": [{"ip": "10.0.0.1", "hostnames": ["b", "c"]}, {"ip": "10.0.0.2", "hostnames": ["d"]}]}),
+            ),
+        ),
+        (
+            "labels on a map replaced by a string",
+            config_map(),
+            json!({"metadata": {"labels": "x"}}),
+        ),
+        (
             "setElementOrder with an added finalizer",
             d(),
             json!({"metadata": {"$setElementOrder/finalizers": ["example.com/c", "example.com/a", "example.com/b"], "finalizers": ["example.com/c"]}}),
