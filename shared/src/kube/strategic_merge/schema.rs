@@ -309,6 +309,28 @@ static KINDS: &[(&str, &str, &Struct)] = &[
     ),
     ("storage.k8s.io/v1", "StorageClass", &METADATA_ONLY),
     ("scheduling.k8s.io/v1", "PriorityClass", &METADATA_ONLY),
+    ("storage.k8s.io/v1", "CSIDriver", &METADATA_ONLY),
+    ("storage.k8s.io/v1", "VolumeAttachment", &METADATA_ONLY),
+    ("node.k8s.io/v1", "RuntimeClass", &METADATA_ONLY),
+    ("discovery.k8s.io/v1", "EndpointSlice", &METADATA_ONLY),
+    ("coordination.k8s.io/v1", "Lease", &METADATA_ONLY),
+    (
+        "flowcontrol.apiserver.k8s.io/v1",
+        "FlowSchema",
+        &METADATA_ONLY,
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io/v1",
+        "PriorityLevelConfiguration",
+        &METADATA_ONLY,
+    ),
+    // Helm adds apiextensions to its scheme, so CRDs themselves get
+    // strategic patches (their lists carry no tags).
+    (
+        "apiextensions.k8s.io/v1",
+        "CustomResourceDefinition",
+        &METADATA_ONLY,
+    ),
     (
         "admissionregistration.k8s.io/v1",
         "ValidatingWebhookConfiguration",
