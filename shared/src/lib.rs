@@ -14,6 +14,7 @@ pub mod codec;
 pub mod constraints;
 pub mod engine;
 pub mod goio;
+pub mod kube;
 pub mod lint;
 pub mod manifest;
 pub mod pathmatch;

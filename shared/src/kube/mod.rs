@@ -1,0 +1,7 @@
+//! What Helm does to objects in a cluster, as pure functions over JSON.
+//!
+//! [`strategic_merge`] computes and applies Kubernetes strategic merge
+//! patches: the three-way patch Helm 3's client-side apply sends, and the
+//! merge the API server performs when it receives one.
+
+pub mod strategic_merge;
