@@ -224,17 +224,23 @@ impl Digits {
     }
 }
 
+/// The 53-bit mantissa (implicit bit included) and unbiased binary
+/// exponent of `x`, so that |x| = mant × 2^(exp − 52).
+fn mantissa_exponent(x: f64) -> (u64, i64) {
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i64;
+    let fraction = bits & ((1 << 52) - 1);
+    if biased == 0 {
+        (fraction, 1 - 1023)
+    } else {
+        (fraction | 1 << 52, biased - 1023)
+    }
+}
+
 /// `strconv`'s `%b` of a float: `mantissa p exponent`, both decimal.
 fn binary_exponent_form(x: f64) -> String {
-    let bits = x.to_bits();
-    let mut exp = ((bits >> 52) & 0x7ff) as i64;
-    let mut mant = bits & ((1 << 52) - 1);
-    if exp == 0 {
-        exp = 1;
-    } else {
-        mant |= 1 << 52;
-    }
-    exp -= 1023 + 52;
+    let (mant, exp) = mantissa_exponent(x);
+    let exp = exp - 52;
     let sign = if exp >= 0 { "+" } else { "" };
     format!("{mant}p{sign}{exp}")
 }
@@ -242,15 +248,7 @@ fn binary_exponent_form(x: f64) -> String {
 /// `strconv`'s `%x` of a float: `0x1.hhhhp±dd`, rounded to `prec` hex
 /// digits when asked (ties to even), else as many as needed.
 fn hex_float(x: f64, prec: Option<usize>, upper: bool) -> String {
-    let bits = x.to_bits();
-    let mut exp = ((bits >> 52) & 0x7ff) as i64;
-    let mut mant = bits & ((1 << 52) - 1);
-    if exp == 0 {
-        exp = 1;
-    } else {
-        mant |= 1 << 52;
-    }
-    exp -= 1023;
+    let (mut mant, mut exp) = mantissa_exponent(x);
     if mant == 0 {
         exp = 0;
     }
