@@ -2,6 +2,9 @@
 //!
 //! [`strategic_merge`] computes and applies Kubernetes strategic merge
 //! patches: the three-way patch Helm 3's client-side apply sends, and the
-//! merge the API server performs when it receives one.
+//! merge the API server performs when it receives one. [`ownership`] is the
+//! metadata that ties an object to its release, and Helm's check before it
+//! adopts an existing object.
 
+pub mod ownership;
 pub mod strategic_merge;
