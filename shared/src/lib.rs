@@ -18,6 +18,7 @@ pub mod kube;
 pub mod lint;
 pub mod manifest;
 pub mod pathmatch;
+pub mod policy;
 pub mod release;
 pub mod settings;
 pub mod storage;
