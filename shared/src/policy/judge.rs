@@ -66,9 +66,10 @@ pub fn judge_release(
     requester: &Requester<'_>,
 ) -> Result<Judgement, ManifestError> {
     let mut judgement = Judgement::default();
+    let namespace = subject.release.namespace.as_str();
     let applicable: Vec<&Policy> = policies
         .iter()
-        .filter(|p| !exempt(p, subject.release, requester))
+        .filter(|p| !p.exempts(namespace, requester))
         .collect();
     if applicable.is_empty() {
         return Ok(judgement);
@@ -87,13 +88,31 @@ pub fn judge_release(
     Ok(judgement)
 }
 
-fn exempt(policy: &Policy, release: &Release, requester: &Requester<'_>) -> bool {
-    policy.exempt_namespaces.is_match(&release.namespace)
-        || policy.exempt_users.is_match(requester.user)
-        || requester
-            .groups
-            .iter()
-            .any(|g| policy.exempt_groups.is_match(g))
+impl Policy {
+    /// Whether this policy leaves writes in `namespace` by `requester` alone.
+    pub(super) fn exempts(&self, namespace: &str, requester: &Requester<'_>) -> bool {
+        self.exempt_namespaces.is_match(namespace)
+            || self.exempt_users.is_match(requester.user)
+            || requester
+                .groups
+                .iter()
+                .any(|g| self.exempt_groups.is_match(g))
+    }
+
+    /// The rule's message for `context`. An admin's template can still
+    /// fail on data (a variable this rule does not have): the violation
+    /// stands, and says why its message is missing.
+    pub(super) fn message(&self, rule: Rule, context: &Context) -> String {
+        self.messages
+            .render(rule.as_str(), context)
+            .unwrap_or_else(|e| {
+                format!(
+                    "ChartPolicy {} rule {} (message template failed: {e})",
+                    self.name,
+                    rule.as_str()
+                )
+            })
+    }
 }
 
 fn chart_identity(release: &Release) -> (&str, &str, &str) {
@@ -239,19 +258,7 @@ impl Judge<'_> {
         };
         let mut context = self.base.clone();
         context.extend(extra);
-        // An admin's template can still fail on data (an unknown variable
-        // for this rule): the violation stands, with the failure named.
-        let message = self
-            .policy
-            .messages
-            .render(rule.as_str(), &context)
-            .unwrap_or_else(|e| {
-                format!(
-                    "ChartPolicy {} rule {} (message template failed: {e})",
-                    self.policy.name,
-                    rule.as_str()
-                )
-            });
+        let message = self.policy.message(rule, &context);
         self.violations.push(Violation {
             policy: self.policy.name.clone(),
             rule,
@@ -261,7 +268,7 @@ impl Judge<'_> {
     }
 }
 
-fn object_context(object: &Value) -> Context {
+pub(super) fn object_context(object: &Value) -> Context {
     let id = objects::identity(object);
     let mut context = Context::new();
     let api_version = object

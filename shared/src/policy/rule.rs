@@ -5,6 +5,9 @@ use super::spec::{ChartPolicySpec, Mode};
 /// A rule of a ChartPolicy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Rule {
+    ReleaseRecords,
+    Ownership,
+    ManagedObjects,
     Sources,
     Charts,
     Provenance,
@@ -17,7 +20,10 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order they are judged.
-    pub const ALL: [Rule; 8] = [
+    pub const ALL: [Rule; 11] = [
+        Rule::ReleaseRecords,
+        Rule::Ownership,
+        Rule::ManagedObjects,
         Rule::Sources,
         Rule::Charts,
         Rule::Provenance,
@@ -31,6 +37,9 @@ impl Rule {
     /// The rule's field name in the spec, also used in metrics and messages.
     pub fn as_str(self) -> &'static str {
         match self {
+            Rule::ReleaseRecords => "releaseRecords",
+            Rule::Ownership => "ownership",
+            Rule::ManagedObjects => "managedObjects",
             Rule::Sources => "sources",
             Rule::Charts => "charts",
             Rule::Provenance => "provenance",
@@ -39,6 +48,17 @@ impl Rule {
             Rule::ImageRegistries => "imageRegistries",
             Rule::MaxObjects => "maxObjects",
             Rule::RequiredLabels => "requiredLabels",
+        }
+    }
+
+    /// The mode of a rule no policy sets: the consistency rules hold
+    /// anyway (records and ownership enforced, outside changes warned);
+    /// ChartPolicy rules exist only where written.
+    pub fn default_mode(self) -> Option<Mode> {
+        match self {
+            Rule::ReleaseRecords | Rule::Ownership => Some(Mode::Enforce),
+            Rule::ManagedObjects => Some(Mode::Warn),
+            _ => None,
         }
     }
 
@@ -59,6 +79,9 @@ impl Rule {
             };
         }
         match self {
+            Rule::ReleaseRecords => of!(release_records),
+            Rule::Ownership => of!(ownership),
+            Rule::ManagedObjects => of!(managed_objects),
             Rule::Sources => of!(sources),
             Rule::Charts => of!(charts),
             Rule::Provenance => of!(provenance),
@@ -74,9 +97,11 @@ impl Rule {
     /// `release` (`name`, `namespace`, `version`), `chart` (`name`,
     /// `version`, `appVersion`), and per rule `source`, `signer`, `object`
     /// (`apiVersion`, `kind`, `name`, `namespace`), `image`, `label`,
-    /// `count`, `limit`.
+    /// `count`, `limit`; for the consistency rules, `reason` (what is
+    /// wrong, in our words) and `object`.
     pub(super) fn default_message(self) -> &'static str {
         match self {
+            Rule::ReleaseRecords | Rule::Ownership | Rule::ManagedObjects => "{{ reason }}",
             Rule::Sources => {
                 "chart {{ chart.name }} {{ chart.version }} comes from {% if source %}{{ source }}{% else %}an unrecorded source{% endif %}, which ChartPolicy {{ policy }} does not allow"
             }

@@ -49,6 +49,14 @@ pub struct ChartPolicySpec {
     /// Requests this policy does not judge.
     #[serde(default)]
     pub exemptions: Exemptions,
+    /// Release records must be well-formed (enforced when no policy says).
+    pub release_records: Option<ModeRule>,
+    /// Objects' release annotations must be truthful (enforced when no
+    /// policy says).
+    pub ownership: Option<ModeRule>,
+    /// Objects of a release change only through it (warned when no policy
+    /// says).
+    pub managed_objects: Option<ManagedObjectsRule>,
     pub sources: Option<SourcesRule>,
     pub charts: Option<ChartsRule>,
     pub provenance: Option<ProvenanceRule>,
@@ -195,4 +203,26 @@ pub struct RequiredLabelsRule {
     pub mode: Mode,
     pub message: Option<String>,
     pub labels: Vec<String>,
+}
+
+/// A rule that has nothing to set but its mode and message.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ModeRule {
+    #[serde(default)]
+    pub mode: Mode,
+    pub message: Option<String>,
+}
+
+/// Changes to an object of a release must come from Helm: from a request
+/// whose field manager is `helm` or one of `fieldManagers`, or, for
+/// deletions, while the release's own operation is in progress.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ManagedObjectsRule {
+    #[serde(default)]
+    pub mode: Mode,
+    pub message: Option<String>,
+    #[serde(default)]
+    pub field_managers: Vec<String>,
 }
