@@ -13,6 +13,7 @@
 
 mod fields;
 mod generic;
+pub mod legacy;
 mod pods;
 pub mod readers;
 mod resources;
