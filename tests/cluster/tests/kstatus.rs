@@ -407,4 +407,90 @@ fn legacy_wait_agrees_with_helm() {
         pods: &[],
     };
     assert_eq!(legacy::is_ready(&live[0], related, options), Ok(false));
+
+    // A hook Job still running when the time runs out.
+    let mut hook = job("legacy-hook", json!({"active": 1}));
+    hook["metadata"]["annotations"] = json!({"helm.sh/hook": "post-install"});
+    let chart = write_chart(dir.path(), "legacy-hook", std::slice::from_ref(&hook));
+    let stderr = run_err(
+        "helm",
+        &[
+            "install",
+            "legacy-hook",
+            &chart,
+            "--server-side=false",
+            "--wait=legacy",
+            "--timeout",
+            "2s",
+        ],
+    );
+    assert_eq!(
+        wait_error_lines(&stderr, "Error: INSTALLATION FAILED: failed post-install: "),
+        [legacy::HOOK_TIMEOUT]
+    );
+    let live = run_ok("kubectl", &["get", "job", "legacy-hook", "-o", "json"]);
+    let live: Value = serde_json::from_str(&live).expect("kubectl prints JSON");
+    assert_eq!(legacy::hook_done(&live), Ok(false));
+}
+
+/// A hook is waited on alone with Helm's hook rules: a failed Job ends the
+/// wait at once, a running Pod holds it until the deadline.
+#[test]
+fn hook_wait_errors_match_helms() {
+    let hook = |mut object: Value| {
+        object["metadata"]["annotations"] = json!({"helm.sh/hook": "post-install"});
+        object
+    };
+    let cases = [
+        (
+            "kstatus-hook-job",
+            hook(job(
+                "hook-failed",
+                json!({"failed": 7, "conditions": [
+                {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"}]}),
+            )),
+            "job",
+            false,
+        ),
+        (
+            "kstatus-hook-pod",
+            hook(pod(
+                "hook-running",
+                json!({"app": "hook-running"}),
+                json!({"phase": "Running",
+                "conditions": [{"type": "Ready", "status": "True"}]}),
+            )),
+            "pod",
+            true,
+        ),
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (release, object, resource, deadline) in cases {
+        let chart = write_chart(dir.path(), release, std::slice::from_ref(&object));
+        let stderr = run_err(
+            "helm",
+            &[
+                "install",
+                release,
+                &chart,
+                "--server-side=false",
+                "--timeout",
+                "2s",
+            ],
+        );
+        let theirs = wait_error_lines(&stderr, "Error: INSTALLATION FAILED: failed post-install: ");
+
+        let name = object["metadata"]["name"].as_str().unwrap_or_default();
+        let live = run_ok("kubectl", &["get", resource, name, "-o", "json"]);
+        let live: Value = serde_json::from_str(&live).expect("kubectl prints JSON");
+        let mut progress = Progress::new(Goal::Ready, vec![id_of(&live)]);
+        let (status, message) = observed(WaitFor::Hooks, &live);
+        progress.observe(&id_of(&live), status, message);
+        assert_eq!(progress.done(), !deadline, "{release}");
+        let ours = progress
+            .outcome(deadline)
+            .expect_err("the hook is not ready");
+        let ours: Vec<String> = ours.to_string().lines().map(str::to_string).collect();
+        assert_eq!(theirs, ours, "{release}");
+    }
 }

@@ -21,6 +21,10 @@ use super::fields::{self, int_or, str_or};
 pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
 /// How many polls in a row a retryable error may fail before Helm gives up.
 pub const MAX_RETRIES: u32 = 30;
+/// What Helm says when a hook is not done in time under `--wait=legacy`
+/// (client-go's watch timeout, where other waits say
+/// `context deadline exceeded`).
+pub const HOOK_TIMEOUT: &str = "timed out waiting for the condition";
 
 /// How the checks are tuned: Helm's `Wait` uses
 /// `{ check_jobs: false, paused_as_ready: true }`, `WaitWithJobs` the
