@@ -11,6 +11,7 @@ use std::path::Path;
 
 use helm::kube::status::legacy;
 use helm::kube::status::readers::{self, WaitFor};
+use helm::kube::status::selector;
 use helm::kube::status::wait::{DEADLINE_EXCEEDED, Goal, ObjectId, Progress};
 use helm::kube::status::{Status, group_kind};
 use serde_json::{Value, json};
@@ -90,16 +91,7 @@ fn observed(wait: WaitFor, object: &Value) -> (Status, String) {
         return (Status::Unknown, String::new());
     };
     let computed = if readers::reads_pods(object) {
-        let selector = object["spec"]["selector"]["matchLabels"]
-            .as_object()
-            .map(|labels| {
-                labels
-                    .iter()
-                    .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            })
-            .unwrap_or_default();
+        let selector = selector::pod_selector(object).expect("a workload selects its pods");
         let pods = run_ok("kubectl", &["get", "pods", "-l", &selector, "-o", "json"]);
         let pods: Value = serde_json::from_str(&pods).expect("kubectl prints JSON");
         let statuses: Vec<Status> = pods["items"]

@@ -8,8 +8,9 @@
 //! way it waits (Jobs until complete with `--wait-for-jobs`, hooks, paused
 //! Deployments); [`wait`] aggregates the statuses of a release's objects
 //! into Helm's decision to stop and its error text; [`legacy`] is the
-//! `--wait=legacy` strategy (Helm 3's `ready.go`). Nothing here reads the
-//! cluster: a watch elsewhere feeds objects in.
+//! `--wait=legacy` strategy (Helm 3's `ready.go`); [`selector`] is the label
+//! selector to list a workload's pods by. Nothing here reads the cluster: a
+//! watch elsewhere feeds objects in.
 
 mod fields;
 mod generic;
@@ -17,6 +18,7 @@ pub mod legacy;
 mod pods;
 pub mod readers;
 mod resources;
+pub mod selector;
 pub mod wait;
 mod workloads;
 
