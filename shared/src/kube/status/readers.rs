@@ -3,6 +3,12 @@
 //! Job is ready only once complete, where kstatus is satisfied once it
 //! starts); hooks use Helm's Job and Pod rules and take every other kind
 //! as ready at once.
+//!
+//! Some of kstatus' readers list related objects by selector
+//! ([`super::selector`]): a ReplicaSet's or StatefulSet's pods
+//! ([`account_for_pods`]), and a Deployment's ReplicaSets, whose statuses
+//! change nothing. When such a list fails (or the selector is invalid),
+//! the object is Unknown, as when [`status`] fails.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -80,6 +86,36 @@ pub fn account_for_pods(parent: Computed, pods: &[Status]) -> Computed {
         message: format!("{failed} pods have failed"),
         conditions: Vec::new(),
     }
+}
+
+/// Whether `object` is a Pod no node would take (a False `PodScheduled`
+/// condition with reason `Unschedulable`). kstatus gives such a Pod
+/// [`SCHEDULE_WINDOW`](super::SCHEDULE_WINDOW) before calling it Failed, so
+/// a watcher computes again, that long after, any InProgress object that
+/// is such a Pod or has one among its InProgress pods: no event would
+/// announce the change.
+pub fn unschedulable_pod(object: &Value) -> bool {
+    if group_kind(object) != ("", "Pod") {
+        return false;
+    }
+    let Some(Value::Array(conditions)) = object.get("status").and_then(|s| s.get("conditions"))
+    else {
+        return false;
+    };
+    // Like kstatus, stop at the first entry that is not an object.
+    for condition in conditions {
+        let Some(condition) = condition.as_object() else {
+            return false;
+        };
+        let field = |name: &str| condition.get(name).and_then(Value::as_str);
+        if field("type") == Some("PodScheduled")
+            && field("status") == Some("False")
+            && field("reason") == Some("Unschedulable")
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// Helm's Job rule: Current when complete, Failed when failed, else
@@ -211,6 +247,33 @@ mod tests {
         assert_eq!(done.conditions[0].reason, "");
         // Outside hooks a running Ready Pod is simply ready.
         assert_eq!(judged(WaitFor::Resources, &running).0, Status::Current);
+    }
+
+    #[test]
+    fn unschedulable_pods_are_recognised() {
+        let unschedulable = patched(
+            &pod(),
+            json!({"status": {"phase": "Pending", "conditions": [
+            {"type": "PodScheduled", "status": "False", "reason": "Unschedulable"}]}}),
+        );
+        assert!(unschedulable_pod(&unschedulable));
+        assert!(!unschedulable_pod(&pod()));
+        let other_reason = patched(
+            &unschedulable,
+            json!({"status": {"conditions": [
+            {"type": "PodScheduled", "status": "False", "reason": "SchedulingGated"}]}}),
+        );
+        assert!(!unschedulable_pod(&other_reason));
+        let malformed_first = patched(
+            &unschedulable,
+            json!({"status": {"conditions": [
+            "odd", {"type": "PodScheduled", "status": "False", "reason": "Unschedulable"}]}}),
+        );
+        assert!(!unschedulable_pod(&malformed_first));
+        assert!(!unschedulable_pod(&patched(
+            &unschedulable,
+            json!({"kind": "Deployment"})
+        )));
     }
 
     #[test]
