@@ -9,8 +9,17 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::time::Duration;
 
 use super::Status;
+
+/// The message of an object the watch saw deleted (or never found), with
+/// [`Status::NotFound`].
+pub const NOT_FOUND_MESSAGE: &str = "Resource not found";
+
+/// The timeout Helm's status waits use when given none (zero), rather than
+/// giving up at once.
+pub const ZERO_TIMEOUT_FALLBACK: Duration = Duration::from_secs(30);
 
 /// The identity of an object in a wait: its group, kind, namespace and
 /// name (the version does not matter).
@@ -38,7 +47,9 @@ impl fmt::Display for ObjectId {
 pub enum Goal {
     /// Install, upgrade, rollback and hooks: every object Current.
     Ready,
-    /// Uninstall and deletions: every object NotFound.
+    /// Uninstall and deletions: every object NotFound. Objects still there
+    /// are judged by [`super::readers::WaitFor::Resources`]; a deleted one
+    /// is NotFound with [`NOT_FOUND_MESSAGE`].
     Deleted,
 }
 
