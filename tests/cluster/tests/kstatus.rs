@@ -282,6 +282,27 @@ fn install_wait_errors_match_helms() {
         json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": meta("budget"),
                "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "budget"}}}}),
         json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta("settings"), "data": {"a": "b"}}),
+        // The kind's rule comes before a Ready condition…
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta("settings-not-ready"), "data": {"a": "b"},
+               "status": {"conditions": [{"type": "Ready", "status": "False", "reason": "Nope", "message": "not ready"}]}}),
+        // …and after the generic conditions and generations.
+        workload(
+            "Deployment",
+            "dep-reconciling",
+            json!({"replicas": 1}),
+            json!({"conditions": [
+            {"type": "Reconciling", "status": "True", "reason": "Scaling", "message": "scaling up"}]}),
+        ),
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": meta("svc-stalled"),
+               "spec": {"ports": [{"port": 80}], "selector": {"app": "svc"}},
+               "status": {"conditions": [{"type": "Stalled", "status": "True", "reason": "NoEndpoints",
+                                          "message": "no endpoints"}]}}),
+        workload(
+            "Deployment",
+            "dep-observed-ahead",
+            json!({"replicas": 1}),
+            json!({"observedGeneration": 2}),
+        ),
         json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta("nightly"),
                "spec": {"schedule": "0 3 * * *", "jobTemplate": {"spec": {"template": {"spec": {
                    "restartPolicy": "Never", "containers": [{"name": "job", "image": "busybox"}]}}}}}}),
