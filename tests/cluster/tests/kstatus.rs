@@ -507,3 +507,87 @@ fn hook_wait_errors_match_helms() {
         assert_eq!(theirs, ours, "{release}");
     }
 }
+
+/// Helm 3's Deployment check, which finds the Deployment's current
+/// ReplicaSet and counts its ready pods against `maxUnavailable`: with a
+/// ReplicaSet made by hand (no controller runs here), `helm upgrade
+/// --wait=legacy` succeeds exactly when our check says ready.
+#[test]
+fn legacy_deployment_check_agrees_with_helm() {
+    // (release, ready pods of 4 with maxUnavailable 25%, the ReplicaSet's
+    // image, whether that is ready)
+    let cases = [
+        ("legacy-rs-ready", 3, "nginx:1.27", true),
+        ("legacy-rs-short", 2, "nginx:1.27", false),
+        ("legacy-rs-old", 4, "nginx:1.26", false),
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (release, ready, image, expected) in cases {
+        let deployment = workload(
+            "Deployment",
+            release,
+            json!({"replicas": 4, "strategy": {"type": "RollingUpdate",
+                   "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}}),
+            json!({"observedGeneration": 1, "replicas": 4, "updatedReplicas": 4, "readyReplicas": ready}),
+        );
+        let chart = write_chart(dir.path(), release, std::slice::from_ref(&deployment));
+        run_ok("helm", &["install", release, &chart, "--server-side=false"]);
+        let live = run_ok("kubectl", &["get", "deployment", release, "-o", "json"]);
+        let live: Value = serde_json::from_str(&live).expect("kubectl prints JSON");
+
+        let mut template = live["spec"]["template"].clone();
+        template["metadata"]["labels"]["pod-template-hash"] = json!("5d8f7c6b9");
+        template["spec"]["containers"][0]["image"] = json!(image);
+        let replica_set = json!({
+            "apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": format!("{release}-5d8f7c6b9"),
+                         "labels": {"app": release, "pod-template-hash": "5d8f7c6b9"},
+                         "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": release,
+                                              "uid": live["metadata"]["uid"], "controller": true}]},
+            "spec": {"replicas": 4, "selector": {"matchLabels": {"app": release, "pod-template-hash": "5d8f7c6b9"}},
+                     "template": template},
+            "status": {"observedGeneration": 1, "replicas": 4, "readyReplicas": ready}
+        });
+        let file = dir.path().join(format!("{release}-rs.json"));
+        std::fs::write(&file, replica_set.to_string()).expect("ReplicaSet file");
+        run_ok("kubectl", &["create", "-f", &file.display().to_string()]);
+
+        let helm_ready = run(
+            "helm",
+            &[
+                "upgrade",
+                release,
+                &chart,
+                "--server-side=false",
+                "--wait=legacy",
+                "--timeout",
+                "3s",
+            ],
+        )
+        .status
+        .success();
+        assert_eq!(helm_ready, expected, "{release}: helm");
+
+        let live = run_ok("kubectl", &["get", "deployment", release, "-o", "json"]);
+        let live: Value = serde_json::from_str(&live).expect("kubectl prints JSON");
+        let selector = selector::pod_selector(&live).expect("a Deployment selects");
+        let listed = run_ok(
+            "kubectl",
+            &["get", "replicasets", "-l", &selector, "-o", "json"],
+        );
+        let listed: Value = serde_json::from_str(&listed).expect("kubectl prints JSON");
+        let related = legacy::Related {
+            replica_sets: listed["items"].as_array().map_or(&[], Vec::as_slice),
+            pods: &[],
+        };
+        let options = legacy::Options {
+            check_jobs: false,
+            paused_as_ready: true,
+        };
+        assert_eq!(
+            legacy::is_ready(&live, related, options),
+            Ok(helm_ready),
+            "{release}"
+        );
+    }
+}
