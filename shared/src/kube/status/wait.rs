@@ -11,7 +11,9 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
-use super::Status;
+use serde_json::Value;
+
+use super::{Status, group_kind};
 
 /// The message of an object the watch saw deleted (or never found), with
 /// [`Status::NotFound`].
@@ -33,6 +35,28 @@ pub struct ObjectId {
     pub namespace: String,
     /// Name.
     pub name: String,
+}
+
+impl ObjectId {
+    /// The identity of `object` from its apiVersion, kind and metadata
+    /// (missing parts empty).
+    pub fn of(object: &Value) -> Self {
+        let (group, kind) = group_kind(object);
+        let metadata = |field: &str| {
+            object
+                .get("metadata")
+                .and_then(|m| m.get(field))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        ObjectId {
+            group: group.to_string(),
+            kind: kind.to_string(),
+            namespace: metadata("namespace"),
+            name: metadata("name"),
+        }
+    }
 }
 
 impl fmt::Display for ObjectId {
@@ -400,6 +424,19 @@ mod tests {
         progress.observe(&web(), Status::InProgress, "Replicas: 0/1");
         let pending = progress.first_pending().expect("one pending");
         assert_eq!(pending.id, cfg(), "failed ones are not waited for");
+    }
+
+    #[test]
+    fn identities_from_objects() {
+        let deployment = serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "default"}});
+        assert_eq!(ObjectId::of(&deployment), web());
+        let crd = serde_json::json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.example.com"}});
+        assert_eq!(
+            ObjectId::of(&crd).to_string(),
+            "CustomResourceDefinition//widgets.example.com"
+        );
     }
 
     #[test]
