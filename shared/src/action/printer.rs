@@ -1,0 +1,194 @@
+//! How `install`, `upgrade`, `status` and `get all` print a release: the
+//! status block as text, or the whole record as JSON or YAML. Pure
+//! functions over a [`Release`]; the caller fetches it.
+
+use std::fmt::Write as _;
+
+use chrono::Local;
+
+use crate::codec::{json, yaml};
+use crate::engine::Value;
+use crate::release::{Release, Status, Time};
+
+/// Why a release could not be printed.
+#[derive(Debug, thiserror::Error)]
+pub enum PrintError {
+    /// The record's JSON could not be read back as values for YAML.
+    #[error("{0}")]
+    Json(#[from] json::JsonError),
+    /// A value YAML cannot hold.
+    #[error("{0}")]
+    Yaml(#[from] yaml::EncodeError),
+}
+
+/// The options of the status block (Helm's `statusPrinter`).
+#[derive(Clone, Debug, Default)]
+pub struct StatusTable {
+    /// Adds `CHART`, `VERSION` and `APP_VERSION` (`get all`).
+    pub show_metadata: bool,
+    /// `--hide-notes`: no `NOTES:` section.
+    pub hide_notes: bool,
+    /// Colours the namespace and status as a terminal shows them.
+    pub color: bool,
+    /// `--debug` (and `get all`): the user-supplied values, these computed
+    /// values, then hooks and manifest, whatever the release's state.
+    pub debug: Option<Value>,
+}
+
+impl StatusTable {
+    /// The status block as Helm prints it.
+    pub fn render(&self, rel: &Release) -> Result<String, PrintError> {
+        let info = rel.info.clone().unwrap_or_default();
+        let status = info.status.clone().unwrap_or(Status::Unknown);
+        let mut out = String::new();
+        let _ = writeln!(out, "NAME: {}", rel.name);
+        if let Some(deployed) = local_ansic(&info.last_deployed) {
+            let _ = writeln!(out, "LAST DEPLOYED: {deployed}");
+        }
+        let _ = writeln!(out, "NAMESPACE: {}", self.namespace(&rel.namespace));
+        let _ = writeln!(out, "STATUS: {}", self.status(&status));
+        let _ = writeln!(out, "REVISION: {}", rel.version);
+        if self.show_metadata {
+            let meta = rel
+                .chart
+                .as_ref()
+                .and_then(|c| c.metadata.clone())
+                .unwrap_or_default();
+            let _ = writeln!(out, "CHART: {}", meta.name);
+            let _ = writeln!(out, "VERSION: {}", meta.version);
+            let _ = writeln!(out, "APP_VERSION: {}", meta.app_version);
+        }
+        let _ = writeln!(out, "DESCRIPTION: {}", info.description);
+        write_test_suite(&mut out, rel);
+        if let Some(computed) = &self.debug {
+            out.push_str("USER-SUPPLIED VALUES:\n");
+            out.push_str(&config_yaml(rel)?);
+            out.push('\n');
+            out.push_str("COMPUTED VALUES:\n");
+            out.push_str(&yaml::to_yaml(computed)?);
+            out.push('\n');
+        }
+        if self.debug.is_some() || info.description.eq_ignore_ascii_case("Dry run complete") {
+            out.push_str("HOOKS:\n");
+            out.push_str(&hooks_text(rel));
+            let _ = writeln!(out, "MANIFEST:\n{}", rel.manifest);
+        }
+        // Go's `strings.TrimSpace` removes the same set as `str::trim`.
+        if !self.hide_notes && !info.notes.is_empty() {
+            let _ = writeln!(out, "NOTES:\n{}", info.notes.trim());
+        }
+        Ok(out)
+    }
+
+    fn namespace(&self, namespace: &str) -> String {
+        if self.color {
+            paint(CYAN, namespace)
+        } else {
+            namespace.to_string()
+        }
+    }
+
+    fn status(&self, status: &Status) -> String {
+        let name = status.as_str();
+        if !self.color {
+            return name.to_string();
+        }
+        match status {
+            Status::Deployed => paint(GREEN, name),
+            Status::Failed | Status::Unknown => paint(RED, name),
+            Status::PendingInstall
+            | Status::PendingUpgrade
+            | Status::PendingRollback
+            | Status::Uninstalling => paint(YELLOW, name),
+            _ => name.to_string(),
+        }
+    }
+}
+
+const GREEN: &str = "32";
+const YELLOW: &str = "33";
+const RED: &str = "31";
+const CYAN: &str = "36";
+
+/// Text in an ANSI colour, as fatih/color writes it.
+fn paint(code: &str, text: &str) -> String {
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// `TEST SUITE: None` when the release has no test hooks; otherwise one
+/// block per test hook that has run.
+fn write_test_suite(out: &mut String, rel: &Release) {
+    let tests: Vec<_> = rel
+        .hooks
+        .iter()
+        .filter(|h| h.events.iter().any(|e| e == "test"))
+        .collect();
+    if tests.is_empty() {
+        out.push_str("TEST SUITE: None\n");
+        return;
+    }
+    for hook in tests {
+        let Some(started) = local_ansic(&hook.last_run.started_at) else {
+            continue;
+        };
+        let completed = local_ansic(&hook.last_run.completed_at).unwrap_or_else(zero_ansic);
+        let _ = writeln!(
+            out,
+            "TEST SUITE:     {}\nLast Started:   {started}\nLast Completed: {completed}\nPhase:          {}",
+            hook.name, hook.last_run.phase
+        );
+    }
+}
+
+/// Go's `t.Local().Format(time.ANSIC)`; `None` for the zero time.
+fn local_ansic(t: &Time) -> Option<String> {
+    t.get().map(|t| {
+        t.with_timezone(&Local)
+            .format("%a %b %e %H:%M:%S %Y")
+            .to_string()
+    })
+}
+
+/// The zero time in ANSIC, as Go prints it (in UTC: Go's zero time keeps
+/// its zone).
+fn zero_ansic() -> String {
+    "Mon Jan  1 00:00:00 0001".to_string()
+}
+
+/// Every hook as `get hooks` and the status block print them.
+pub fn hooks_text(rel: &Release) -> String {
+    let mut out = String::new();
+    for h in &rel.hooks {
+        let _ = writeln!(out, "---\n# Source: {}\n{}", h.path, h.manifest);
+    }
+    out
+}
+
+/// The user's values as `sigs.k8s.io/yaml` prints them (`{}` when none).
+fn config_yaml(rel: &Release) -> Result<String, PrintError> {
+    Ok(yaml::to_yaml(&config_value(rel)?)?)
+}
+
+/// The release's `config` as an engine value: an empty map when none.
+pub(crate) fn config_value(rel: &Release) -> Result<Value, PrintError> {
+    match &rel.config {
+        Some(config) => {
+            let text = serde_json::Value::Object(config.clone()).to_string();
+            Ok(json::from_str(&text)?)
+        }
+        None => Ok(json::from_str("{}")?),
+    }
+}
+
+/// `-o json`: the record as Helm's JSON encoder writes it.
+pub fn release_json(rel: &Release) -> String {
+    let mut out = rel.to_json();
+    out.push('\n');
+    out
+}
+
+/// `-o yaml`: the record as `sigs.k8s.io/yaml` writes it.
+pub fn release_yaml(rel: &Release) -> Result<String, PrintError> {
+    let value = json::from_str(&rel.to_json())?;
+    Ok(yaml::to_yaml(&value)?)
+}
