@@ -18,17 +18,7 @@ use crate::engine::value::Map;
 use crate::release::{
     ApplyMethod, DecodeError, Info, Release, Status, StoredChart, Time, engine_map,
 };
-
-/// The labels Helm's storage sets on a release's object; a user's labels
-/// may not use them.
-pub const SYSTEM_LABELS: [&str; 6] = [
-    "name",
-    "owner",
-    "status",
-    "version",
-    "createdAt",
-    "modifiedAt",
-];
+use crate::storage::SYSTEM_LABELS;
 
 /// The options of `helm install` that shape the release record.
 #[derive(Clone, Debug, Default)]

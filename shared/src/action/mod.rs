@@ -4,6 +4,7 @@
 pub mod create;
 pub mod dependency;
 pub mod env;
+pub mod get;
 pub mod install;
 pub mod lint;
 mod locate;

@@ -164,20 +164,26 @@ pub fn hooks_text(rel: &Release) -> String {
     out
 }
 
-/// The user's values as `sigs.k8s.io/yaml` prints them (`{}` when none).
+/// The user's values as `sigs.k8s.io/yaml` prints them.
 fn config_yaml(rel: &Release) -> Result<String, PrintError> {
     Ok(yaml::to_yaml(&config_value(rel)?)?)
 }
 
-/// The release's `config` as an engine value: an empty map when none.
+/// The release's `config` as an engine value: `null` when the record has
+/// none (Go's nil map), `{}` when it is empty.
 pub(crate) fn config_value(rel: &Release) -> Result<Value, PrintError> {
     match &rel.config {
-        Some(config) => {
-            let text = serde_json::Value::Object(config.clone()).to_string();
-            Ok(json::from_str(&text)?)
-        }
-        None => Ok(json::from_str("{}")?),
+        Some(config) => json_map_value(config),
+        None => Ok(Value::Nil),
     }
+}
+
+/// A JSON object of the record as an engine value, numbers as float64.
+pub(crate) fn json_map_value(
+    map: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Value, PrintError> {
+    let text = serde_json::Value::Object(map.clone()).to_string();
+    Ok(json::from_str(&text)?)
 }
 
 /// `-o json`: the record as Helm's JSON encoder writes it.

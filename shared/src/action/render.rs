@@ -32,8 +32,7 @@ pub struct ReleaseOptions {
 pub struct Rendered {
     /// Manifests and hooks, in install order.
     pub sorted: Sorted,
-    /// Every rendered `NOTES.txt` of the tree (path → text), in Helm's
-    /// order: shallower charts first, then by path.
+    /// Every rendered `NOTES.txt` of the tree (path → text), by path.
     pub notes: Vec<(String, String)>,
 }
 
@@ -211,21 +210,18 @@ fn release_value(release: &ReleaseOptions) -> Value {
 }
 
 /// Takes every rendered `NOTES.txt` out of `rendered` (notes are neither
-/// manifests nor hooks), ordered by depth in the chart tree, then by path.
+/// manifests nor hooks), by path: Helm 4.3.1 lists a subchart's notes
+/// (`chart/charts/…`) before the chart's own (`chart/templates/…`).
 fn take_notes(rendered: &mut BTreeMap<String, String>) -> Vec<(String, String)> {
     let names: Vec<String> = rendered
         .keys()
         .filter(|name| name.ends_with("NOTES.txt"))
         .cloned()
         .collect();
-    let mut notes: Vec<(String, String)> = names
+    names
         .into_iter()
         .filter_map(|name| rendered.remove_entry(&name))
-        .collect();
-    // The map is sorted by path already; a stable sort by depth keeps that
-    // order among charts at the same depth.
-    notes.sort_by_key(|(name, _)| name.matches("/charts/").count());
-    notes
+        .collect()
 }
 
 #[cfg(test)]
@@ -233,7 +229,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn notes_come_out_shallowest_first() {
+    fn notes_come_out_by_path() {
         let mut rendered: BTreeMap<String, String> = [
             "foo/charts/bar/charts/qux/templates/NOTES.txt",
             "foo/charts/baz/templates/NOTES.txt",
@@ -249,10 +245,10 @@ mod tests {
         assert_eq!(
             names,
             [
-                "foo/templates/NOTES.txt",
+                "foo/charts/bar/charts/qux/templates/NOTES.txt",
                 "foo/charts/bar/templates/NOTES.txt",
                 "foo/charts/baz/templates/NOTES.txt",
-                "foo/charts/bar/charts/qux/templates/NOTES.txt",
+                "foo/templates/NOTES.txt",
             ]
         );
         assert_eq!(rendered.len(), 1);
