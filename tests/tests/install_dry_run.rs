@@ -136,6 +136,20 @@ fn status_block_matches_helm() {
         ],
         &["demo", "{c}/helm-testcharts/deprecated", "--dry-run=client"],
         &["demo", "{c}/podinfo", "--dry-run=client", "--color=always"],
+        &[
+            "demo",
+            "{c}/podinfo",
+            "--dry-run=client",
+            "--debug",
+            "--set",
+            "a.b=1",
+        ],
+        &[
+            "demo",
+            "{c}/helm-testcharts/subchart",
+            "--dry-run=client",
+            "--debug",
+        ],
     ]);
 }
 
