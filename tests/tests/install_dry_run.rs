@@ -5,15 +5,20 @@
 
 use std::sync::LazyLock;
 
-use kubectl_helm_tests::{Outcome, charts_dir, compare, ours, reference};
+use kubectl_helm_tests::{Outcome, charts_dir, compare, ours, reference, repo_root};
 use regex::Regex;
 
 /// Runs `install ARGS` with both binaries; `{c}` in an argument stands
-/// for the charts directory.
+/// for the public charts' directory, `{f}` for our fixture charts'.
 fn both(args: &[&str]) -> (Outcome, Outcome) {
     let dir = charts_dir().to_string_lossy().into_owned();
+    let fixtures = repo_root().join("tests/fixtures/charts");
+    let fixtures = fixtures.to_string_lossy();
     let args: Vec<String> = std::iter::once("install".to_string())
-        .chain(args.iter().map(|a| a.replace("{c}", &dir)))
+        .chain(
+            args.iter()
+                .map(|a| a.replace("{c}", &dir).replace("{f}", &fixtures)),
+        )
         .collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let helm = reference::run_uncached(&args, &charts_dir());
