@@ -95,7 +95,15 @@ fn status_block_matches_helm() {
             "--name-template",
             "x-{{ \"abc\" }}",
         ],
-        &["demo", "{c}/podinfo", "--dry-run=client", "--hide-notes"],
+        &[
+            "demo",
+            "{c}/podinfo",
+            "--dry-run=client",
+            "--hide-notes",
+            "--wait",
+            "--timeout",
+            "1m",
+        ],
         &[
             "demo",
             "{c}/podinfo",

@@ -76,6 +76,41 @@ pub struct InstallArgs {
     /// enable DNS lookups when rendering templates
     #[arg(long)]
     enable_dns: bool,
+    #[command(flatten)]
+    cluster: ClusterFlags,
+}
+
+/// Flags that only matter once an install reaches the cluster; a client
+/// dry run accepts them, as Helm does, and they change nothing.
+#[derive(Debug, clap::Args)]
+struct ClusterFlags {
+    /// time to wait for any individual Kubernetes operation (like Jobs for hooks)
+    #[arg(long, default_value = "5m0s")]
+    timeout: String,
+    /// wait until resources are ready (up to --timeout): 'watcher', 'hookOnly' or 'legacy'
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "watcher")]
+    wait: Option<String>,
+    /// if set and --wait enabled, will wait until all Jobs have been completed before marking the release as successful
+    #[arg(long)]
+    wait_for_jobs: bool,
+    /// if set, Helm will rollback (uninstall) the installation upon failure
+    #[arg(long)]
+    rollback_on_failure: bool,
+    /// force resource updates by replacement
+    #[arg(long)]
+    force_replace: bool,
+    /// if set server-side apply will force changes against conflicts
+    #[arg(long)]
+    force_conflicts: bool,
+    /// if set, install will ignore the check for helm annotations and take ownership of the existing resources
+    #[arg(long)]
+    take_ownership: bool,
+    /// reuse the given name, only if that name is a deleted release which remains in the history
+    #[arg(long)]
+    replace: bool,
+    /// if set, the installation process will not validate rendered templates against the Kubernetes OpenAPI Schema
+    #[arg(long)]
+    disable_openapi_validation: bool,
 }
 
 /// What `--dry-run` asks for.

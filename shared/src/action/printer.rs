@@ -131,7 +131,8 @@ fn write_test_suite(out: &mut String, rel: &Release) {
         let Some(started) = local_ansic(&hook.last_run.started_at) else {
             continue;
         };
-        let completed = local_ansic(&hook.last_run.completed_at).unwrap_or_else(zero_ansic);
+        let completed =
+            local_ansic(&hook.last_run.completed_at).unwrap_or_else(|| ZERO_ANSIC.to_string());
         let _ = writeln!(
             out,
             "TEST SUITE:     {}\nLast Started:   {started}\nLast Completed: {completed}\nPhase:          {}",
@@ -149,11 +150,8 @@ fn local_ansic(t: &Time) -> Option<String> {
     })
 }
 
-/// The zero time in ANSIC, as Go prints it (in UTC: Go's zero time keeps
-/// its zone).
-fn zero_ansic() -> String {
-    "Mon Jan  1 00:00:00 0001".to_string()
-}
+/// Go's zero time in ANSIC, as a never-completed run prints (in UTC).
+const ZERO_ANSIC: &str = "Mon Jan  1 00:00:00 0001";
 
 /// Every hook as `get hooks` and the status block print them.
 pub fn hooks_text(rel: &Release) -> String {
