@@ -196,3 +196,83 @@ pub fn release_yaml(rel: &Release) -> Result<String, PrintError> {
     let value = json::from_str(&rel.to_json())?;
     Ok(yaml::to_yaml(&value)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::release::{Hook, HookExecution, Info};
+
+    fn release(status: Status) -> Release {
+        Release {
+            name: "web".into(),
+            namespace: "prod".into(),
+            version: 3,
+            info: Some(Info {
+                status: Some(status),
+                description: "Upgrade complete".into(),
+                notes: "  hello\n\n".into(),
+                ..Info::default()
+            }),
+            ..Release::default()
+        }
+    }
+
+    #[test]
+    fn colours_follow_the_status() {
+        let table = StatusTable {
+            color: true,
+            ..StatusTable::default()
+        };
+        let text = |s| table.render(&release(s)).unwrap();
+        assert!(text(Status::Deployed).contains("STATUS: \x1b[32mdeployed\x1b[0m\n"));
+        assert!(text(Status::Failed).contains("STATUS: \x1b[31mfailed\x1b[0m\n"));
+        assert!(text(Status::Uninstalling).contains("\x1b[33muninstalling\x1b[0m"));
+        assert!(text(Status::Superseded).contains("STATUS: superseded\n"));
+        assert!(text(Status::Deployed).contains("NAMESPACE: \x1b[36mprod\x1b[0m\n"));
+    }
+
+    #[test]
+    fn block_without_times_or_hooks() {
+        let text = StatusTable::default()
+            .render(&release(Status::Deployed))
+            .unwrap();
+        assert_eq!(
+            text,
+            "NAME: web\nNAMESPACE: prod\nSTATUS: deployed\nREVISION: 3\n\
+             DESCRIPTION: Upgrade complete\nTEST SUITE: None\nNOTES:\nhello\n"
+        );
+        let hidden = StatusTable {
+            hide_notes: true,
+            ..StatusTable::default()
+        };
+        assert!(
+            !hidden
+                .render(&release(Status::Deployed))
+                .unwrap()
+                .contains("NOTES")
+        );
+    }
+
+    #[test]
+    fn test_suite_lists_the_tests_that_ran() {
+        let ran = |name: &str, started: &str| Hook {
+            name: name.into(),
+            events: vec!["test".into()],
+            last_run: HookExecution {
+                started_at: Time::parse(started).unwrap_or_default(),
+                completed_at: Time::parse(started).unwrap_or_default(),
+                phase: "Succeeded".into(),
+            },
+            ..Hook::default()
+        };
+        let mut rel = release(Status::Deployed);
+        rel.hooks = vec![ran("t1", "2026-01-02T03:04:05Z"), ran("never", "")];
+        let text = StatusTable::default().render(&rel).unwrap();
+        let started = local_ansic(&Time::parse("2026-01-02T03:04:05Z").unwrap()).unwrap();
+        assert!(text.contains(&format!(
+            "TEST SUITE:     t1\nLast Started:   {started}\nLast Completed: {started}\nPhase:          Succeeded\nNOTES:"
+        )));
+        assert!(!text.contains("never"));
+        assert!(!text.contains("TEST SUITE: None"));
+    }
+}
