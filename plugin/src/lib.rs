@@ -47,6 +47,7 @@ where
     let mut ctx = commands::Context {
         settings,
         bin,
+        color: cli.color(),
         out: stdout,
         err: stderr,
     };

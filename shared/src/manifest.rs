@@ -55,6 +55,7 @@ pub const INSTALL_ORDER: &[&str] = &[
 const HOOK_ANNOTATION: &str = "helm.sh/hook";
 const HOOK_WEIGHT_ANNOTATION: &str = "helm.sh/hook-weight";
 const HOOK_DELETE_ANNOTATION: &str = "helm.sh/hook-delete-policy";
+const HOOK_OUTPUT_LOG_ANNOTATION: &str = "helm.sh/hook-output-log-policy";
 
 /// The lifecycle events a hook can run at, by their annotation names.
 const HOOK_EVENTS: &[&str] = &[
@@ -95,6 +96,9 @@ pub struct Hook {
     pub events: Vec<String>,
     pub weight: i64,
     pub delete_policies: Vec<String>,
+    /// When to print the hook's logs (`hook-succeeded`, `hook-failed`),
+    /// lower-cased as Helm reads them.
+    pub output_log_policies: Vec<String>,
 }
 
 impl Hook {
@@ -197,15 +201,20 @@ fn to_hook(manifest: Manifest, events: &str) -> Option<Hook> {
         .get(HOOK_WEIGHT_ANNOTATION)
         .and_then(|w| go_atoi(w))
         .unwrap_or(0);
-    let delete_policies = annotations
-        .get(HOOK_DELETE_ANNOTATION)
-        .map(|p| p.split(',').map(|p| p.trim().to_lowercase()).collect())
-        .unwrap_or_default();
+    let policies = |annotation: &str| -> Vec<String> {
+        annotations
+            .get(annotation)
+            .map(|p| p.split(',').map(|p| p.trim().to_lowercase()).collect())
+            .unwrap_or_default()
+    };
+    let delete_policies = policies(HOOK_DELETE_ANNOTATION);
+    let output_log_policies = policies(HOOK_OUTPUT_LOG_ANNOTATION);
     Some(Hook {
         manifest,
         events: parsed,
         weight,
         delete_policies,
+        output_log_policies,
     })
 }
 

@@ -4,6 +4,7 @@ mod completion;
 mod create;
 mod dependency;
 mod env;
+mod install;
 mod lint;
 mod package;
 mod show;
@@ -152,6 +153,8 @@ enum Command {
     Dependency(dependency::DependencyArgs),
     /// locally render templates
     Template(Box<template::TemplateArgs>),
+    /// install a chart
+    Install(Box<install::InstallArgs>),
     /// print the client version information
     Version(version::VersionArgs),
 }
@@ -161,11 +164,20 @@ pub struct Context<'a> {
     pub settings: EnvSettings,
     /// How we were invoked (`argv[0]`), Helm's `HELM_BIN`.
     pub bin: String,
+    /// Whether to colour output (`--color`).
+    pub color: bool,
     pub out: &'a mut dyn Write,
     pub err: &'a mut dyn Write,
 }
 
 impl Cli {
+    /// Whether output may be coloured: `--color=always` only, as output
+    /// to a pipe or file is never coloured in Helm's `auto` mode, and we
+    /// do not tell a terminal from a pipe.
+    pub fn color(&self) -> bool {
+        self.global.color.as_deref() == Some("always")
+    }
+
     /// The settings this command line runs with in `env`.
     pub fn settings(&self, env: &dyn Environment) -> EnvSettings {
         self.global.settings(env)
@@ -180,6 +192,7 @@ impl Cli {
             Command::Lint(args) => args.run(ctx),
             Command::Show(args) => args.run(ctx),
             Command::Template(args) => args.run(ctx),
+            Command::Install(args) => args.run(ctx),
             Command::Version(args) => args.run(ctx.out),
             Command::Dependency(args) => args.run(ctx),
         }

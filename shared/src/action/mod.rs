@@ -4,17 +4,23 @@
 pub mod create;
 pub mod dependency;
 pub mod env;
+pub mod get;
+pub mod install;
 pub mod lint;
 mod locate;
 pub mod package;
-pub(crate) mod render;
+pub mod prepare;
+pub mod printer;
+pub mod render;
 pub mod show;
 pub mod template;
 
 pub use create::{Create, CreateError};
 pub use dependency::{DependencyError, DependencyList, DependencyManager};
+pub use install::{Install, InstallError};
 pub use lint::{Lint, LintReport};
 pub use locate::{LocateError, locate_chart};
 pub use package::{Package, PackageError};
+pub use prepare::{PrepareError, PrepareOptions, Prepared, prepare};
 pub use show::{Show, ShowError, ShowFormat};
 pub use template::{Template, TemplateError};

@@ -15,26 +15,39 @@ use crate::manifest::{self, ManifestError, Sorted};
 /// Who is being rendered: `.Release` in templates.
 #[derive(Clone, Debug)]
 pub struct ReleaseOptions {
+    /// `.Release.Name`
     pub name: String,
+    /// `.Release.Namespace`
     pub namespace: String,
+    /// `.Release.Revision`: 1 for an install.
     pub revision: i64,
+    /// `.Release.IsInstall`
     pub is_install: bool,
+    /// `.Release.IsUpgrade`
     pub is_upgrade: bool,
 }
 
 /// A render's result, before anything is applied or printed.
+#[derive(Debug)]
 pub struct Rendered {
+    /// Manifests and hooks, in install order.
     pub sorted: Sorted,
+    /// Every rendered `NOTES.txt` of the tree (path → text), by path.
+    pub notes: Vec<(String, String)>,
 }
 
+/// Why a chart could not be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderStepError {
+    /// The chart's `kubeVersion` excludes the target cluster's version.
     #[error(
         "chart requires kubeVersion: {required} which is incompatible with Kubernetes {actual}"
     )]
     KubeVersion { required: String, actual: String },
+    /// A template failed to parse or execute.
     #[error(transparent)]
     Template(#[from] RenderError),
+    /// A rendered document is not a manifest Helm can read.
     #[error(transparent)]
     Manifest(#[from] ManifestError),
 }
@@ -54,9 +67,9 @@ pub fn render_chart(
         ..Renderer::default()
     };
     let mut rendered = render_templates(chart, values, release, caps, &renderer)?;
-    remove_notes(&mut rendered);
+    let notes = take_notes(&mut rendered);
     let sorted = manifest::sort(&rendered)?;
-    Ok(Rendered { sorted })
+    Ok(Rendered { sorted, notes })
 }
 
 /// Renders every template of the chart tree with `renderer`, each with its
@@ -196,8 +209,48 @@ fn release_value(release: &ReleaseOptions) -> Value {
     ))
 }
 
-/// Removes every rendered `NOTES.txt`: notes are neither manifests nor
-/// hooks.
-fn remove_notes(rendered: &mut BTreeMap<String, String>) {
-    rendered.retain(|name, _| !name.ends_with("NOTES.txt"));
+/// Takes every rendered `NOTES.txt` out of `rendered` (notes are neither
+/// manifests nor hooks), by path: Helm 4.3.1 lists a subchart's notes
+/// (`chart/charts/…`) before the chart's own (`chart/templates/…`).
+fn take_notes(rendered: &mut BTreeMap<String, String>) -> Vec<(String, String)> {
+    let names: Vec<String> = rendered
+        .keys()
+        .filter(|name| name.ends_with("NOTES.txt"))
+        .cloned()
+        .collect();
+    names
+        .into_iter()
+        .filter_map(|name| rendered.remove_entry(&name))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_come_out_by_path() {
+        let mut rendered: BTreeMap<String, String> = [
+            "foo/charts/bar/charts/qux/templates/NOTES.txt",
+            "foo/charts/baz/templates/NOTES.txt",
+            "foo/templates/NOTES.txt",
+            "foo/charts/bar/templates/NOTES.txt",
+            "foo/templates/svc.yaml",
+        ]
+        .into_iter()
+        .map(|n| (n.to_string(), String::new()))
+        .collect();
+        let notes = take_notes(&mut rendered);
+        let names: Vec<&str> = notes.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "foo/charts/bar/charts/qux/templates/NOTES.txt",
+                "foo/charts/bar/templates/NOTES.txt",
+                "foo/charts/baz/templates/NOTES.txt",
+                "foo/templates/NOTES.txt",
+            ]
+        );
+        assert_eq!(rendered.len(), 1);
+    }
 }

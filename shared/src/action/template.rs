@@ -6,16 +6,13 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use super::render::{ReleaseOptions, RenderStepError, render_chart};
-use crate::chart::{
-    Capabilities, KubeVersion, LoadError, MissingDependencies, check_dependencies, load,
-    process_dependencies,
-};
+use super::prepare::{PrepareError, PrepareOptions, check_chart, prepare, push_doc};
+use super::render::{ReleaseOptions, Rendered};
+use crate::chart::{Capabilities, Chart, KubeVersion, LoadError, load};
 use crate::engine::Value;
 use crate::engine::exec::{ExecOptions, Templates};
 use crate::engine::funcs::helm_funcs;
-use crate::values::schema::{self, SchemaError};
-use crate::values::{CoalesceError, UserValues, ValuesError, coalesce_values};
+use crate::values::{UserValues, ValuesError};
 use crate::{manifest, pathmatch};
 
 /// The options of `helm template`.
@@ -71,21 +68,10 @@ pub enum TemplateError {
     Load(#[from] LoadError),
     #[error(transparent)]
     Values(#[from] ValuesError),
-    #[error(transparent)]
-    Schema(#[from] SchemaError),
-    #[error("library charts are not installable")]
-    Library,
-    #[error(
-        "an error occurred while checking for chart dependencies. You may need to run 'helm dependency build' to fetch missing dependencies: {0}"
-    )]
-    MissingDependencies(#[from] MissingDependencies),
-    #[error("chart dependencies processing failed: {0}")]
-    Dependencies(CoalesceError),
-    #[error(transparent)]
-    Coalesce(#[from] CoalesceError),
-    /// A failure once rendering began; Helm adds its `--debug` hint.
-    #[error("{0}\n\nUse --debug flag to render out invalid YAML")]
-    Render(#[from] RenderStepError),
+    /// The chart could not be prepared; to a failure once rendering began
+    /// Helm adds its `--debug` hint.
+    #[error("{}", prepare_message(.0))]
+    Prepare(#[from] PrepareError),
     #[error("could not find template {0} in chart")]
     ShowOnlyMissing(String),
     #[error("{0}")]
@@ -98,6 +84,13 @@ pub enum TemplateError {
         path: String,
         source: std::io::Error,
     },
+}
+
+fn prepare_message(e: &PrepareError) -> String {
+    match e {
+        PrepareError::Render(_) => format!("{e}\n\nUse --debug flag to render out invalid YAML"),
+        other => other.to_string(),
+    }
 }
 
 /// Helm's rule for release names (DNS-1123 subdomain, at most 53 bytes).
@@ -148,18 +141,9 @@ impl Template {
     /// Renders the chart and returns exactly what `helm template` prints.
     pub fn run(&self) -> Result<String, TemplateError> {
         let user = self.values.merge()?;
-        let mut chart = load(&self.chart)?;
-        if chart.metadata.is_library() {
-            return Err(TemplateError::Library);
-        }
-        if chart.metadata.dependencies.is_some() {
-            check_dependencies(&chart)?;
-        }
-        process_dependencies(&mut chart, &user).map_err(TemplateError::Dependencies)?;
-        let values = coalesce_values(&chart, &user)?;
-        if !self.skip_schema_validation {
-            schema::validate_chart(&chart, &values)?;
-        }
+        let chart = load(&self.chart)?;
+        check_chart(&chart)?;
+        validate_release_name(&self.release_name)?;
         let mut caps = Capabilities::default();
         if let Some(kv) = &self.kube_version {
             caps.kube_version = kv.clone();
@@ -172,10 +156,14 @@ impl Template {
             is_install: !self.is_upgrade,
             is_upgrade: self.is_upgrade,
         };
-        validate_release_name(&self.release_name)?;
-        let rendered = render_chart(&chart, values, &release, &caps, false)?;
+        let opts = PrepareOptions {
+            include_crds: self.include_crds,
+            skip_schema_validation: self.skip_schema_validation,
+            ..PrepareOptions::new(release, caps)
+        };
+        let prepared = prepare(chart, user, &opts)?;
         if let Some(dir) = &self.output_dir {
-            let wrote = self.write_files(dir, &chart, &rendered)?;
+            let wrote = self.write_files(dir, &prepared.chart, &prepared.rendered)?;
             return if self.show_only.is_empty() {
                 Ok(wrote + "\n")
             } else {
@@ -183,19 +171,11 @@ impl Template {
             };
         }
 
-        let mut manifests = String::new();
-        if self.include_crds {
-            for (name, crd) in chart.crd_files() {
-                push_doc(&mut manifests, &name, &String::from_utf8_lossy(&crd.data));
-            }
-        }
-        for m in &rendered.sorted.manifests {
-            push_doc(&mut manifests, &m.source, &m.content);
-        }
-        let mut out = manifests.trim().to_string();
+        // Helm prints the stored manifest trimmed, then the hooks.
+        let mut out = prepared.manifest.trim().to_string();
         out.push('\n');
         if !self.no_hooks {
-            for hook in &rendered.sorted.hooks {
+            for hook in &prepared.rendered.sorted.hooks {
                 if self.skip_tests && hook.is_test() {
                     continue;
                 }
@@ -215,8 +195,8 @@ impl Template {
     fn write_files(
         &self,
         dir: &str,
-        chart: &crate::chart::Chart,
-        rendered: &super::render::Rendered,
+        chart: &Chart,
+        rendered: &Rendered,
     ) -> Result<String, TemplateError> {
         let base = if self.use_release_name {
             Path::new(dir)
@@ -294,14 +274,6 @@ fn write_doc(path: &str, name: &str, content: &str, append: bool) -> std::io::Re
         .truncate(!append)
         .open(path)?;
     write!(file, "---\n# Source: {name}\n{content}\n")
-}
-
-fn push_doc(out: &mut String, source: &str, content: &str) {
-    out.push_str("---\n# Source: ");
-    out.push_str(source);
-    out.push('\n');
-    out.push_str(content);
-    out.push('\n');
 }
 
 /// The part of a `# Source: chart/path` line after the chart name.

@@ -129,7 +129,13 @@ impl StoredChart {
             metadata: Some(Metadata::from_chart(&chart.metadata)?),
             lock,
             templates: files(&chart.templates),
-            values: engine_map(&chart.values)?,
+            // Helm's loader leaves the values nil without a `values.yaml`,
+            // and only dependency processing fills them in.
+            values: if chart.raw_values.is_none() && chart.metadata.dependencies.is_none() {
+                None
+            } else {
+                engine_map(&chart.values)?
+            },
             schema: chart.schema.clone(),
             schema_modtime: Time::ZERO,
             files: files(&chart.files),
@@ -386,7 +392,7 @@ impl Dependency {
         })
     }
 
-    fn write(&self, out: &mut String) {
+    pub(crate) fn write(&self, out: &mut String) {
         let mut w = StructWriter::new(out);
         w.string("name", &self.name);
         w.string_omitempty("version", &self.version);

@@ -9,7 +9,7 @@
 //! drivers ([`crate::storage`]) wrap this JSON for the cluster.
 
 mod chart;
-mod gojson;
+pub(crate) mod gojson;
 mod hook;
 mod time;
 

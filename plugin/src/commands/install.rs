@@ -1,0 +1,296 @@
+//! `install`: install a chart. Without a cluster client yet, only the
+//! client-side dry run (`--dry-run=client`) runs; it prints the release
+//! Helm would create.
+
+use std::collections::BTreeMap;
+
+use helm::action::dependency;
+use helm::action::install::{self, Install, InstallError, mark_dry_run, name_and_chart};
+use helm::action::locate_chart;
+use helm::action::prepare::{PrepareError, check_chart};
+use helm::action::printer::{StatusTable, release_json, release_yaml};
+use helm::chart::{Capabilities, load};
+use helm::engine::{Value, gofmt};
+
+use super::Context;
+use super::values::ValuesFlags;
+
+#[derive(Debug, clap::Args)]
+pub struct InstallArgs {
+    /// [NAME] CHART
+    #[arg(required = true, num_args = 1.., value_name = "NAME] [CHART")]
+    args: Vec<String>,
+    #[command(flatten)]
+    values: ValuesFlags,
+    /// prints the output in the specified format. Allowed values: table, json, yaml
+    #[arg(short = 'o', long, default_value = "table")]
+    output: String,
+    /// simulates the operation without persisting changes. Must be one of: "none" (default), "client", or "server"
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "unset")]
+    dry_run: Option<String>,
+    /// generate the name (and omit the NAME parameter)
+    #[arg(short = 'g', long)]
+    generate_name: bool,
+    /// specify template used to name the release
+    #[arg(long)]
+    name_template: Option<String>,
+    /// add a custom description
+    #[arg(long)]
+    description: Option<String>,
+    /// Labels that would be added to release metadata. Should be divided by comma.
+    #[arg(short = 'l', long, value_delimiter = ',')]
+    labels: Vec<String>,
+    /// if set, do not show notes in install output. Does not affect presence in chart metadata
+    #[arg(long)]
+    hide_notes: bool,
+    /// hide Kubernetes Secrets when also using the --dry-run flag
+    #[arg(long)]
+    hide_secret: bool,
+    /// prevent hooks from running during install
+    #[arg(long)]
+    no_hooks: bool,
+    /// if set, no CRDs will be installed. By default, CRDs are installed if not already present
+    #[arg(long)]
+    skip_crds: bool,
+    /// if set, disables JSON schema validation
+    #[arg(long)]
+    skip_schema_validation: bool,
+    /// if set, render subchart notes along with the parent
+    #[arg(long)]
+    render_subchart_notes: bool,
+    /// object updates run in the server instead of the client
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true")]
+    server_side: bool,
+    /// update dependencies if they are missing before installing the chart
+    #[arg(long)]
+    dependency_update: bool,
+    /// create the release namespace if not present
+    #[arg(long)]
+    create_namespace: bool,
+    /// use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored
+    #[arg(long)]
+    devel: bool,
+    /// specify a version constraint for the chart version to use
+    #[arg(long)]
+    version: Option<String>,
+    /// enable DNS lookups when rendering templates
+    #[arg(long)]
+    enable_dns: bool,
+    #[command(flatten)]
+    cluster: ClusterFlags,
+}
+
+/// Flags that only matter once an install reaches the cluster; a client
+/// dry run accepts them, as Helm does, and they change nothing.
+#[derive(Debug, clap::Args)]
+struct ClusterFlags {
+    /// time to wait for any individual Kubernetes operation (like Jobs for hooks)
+    #[arg(long, default_value = "5m0s")]
+    timeout: String,
+    /// wait until resources are ready (up to --timeout): 'watcher', 'hookOnly' or 'legacy'
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "watcher")]
+    wait: Option<String>,
+    /// if set and --wait enabled, will wait until all Jobs have been completed before marking the release as successful
+    #[arg(long)]
+    wait_for_jobs: bool,
+    /// if set, Helm will rollback (uninstall) the installation upon failure
+    #[arg(long)]
+    rollback_on_failure: bool,
+    /// force resource updates by replacement
+    #[arg(long)]
+    force_replace: bool,
+    /// if set server-side apply will force changes against conflicts
+    #[arg(long)]
+    force_conflicts: bool,
+    /// if set, install will ignore the check for helm annotations and take ownership of the existing resources
+    #[arg(long)]
+    take_ownership: bool,
+    /// reuse the given name, only if that name is a deleted release which remains in the history
+    #[arg(long)]
+    replace: bool,
+    /// if set, the installation process will not validate rendered templates against the Kubernetes OpenAPI Schema
+    #[arg(long)]
+    disable_openapi_validation: bool,
+}
+
+/// What `--dry-run` asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DryRun {
+    /// A real install.
+    None,
+    /// Render only, without a cluster.
+    Client,
+    /// Render with the cluster, write nothing.
+    Server,
+}
+
+impl InstallArgs {
+    pub fn run(self, ctx: &mut Context<'_>) -> anyhow::Result<()> {
+        // Flag errors first, as pflag reports them before the command runs.
+        let format = OutputFormat::parse(&self.output)?;
+        let labels = self.parse_labels()?;
+        let dry_run = self.dry_run_mode(ctx)?;
+        self.install(ctx, dry_run, format, labels)
+            .map_err(|e| anyhow::anyhow!("INSTALLATION FAILED: {e}"))
+    }
+
+    /// `--dry-run`, with Helm's warnings for its deprecated forms.
+    fn dry_run_mode(&self, ctx: &mut Context<'_>) -> anyhow::Result<DryRun> {
+        let (mode, warning) = match self.dry_run.as_deref() {
+            None | Some("none") => (DryRun::None, None),
+            Some("client") => (DryRun::Client, None),
+            Some("server") => (DryRun::Server, None),
+            Some("unset") => (
+                DryRun::Client,
+                Some("--dry-run is deprecated and should be replaced with '--dry-run=client'"),
+            ),
+            Some("true") => (
+                DryRun::Client,
+                Some(
+                    "boolean '--dry-run=true' flag is deprecated and must be replaced with '--dry-run=client'",
+                ),
+            ),
+            Some("false") => (
+                DryRun::None,
+                Some(
+                    "boolean '--dry-run=false' flag is deprecated and must be replaced with '--dry-run=none'",
+                ),
+            ),
+            Some(other) => anyhow::bail!(
+                "invalid dry-run value ({}). Must be \"none\", \"server\", or \"client\"",
+                gofmt::quote(other)
+            ),
+        };
+        if let Some(warning) = warning {
+            writeln!(ctx.err, "level=WARN msg={}", gofmt::quote(warning))?;
+        }
+        Ok(mode)
+    }
+
+    /// `--labels`, as pflag's `stringToString` reads them.
+    fn parse_labels(&self) -> anyhow::Result<BTreeMap<String, String>> {
+        let mut labels = BTreeMap::new();
+        for label in &self.labels {
+            let Some((key, value)) = label.split_once('=') else {
+                anyhow::bail!(
+                    "invalid argument {:?} for \"-l, --labels\" flag: {label} must be formatted as key=value",
+                    self.labels.join(",")
+                );
+            };
+            labels.insert(key.to_string(), value.to_string());
+        }
+        Ok(labels)
+    }
+
+    fn install(
+        self,
+        ctx: &mut Context<'_>,
+        dry_run: DryRun,
+        format: OutputFormat,
+        labels: BTreeMap<String, String>,
+    ) -> anyhow::Result<()> {
+        let now = install::now();
+        let template = self.name_template.clone().unwrap_or_default();
+        let (name, chart) = name_and_chart(&self.args, self.generate_name, &template, now)?;
+        let path = locate_chart(&chart, &ctx.settings)?;
+        let user = helm::values::UserValues::from(self.values).merge()?;
+        let mut loaded = load(&path)?;
+        if loaded.metadata.deprecated {
+            writeln!(ctx.err, "level=WARN msg=\"this chart is deprecated\"")?;
+        }
+        match check_chart(&loaded) {
+            Err(PrepareError::MissingDependencies(_)) if self.dependency_update => {
+                dependency::update_missing(&path, ctx.settings.debug, ctx.out)?;
+                loaded = load(&path)?;
+            }
+            other => other?,
+        }
+        if dry_run != DryRun::Client {
+            // Helm checks that it can reach the cluster before anything else.
+            anyhow::bail!(
+                "cluster reachability check failed: installing into a cluster is not supported yet; use --dry-run=client"
+            );
+        }
+        let install = Install {
+            release_name: name,
+            namespace: ctx.settings.namespace(),
+            description: self.description.clone().unwrap_or_default(),
+            labels,
+            server_side: self.server_side,
+            skip_schema_validation: self.skip_schema_validation,
+            hide_secret: self.hide_secret,
+            dry_run: true,
+            subchart_notes: self.render_subchart_notes,
+        };
+        let (mut release, prepared) =
+            match install.build(loaded, user, Capabilities::default(), now) {
+                Ok(built) => built,
+                Err(e) => {
+                    log_failure(ctx, &e)?;
+                    return Err(e.into());
+                }
+            };
+        mark_dry_run(&mut release);
+        let text = match format {
+            OutputFormat::Json => release_json(&release),
+            OutputFormat::Yaml => release_yaml(&release)?,
+            OutputFormat::Table => {
+                let table = StatusTable {
+                    show_metadata: false,
+                    hide_notes: self.hide_notes,
+                    color: ctx.color,
+                    debug: ctx
+                        .settings
+                        .debug
+                        .then(|| Value::Map(prepared.values.clone())),
+                };
+                table.render(&release)?
+            }
+        };
+        ctx.out.write_all(text.as_bytes())?;
+        Ok(())
+    }
+}
+
+/// Helm logs some failures at error level before returning them.
+fn log_failure(ctx: &mut Context<'_>, e: &InstallError) -> std::io::Result<()> {
+    match e {
+        InstallError::ReleaseName(detail) => writeln!(
+            ctx.err,
+            "level=ERROR msg=\"release name check failed\" error={}",
+            gofmt::quote(detail)
+        ),
+        InstallError::Prepare(PrepareError::Dependencies(cause)) => writeln!(
+            ctx.err,
+            "level=ERROR msg=\"chart dependencies processing failed\" error={}",
+            gofmt::quote(&cause.to_string())
+        ),
+        InstallError::HideSecretNeedsDryRun => writeln!(
+            ctx.err,
+            "level=ERROR msg=\"hiding Kubernetes secrets requires a dry-run mode\""
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// `-o`: how a command prints its result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OutputFormat {
+    Table,
+    Json,
+    Yaml,
+}
+
+impl OutputFormat {
+    fn parse(text: &str) -> anyhow::Result<OutputFormat> {
+        match text {
+            "table" => Ok(OutputFormat::Table),
+            "json" => Ok(OutputFormat::Json),
+            "yaml" => Ok(OutputFormat::Yaml),
+            other => anyhow::bail!(
+                "invalid argument {} for \"-o, --output\" flag: invalid format type",
+                gofmt::quote(other)
+            ),
+        }
+    }
+}
