@@ -77,7 +77,8 @@ pub fn group(name: &str) -> Option<Value> {
     Some(document)
 }
 
-fn resource_document(resource: &ResourceType) -> Value {
+/// The `APIResource` entry of one type.
+pub(crate) fn resource_document(resource: &ResourceType) -> Value {
     let mut document = json!({
         "name": resource.plural,
         "singularName": resource.singular,

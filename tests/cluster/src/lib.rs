@@ -24,8 +24,11 @@
 //! ```
 
 pub mod api;
+pub mod custom;
 pub mod discovery;
+pub mod events;
 pub mod kubeconfig;
+pub mod logs;
 pub mod openapi;
 pub mod patch;
 pub mod pki;
@@ -35,6 +38,8 @@ pub mod selector;
 pub mod server;
 pub mod status;
 pub mod store;
+pub mod subresource;
+pub mod watch;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
