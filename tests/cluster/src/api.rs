@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use crate::controllers::gc;
 use crate::custom;
 use crate::discovery;
 use crate::logs;
@@ -262,7 +263,13 @@ fn objects(
         }
         (Some(name), Method::DELETE) => {
             require_namespace(resource, path)?;
-            ok(store.delete(resource, namespace, name, dry_run)?)
+            let policy = gc::Propagation::from_request(
+                query.get("propagationPolicy").map(String::as_str),
+                body,
+            )?;
+            ok(gc::delete(
+                store, resource, namespace, name, policy, dry_run,
+            )?)
         }
         _ => Err(ApiError::method_not_allowed()),
     }

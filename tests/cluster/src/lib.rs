@@ -24,6 +24,7 @@
 //! ```
 
 pub mod api;
+pub mod controllers;
 pub mod custom;
 pub mod discovery;
 pub mod events;
@@ -120,6 +121,7 @@ impl TestCluster {
             .layer(axum::extract::DefaultBodyLimit::max(3 * 1024 * 1024))
             .with_state(state.clone());
         runtime.spawn(server::serve(listener, acceptor, router));
+        runtime.spawn(controllers::run(state.clone()));
 
         let dir = tempfile::Builder::new()
             .prefix("test-cluster-")
