@@ -41,6 +41,7 @@ pub mod status;
 pub mod store;
 pub mod subresource;
 pub mod watch;
+pub mod workload_defaults;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

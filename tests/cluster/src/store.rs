@@ -638,7 +638,7 @@ fn apply_defaults(resource: &ResourceType, object: &mut Value, name: &str) {
                 object["type"] = json!("Opaque");
             }
         }
-        _ => {}
+        _ => crate::workload_defaults::apply(resource, object),
     }
 }
 

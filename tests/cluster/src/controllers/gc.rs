@@ -8,11 +8,11 @@ use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
-use super::{Pass, timestamp, uid_of};
+use super::{Pass, list_all, timestamp, uid_of};
 use crate::custom;
 use crate::resources::{self, ResourceType};
 use crate::status::ApiError;
-use crate::store::{ListOptions, Store};
+use crate::store::Store;
 
 /// The finalizer of an owner deleted in the foreground.
 pub const FOREGROUND: &str = "foregroundDeletion";
@@ -88,12 +88,18 @@ pub fn delete(
     let uid = uid_of(&object).to_owned();
     if policy == Propagation::Orphan {
         for dependent_type in all_types(store) {
-            for mut dependent in list(store, dependent_type) {
+            for mut dependent in list_all(store, dependent_type) {
                 if !refers_to(&dependent, &uid) {
                     continue;
                 }
-                if let Some(refs) = dependent["metadata"]["ownerReferences"].as_array_mut() {
+                let metadata = &mut dependent["metadata"];
+                if let Some(refs) = metadata["ownerReferences"].as_array_mut() {
                     refs.retain(|r| r["uid"] != uid.as_str());
+                    if refs.is_empty()
+                        && let Some(map) = metadata.as_object_mut()
+                    {
+                        map.remove("ownerReferences");
+                    }
                 }
                 let (ns, dependent_name) = names(&dependent);
                 // Gone meanwhile: nothing left to orphan.
@@ -117,17 +123,6 @@ pub fn delete(
     store.update(resource, namespace, name, marked, false)
 }
 
-fn list(store: &Store, resource: &ResourceType) -> Vec<Value> {
-    store
-        .list(resource, None, &ListOptions::default())
-        .ok()
-        .and_then(|mut list| match list["items"].take() {
-            Value::Array(items) => Some(items),
-            _ => None,
-        })
-        .unwrap_or_default()
-}
-
 fn names(object: &Value) -> (String, String) {
     let text = |key: &str| {
         object["metadata"][key]
@@ -145,7 +140,7 @@ pub fn collect(pass: &mut Pass<'_>) {
     let store = pass.store;
     let objects: Vec<(&'static ResourceType, Value)> = all_types(store)
         .into_iter()
-        .flat_map(|t| list(store, t).into_iter().map(move |o| (t, o)))
+        .flat_map(|t| list_all(store, t).into_iter().map(move |o| (t, o)))
         .collect();
     let present: HashSet<&str> = objects.iter().map(|(_, o)| uid_of(o)).collect();
     let foreground: HashSet<&str> = objects

@@ -116,14 +116,7 @@ pub struct Pass<'a> {
 impl Pass<'_> {
     /// Every object of a type, in every namespace.
     fn list(&self, resource: &ResourceType) -> Vec<Value> {
-        self.store
-            .list(resource, None, &ListOptions::default())
-            .ok()
-            .and_then(|mut list| match list["items"].take() {
-                Value::Array(items) => Some(items),
-                _ => None,
-            })
-            .unwrap_or_default()
+        list_all(self.store, resource)
     }
 
     /// Whether the delay `object` is steered to wait has run out; if
@@ -192,6 +185,22 @@ impl Pass<'_> {
     fn report(&self, result: Result<Value, ApiError>) {
         drop(result);
     }
+}
+
+/// Every object of a type, in every namespace, with the `kind` and
+/// `apiVersion` list items leave out (owner references need them).
+fn list_all(store: &Store, resource: &ResourceType) -> Vec<Value> {
+    let Ok(mut list) = store.list(resource, None, &ListOptions::default()) else {
+        return Vec::new();
+    };
+    let Value::Array(mut items) = list["items"].take() else {
+        return Vec::new();
+    };
+    for item in &mut items {
+        item["kind"] = json!(resource.kind);
+        item["apiVersion"] = json!(resource.api_version());
+    }
+    items
 }
 
 /// A built-in type by group and plural (every caller names one of the
