@@ -56,6 +56,9 @@ pub struct Event {
     /// The object after the write; for a deletion, its last state with
     /// the deletion's resourceVersion.
     pub object: Value,
+    /// The object before the write (none for a creation), so a watch can
+    /// tell an object entering or leaving its selection.
+    pub previous: Option<Value>,
 }
 
 /// A resourceVersion older than the history reaches back.
@@ -138,6 +141,7 @@ mod tests {
             plural: "secrets".to_owned(),
             namespace: "default".to_owned(),
             object: json!({}),
+            previous: None,
         }
     }
 

@@ -81,14 +81,12 @@ impl Inner {
     /// the new resourceVersion.
     fn commit(&mut self, kind: EventKind, key: ObjectKey, object: Value) {
         self.revision += 1;
-        match kind {
-            EventKind::Deleted => {
-                self.objects.remove(&key);
-            }
+        let previous = match kind {
+            EventKind::Deleted => self.objects.remove(&key),
             EventKind::Added | EventKind::Modified => {
-                self.objects.insert(key.clone(), object.clone());
+                self.objects.insert(key.clone(), object.clone())
             }
-        }
+        };
         self.events.publish(Event {
             revision: self.revision,
             kind,
@@ -96,6 +94,7 @@ impl Inner {
             plural: key.plural,
             namespace: key.namespace,
             object,
+            previous,
         });
     }
 

@@ -135,17 +135,36 @@ impl WatchRequest {
         })
     }
 
-    /// Whether an event concerns this watch.
-    fn wants(&self, event: &Event) -> bool {
-        let metadata = &event.object["metadata"];
-        event.group == self.resource.group
+    /// What this watch sees of an event, if anything. Like
+    /// kube-apiserver's watch cache, a modification that moves an object
+    /// into the selection is `ADDED`, and out of it `DELETED`.
+    fn view(&self, event: &Event) -> Option<Value> {
+        let in_scope = event.group == self.resource.group
             && event.plural == self.resource.plural
             && self
                 .namespace
                 .as_ref()
-                .is_none_or(|ns| *ns == event.namespace)
-            && self.labels.matches(metadata.get("labels"))
-            && self.fields.matches(metadata)
+                .is_none_or(|ns| *ns == event.namespace);
+        if !in_scope {
+            return None;
+        }
+        let is = self.selects(&event.object);
+        let was = event.previous.as_ref().is_some_and(|p| self.selects(p));
+        let kind = match event.kind {
+            EventKind::Modified if is && !was => EventKind::Added,
+            EventKind::Modified if was && !is => EventKind::Deleted,
+            kind => kind,
+        };
+        let shown = match kind {
+            EventKind::Added | EventKind::Modified => is,
+            EventKind::Deleted => is || was,
+        };
+        shown.then(|| frame(kind.as_str(), event.object.clone()))
+    }
+
+    fn selects(&self, object: &Value) -> bool {
+        let metadata = &object["metadata"];
+        self.labels.matches(metadata.get("labels")) && self.fields.matches(metadata)
     }
 
     fn bookmark(&self, revision: u64, initial_end: bool) -> Value {
@@ -251,8 +270,8 @@ async fn stream_events(state: Arc<ApiState>, request: WatchRequest, sender: mpsc
         }
         Start::After(revision) => match store.events_since(revision) {
             Ok(backlog) => {
-                for event in &backlog {
-                    if request.wants(event) && !send(&sender, &event_frame(event)).await {
+                for frame in backlog.iter().filter_map(|e| request.view(e)) {
+                    if !send(&sender, &frame).await {
                         return;
                     }
                 }
@@ -287,21 +306,19 @@ async fn stream_events(state: Arc<ApiState>, request: WatchRequest, sender: mpsc
                 Ok(event) if event.revision <= seen => true,
                 Ok(event) => {
                     seen = event.revision;
-                    !request.wants(&event) || send(&sender, &event_frame(&event)).await
+                    match request.view(&event) {
+                        Some(frame) => send(&sender, &frame).await,
+                        None => true,
+                    }
                 }
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    send(&sender, &expired_frame(Expired { requested: seen, oldest: seen + 1 })).await;
-                    return;
-                }
-                Err(broadcast::error::RecvError::Closed) => return,
+                // A watcher that fell behind is cut off, as kube-apiserver
+                // cuts off slow watchers; the client watches again from
+                // its last resourceVersion (or relists on `Expired`).
+                Err(broadcast::error::RecvError::Lagged(_) | broadcast::error::RecvError::Closed) => return,
             },
         };
         if !sent {
             return;
         }
     }
-}
-
-fn event_frame(event: &Event) -> Value {
-    frame(event.kind.as_str(), event.object.clone())
 }

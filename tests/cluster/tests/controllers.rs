@@ -173,6 +173,40 @@ fn rollout_status_and_wait_follow_a_delayed_deployment() {
     assert_eq!(images.trim(), "nginx:2 nginx:2");
 }
 
+#[test]
+fn a_rollout_that_never_becomes_ready_exceeds_its_progress_deadline() {
+    namespace("deadline");
+    let manifest = deployment("slow", 1, "test.kubectl-helm.io/outcome: never-ready").replace(
+        "spec:\n  replicas",
+        "spec:\n  progressDeadlineSeconds: 2\n  replicas",
+    );
+    create("deadline", &manifest);
+    let started = Instant::now();
+    let err = run_err(
+        "kubectl",
+        &[
+            "rollout",
+            "status",
+            "deploy/slow",
+            "-n",
+            "deadline",
+            "--timeout=30s",
+        ],
+    );
+    assert!(
+        err.ends_with("error: deployment \"slow\" exceeded its progress deadline\n"),
+        "{err}"
+    );
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    let progressing = jsonpath(
+        "deadline",
+        "deploy/slow",
+        "{.status.conditions[?(@.type==\"Progressing\")].status} \
+         {.status.conditions[?(@.type==\"Available\")].reason}",
+    );
+    assert_eq!(progressing, "False MinimumReplicasUnavailable");
+}
+
 /// A chart with a Deployment, a StatefulSet with a volume claim template
 /// and a pre-install Job hook; `outcome` steers the Deployment.
 fn waiting_chart() -> PathBuf {

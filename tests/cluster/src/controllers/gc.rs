@@ -33,11 +33,10 @@ impl Propagation {
     /// The policy of a DELETE: the `propagationPolicy` query parameter or
     /// DeleteOptions body field (or the deprecated `orphanDependents`).
     pub fn from_request(query: Option<&str>, body: &[u8]) -> Result<Self, ApiError> {
-        let options: Value = if body.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(body).unwrap_or(Value::Null)
-        };
+        // client-go's typed clients send DeleteOptions as protobuf (Helm
+        // deletes its release Secrets so); those and empty bodies carry
+        // no policy we read, and get the default.
+        let options: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
         let policy = query.or_else(|| options["propagationPolicy"].as_str());
         match policy {
             Some("Foreground") => Ok(Self::Foreground),

@@ -29,6 +29,7 @@ pub mod steering;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
@@ -135,8 +136,17 @@ impl Pass<'_> {
         if due <= self.now {
             return true;
         }
-        self.wake = Some(self.wake.map_or(due, |w| w.min(due)));
+        self.wake_at(due);
         false
+    }
+
+    /// Makes the next pass come no later than `after` from now.
+    fn wake_after(&mut self, after: Duration) {
+        self.wake_at(self.now + after);
+    }
+
+    fn wake_at(&mut self, due: Instant) {
+        self.wake = Some(self.wake.map_or(due, |w| w.min(due)));
     }
 
     /// Writes `status` on `object` through the status subresource, unless

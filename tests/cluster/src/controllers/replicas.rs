@@ -3,6 +3,8 @@
 //! a ReplicaSet keeps its pods, and both report the status fields and
 //! conditions `kubectl rollout status` and kstatus read.
 
+use std::time::Duration;
+
 use serde_json::{Map, Value, json};
 
 use super::pods::{self, PodName};
@@ -67,7 +69,7 @@ pub fn deployments(pass: &mut Pass<'_>) {
                 pass.update(sets, scaled);
             }
         }
-        let status = deployment_status(&deployment, &mine, current.copied(), &new_name);
+        let status = deployment_status(pass, &deployment, &mine, current.copied(), &new_name);
         pass.set_status(deployments, &deployment, status);
     }
 }
@@ -171,6 +173,7 @@ pub(super) fn put_counts(status: &mut Value, counts: &[(&str, i64)]) {
 }
 
 fn deployment_status(
+    pass: &mut Pass<'_>,
     deployment: &Value,
     mine: &[&Value],
     current: Option<&Value>,
@@ -225,7 +228,18 @@ fn deployment_status(
             format!("ReplicaSet \"{new_name}\" is progressing."),
         ),
     };
-    let progressing = condition(previous, "Progressing", true, reason, &message, true);
+    let progressing = if reason == "ReplicaSetUpdated" && out_of_time(pass, deployment) {
+        condition(
+            previous,
+            "Progressing",
+            false,
+            "ProgressDeadlineExceeded",
+            &format!("ReplicaSet \"{new_name}\" has timed out progressing."),
+            true,
+        )
+    } else {
+        condition(previous, "Progressing", true, reason, &message, true)
+    };
     let mut status = json!({
         "observedGeneration": generation_of(deployment),
         "conditions": [available_condition, progressing],
@@ -241,6 +255,41 @@ fn deployment_status(
         ],
     );
     status
+}
+
+/// Whether a rollout in progress has gone `progressDeadlineSeconds`
+/// without progress (since its Progressing condition last changed); if
+/// not yet, the pass wakes when it will have.
+fn out_of_time(pass: &mut Pass<'_>, deployment: &Value) -> bool {
+    let Some(deadline) = deployment["spec"]["progressDeadlineSeconds"].as_u64() else {
+        return false;
+    };
+    let Some(progressing) = deployment["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["type"] == "Progressing")
+    else {
+        return false;
+    };
+    if progressing["reason"] == "ProgressDeadlineExceeded" {
+        return true;
+    }
+    let Some(since) = progressing["lastUpdateTime"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+    else {
+        return false;
+    };
+    let elapsed = (chrono::Utc::now() - since.to_utc())
+        .to_std()
+        .unwrap_or_default();
+    let deadline = Duration::from_secs(deadline);
+    if elapsed >= deadline {
+        return true;
+    }
+    pass.wake_after(deadline - elapsed);
+    false
 }
 
 /// Keeps each ReplicaSet's pod count at `replicas` and reports it.
