@@ -21,15 +21,14 @@ use crate::store::{ListOptions, Store};
 const MAX_TYPES: usize = 4096;
 
 /// The CustomResourceDefinition type itself.
-pub fn definitions() -> &'static ResourceType {
+pub fn definitions() -> Option<&'static ResourceType> {
     resources::find("apiextensions.k8s.io", "v1", "customresourcedefinitions")
-        .unwrap_or(&resources::BUILT_IN[0])
 }
 
 /// If `object` is a CRD (of type `resource`), the (group, plural) of the
 /// custom resources it serves.
 pub fn served_by(resource: &ResourceType, object: &Value) -> Option<(String, String)> {
-    if resource != definitions() {
+    if Some(resource) != definitions() {
         return None;
     }
     let group = object["spec"]["group"].as_str()?;
@@ -48,7 +47,8 @@ pub struct Served {
 
 /// Every version the stored CRDs serve, in the store's order.
 pub fn served(store: &Store) -> Vec<Served> {
-    let Ok(list) = store.list(definitions(), None, &ListOptions::default()) else {
+    let Some(Ok(list)) = definitions().map(|crds| store.list(crds, None, &ListOptions::default()))
+    else {
         return Vec::new();
     };
     list["items"]
@@ -277,6 +277,10 @@ fn intern(definition: Definition) -> Option<&'static ResourceType> {
 mod tests {
     use super::*;
 
+    fn crds() -> &'static ResourceType {
+        definitions().expect("CRDs are served")
+    }
+
     fn crd(version: &str) -> Value {
         json!({
             "metadata": {"name": "widgets.example.com"},
@@ -296,9 +300,7 @@ mod tests {
     fn stored_crds_are_served_until_deleted() {
         let store = Store::new();
         assert!(find(&store, "example.com", "v1", "widgets").is_none());
-        store
-            .create(definitions(), "", crd("v1"), false)
-            .expect("created");
+        store.create(crds(), "", crd("v1"), false).expect("created");
         let widgets = find(&store, "example.com", "v1", "widgets").expect("served");
         assert_eq!((widgets.kind, widgets.singular), ("Widget", "widget"));
         assert_eq!(widgets.short_names, ["wg"]);
@@ -313,7 +315,7 @@ mod tests {
             )
             .expect("created");
         store
-            .delete(definitions(), "", "widgets.example.com", false)
+            .delete(crds(), "", "widgets.example.com", false)
             .expect("deleted");
         assert!(find(&store, "example.com", "v1", "widgets").is_none());
         assert_eq!(
@@ -325,9 +327,7 @@ mod tests {
     #[test]
     fn the_same_definition_is_interned_once() {
         let store = Store::new();
-        store
-            .create(definitions(), "", crd("v7"), false)
-            .expect("created");
+        store.create(crds(), "", crd("v7"), false).expect("created");
         let first = find(&store, "example.com", "v7", "widgets").expect("served");
         let again = find(&store, "example.com", "v7", "widgets").expect("served");
         assert!(std::ptr::eq(first, again));
@@ -339,9 +339,7 @@ mod tests {
         let mut hostile = crd("v1");
         hostile["spec"]["group"] = json!("apps");
         hostile["metadata"]["name"] = json!("widgets.apps");
-        store
-            .create(definitions(), "", hostile, false)
-            .expect("stored");
+        store.create(crds(), "", hostile, false).expect("stored");
         assert!(find(&store, "apps", "v1", "widgets").is_none());
     }
 }

@@ -9,7 +9,9 @@
 //! driven by the one table of types in [`resources`]; bodies come as JSON or,
 //! from client-go's typed clients, as [`protobuf`]. Errors are the
 //! `metav1.Status` bodies of [`status`]. A kubeconfig for the `admin`
-//! user is written beside it ([`kubeconfig`]).
+//! user is written beside it ([`kubeconfig`]). Every write is announced
+//! through [`events`], which feeds [`watch`] streams and the simulated
+//! [`controllers`] that make workloads run, become ready and finish.
 //!
 //! One cluster per test binary is the intended use:
 //!

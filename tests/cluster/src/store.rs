@@ -530,8 +530,7 @@ impl Part {
                         }
                     }
                 }
-                // The caller's resourceVersion is still a precondition.
-                kept["metadata"]["resourceVersion"] = new["metadata"]["resourceVersion"].take();
+                // The caller's resourceVersion was checked before the merge.
                 kept
             }
         }

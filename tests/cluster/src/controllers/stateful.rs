@@ -40,7 +40,7 @@ pub fn stateful_sets(pass: &mut Pass<'_>) {
             let pod_name = format!("{name}-{ordinal}");
             mine.iter().find(|p| name_of(p) == pod_name).copied()
         };
-        // Pods beyond `replicas` go, the highest ordinal first.
+        // Pods beyond `replicas` (or not named by ordinal) go.
         for pod in &mine {
             let ordinal = ordinal_of(name, pod);
             if ordinal.is_none_or(|o| o >= replicas) && !terminating(pod) {
