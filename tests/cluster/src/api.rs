@@ -10,7 +10,10 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use crate::controllers::gc;
+use crate::custom;
 use crate::discovery;
+use crate::logs;
 use crate::openapi;
 use crate::patch::PatchKind;
 use crate::protobuf;
@@ -18,6 +21,8 @@ use crate::resources::{self, ResourceType};
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::status::ApiError;
 use crate::store::{ListOptions, Store};
+use crate::subresource;
+use crate::watch;
 
 /// What every request handler shares.
 #[derive(Debug)]
@@ -36,6 +41,8 @@ struct ResourcePath<'a> {
     namespace: Option<&'a str>,
     plural: &'a str,
     name: Option<&'a str>,
+    /// `status`, `log`…: what follows the name.
+    subresource: Option<&'a str>,
 }
 
 /// What a path addresses.
@@ -69,12 +76,20 @@ fn parse_path(path: &str) -> Option<Target<'_>> {
         ["apis", group, version, rest @ ..] => (*group, *version, rest),
         _ => return None,
     };
-    let (namespace, plural, name) = match rest {
+    let (namespace, plural, name, subresource) = match rest {
         [] => return Some(Target::Resources { group, version }),
-        [plural] => (None, *plural, None),
-        ["namespaces", namespace, plural] => (Some(*namespace), *plural, None),
-        ["namespaces", namespace, plural, name] => (Some(*namespace), *plural, Some(*name)),
-        [plural, name] => (None, *plural, Some(*name)),
+        [plural] => (None, *plural, None, None),
+        // A namespace's own subresources, not a collection in it.
+        ["namespaces", name, sub @ ("status" | "finalize")] => {
+            (None, "namespaces", Some(*name), Some(*sub))
+        }
+        ["namespaces", namespace, plural] => (Some(*namespace), *plural, None, None),
+        ["namespaces", namespace, plural, name] => (Some(*namespace), *plural, Some(*name), None),
+        ["namespaces", namespace, plural, name, sub] => {
+            (Some(*namespace), *plural, Some(*name), Some(*sub))
+        }
+        [plural, name] => (None, *plural, Some(*name), None),
+        [plural, name, sub] => (None, *plural, Some(*name), Some(*sub)),
         _ => return None,
     };
     Some(Target::Objects(ResourcePath {
@@ -83,6 +98,7 @@ fn parse_path(path: &str) -> Option<Target<'_>> {
         namespace,
         plural,
         name,
+        subresource,
     }))
 }
 
@@ -95,7 +111,8 @@ pub async fn handle(
     body: Bytes,
 ) -> Response {
     match answer(&state, &method, &uri, &headers, &body) {
-        Ok((code, value)) => json_response(code, &value),
+        Ok(Reply::Json(code, value)) => json_response(code, &value),
+        Ok(Reply::Raw(response)) => response,
         Err(error) => json_response(
             StatusCode::from_u16(error.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             &error.to_status(),
@@ -118,20 +135,28 @@ fn json_response(code: StatusCode, value: &Value) -> Response {
         .into_response()
 }
 
+/// A successful answer: a JSON document, or a response made elsewhere
+/// (a watch stream, a log).
+enum Reply {
+    Json(StatusCode, Value),
+    Raw(Response),
+}
+
 fn answer(
-    state: &ApiState,
+    state: &Arc<ApiState>,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<(StatusCode, Value), ApiError> {
+) -> Result<Reply, ApiError> {
     let target = parse_path(uri.path()).ok_or_else(ApiError::no_such_path)?;
+    let store = &state.store;
     let discovery = match target {
         Target::Version => Some(discovery::version()),
         Target::CoreVersions => Some(discovery::core_versions(&state.server_address)),
-        Target::Groups => Some(discovery::group_list()),
-        Target::Group(group) => discovery::group(group),
-        Target::Resources { group, version } => discovery::resource_list(group, version),
+        Target::Groups => Some(custom::group_list(store)),
+        Target::Group(group) => custom::group(store, group),
+        Target::Resources { group, version } => custom::resource_list(store, group, version),
         Target::OpenApiRoot => Some(openapi::root()),
         Target::OpenApi { group, version } => openapi::group_version(group, version),
         Target::Objects(path) => return objects(state, method, uri, headers, body, &path),
@@ -140,19 +165,20 @@ fn answer(
         return Err(ApiError::method_not_allowed());
     }
     discovery
-        .map(|document| (StatusCode::OK, document))
+        .map(|document| Reply::Json(StatusCode::OK, document))
         .ok_or_else(ApiError::no_such_path)
 }
 
 fn objects(
-    state: &ApiState,
+    state: &Arc<ApiState>,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
     path: &ResourcePath<'_>,
-) -> Result<(StatusCode, Value), ApiError> {
+) -> Result<Reply, ApiError> {
     let resource = resources::find(path.group, path.version, path.plural)
+        .or_else(|| custom::find(&state.store, path.group, path.version, path.plural))
         .ok_or_else(ApiError::no_such_path)?;
     if path.namespace.is_some() && !resource.namespaced {
         return Err(ApiError::no_such_path());
@@ -172,19 +198,46 @@ fn objects(
     let store = &state.store;
     // Cluster-scoped objects have no namespace: the store ignores it.
     let namespace = path.namespace.unwrap_or("");
-    let ok = |value| Ok((StatusCode::OK, value));
-    match (path.name, method.clone()) {
-        (None, Method::GET) => {
-            if query.get("watch").is_some_and(|w| w == "true" || w == "1") {
-                return Err(ApiError::method_not_allowed());
+    let ok = |value| Ok(Reply::Json(StatusCode::OK, value));
+    if let (Some(name), Some(subresource)) = (path.name, path.subresource) {
+        return match (subresource, method.clone()) {
+            ("log", Method::GET) if resource.group.is_empty() && resource.plural == "pods" => {
+                Ok(Reply::Raw(logs::respond(store, namespace, name, &query)?))
             }
-            ok(store.list(resource, path.namespace, &list_options(&query)?)?)
-        }
+            ("status", _) if subresource::status_is_subresource(store, resource) => {
+                require_namespace(resource, path)?;
+                match method.clone() {
+                    Method::GET => ok(store.get(resource, namespace, name)?),
+                    Method::PUT => ok(store.update_status(
+                        resource,
+                        namespace,
+                        name,
+                        decode_body(headers, body)?,
+                        dry_run,
+                    )?),
+                    Method::PATCH => {
+                        let kind = PatchKind::from_content_type(content_type(headers))?;
+                        ok(store.patch_status(resource, namespace, name, kind, body, dry_run)?)
+                    }
+                    _ => Err(ApiError::method_not_allowed()),
+                }
+            }
+            _ => Err(ApiError::no_such_path()),
+        };
+    }
+    match (path.name, method.clone()) {
+        (None, Method::GET) if watch::requested(&query) => Ok(Reply::Raw(watch::respond(
+            state.clone(),
+            resource,
+            path.namespace,
+            &query,
+        )?)),
+        (None, Method::GET) => ok(store.list(resource, path.namespace, &list_options(&query)?)?),
         (None, Method::POST) => {
             require_namespace(resource, path)?;
             let created =
                 store.create(resource, namespace, decode_body(headers, body)?, dry_run)?;
-            Ok((StatusCode::CREATED, created))
+            Ok(Reply::Json(StatusCode::CREATED, created))
         }
         (None, Method::DELETE) => ok(store.delete_collection(
             resource,
@@ -210,7 +263,13 @@ fn objects(
         }
         (Some(name), Method::DELETE) => {
             require_namespace(resource, path)?;
-            ok(store.delete(resource, namespace, name, dry_run)?)
+            let policy = gc::Propagation::from_request(
+                query.get("propagationPolicy").map(String::as_str),
+                body,
+            )?;
+            ok(gc::delete(
+                store, resource, namespace, name, policy, dry_run,
+            )?)
         }
         _ => Err(ApiError::method_not_allowed()),
     }
@@ -288,6 +347,7 @@ mod tests {
                 namespace: Some("ns"),
                 plural: "deployments",
                 name: Some("web"),
+                subresource: None,
             }))
         );
         assert_eq!(
@@ -298,6 +358,7 @@ mod tests {
                 namespace: None,
                 plural: "namespaces",
                 name: Some("ns"),
+                subresource: None,
             }))
         );
         assert_eq!(parse_path("/healthz/x/y"), None);

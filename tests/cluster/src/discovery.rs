@@ -77,7 +77,8 @@ pub fn group(name: &str) -> Option<Value> {
     Some(document)
 }
 
-fn resource_document(resource: &ResourceType) -> Value {
+/// The `APIResource` entry of one type.
+pub(crate) fn resource_document(resource: &ResourceType) -> Value {
     let mut document = json!({
         "name": resource.plural,
         "singularName": resource.singular,
@@ -91,12 +92,33 @@ fn resource_document(resource: &ResourceType) -> Value {
     document
 }
 
+/// The subresources of a type, as entries of its resource list.
+fn subresource_documents(resource: &ResourceType) -> Vec<Value> {
+    let entry = |name: &str, kind: &str, verbs: &[&str]| {
+        json!({
+            "name": format!("{}/{name}", resource.plural),
+            "singularName": "",
+            "namespaced": resource.namespaced,
+            "kind": kind,
+            "verbs": verbs,
+        })
+    };
+    let mut entries = Vec::new();
+    if crate::subresource::built_in_has_status(resource) {
+        entries.push(entry("status", resource.kind, &["get", "patch", "update"]));
+    }
+    if resource.group.is_empty() && resource.plural == "pods" {
+        entries.push(entry("log", "Pod", &["get"]));
+    }
+    entries
+}
+
 /// `/api/v1` or `/apis/{group}/{version}`, if that group version is served.
 pub fn resource_list(group: &str, version: &str) -> Option<Value> {
     let resources: Vec<Value> = BUILT_IN
         .iter()
         .filter(|r| r.group == group && r.version == version)
-        .map(resource_document)
+        .flat_map(|r| std::iter::once(resource_document(r)).chain(subresource_documents(r)))
         .collect();
     if resources.is_empty() {
         return None;

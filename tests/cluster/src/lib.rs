@@ -9,7 +9,9 @@
 //! driven by the one table of types in [`resources`]; bodies come as JSON or,
 //! from client-go's typed clients, as [`protobuf`]. Errors are the
 //! `metav1.Status` bodies of [`status`]. A kubeconfig for the `admin`
-//! user is written beside it ([`kubeconfig`]).
+//! user is written beside it ([`kubeconfig`]). Every write is announced
+//! through [`events`], which feeds [`watch`] streams and the simulated
+//! [`controllers`] that make workloads run, become ready and finish.
 //!
 //! One cluster per test binary is the intended use:
 //!
@@ -24,8 +26,12 @@
 //! ```
 
 pub mod api;
+pub mod controllers;
+pub mod custom;
 pub mod discovery;
+pub mod events;
 pub mod kubeconfig;
+pub mod logs;
 pub mod openapi;
 pub mod patch;
 pub mod pki;
@@ -35,6 +41,9 @@ pub mod selector;
 pub mod server;
 pub mod status;
 pub mod store;
+pub mod subresource;
+pub mod watch;
+pub mod workload_defaults;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -115,6 +124,7 @@ impl TestCluster {
             .layer(axum::extract::DefaultBodyLimit::max(3 * 1024 * 1024))
             .with_state(state.clone());
         runtime.spawn(server::serve(listener, acceptor, router));
+        runtime.spawn(controllers::run(state.clone()));
 
         let dir = tempfile::Builder::new()
             .prefix("test-cluster-")

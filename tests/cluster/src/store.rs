@@ -3,16 +3,20 @@
 //! generation) and its rules for create, update and delete.
 
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value, json};
+use tokio::sync::broadcast;
 
+use crate::custom;
+use crate::events::{Event, EventKind, EventLog, Expired};
 use crate::patch::PatchKind;
 use crate::resources::{self, ResourceType};
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::status::ApiError;
+use crate::subresource;
 
 /// The namespaces every cluster starts with.
 const INITIAL_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -67,6 +71,43 @@ struct Inner {
     /// The global resourceVersion counter, bumped by every write.
     revision: u64,
     objects: BTreeMap<ObjectKey, Value>,
+    /// Where every committed write is announced.
+    events: EventLog,
+}
+
+impl Inner {
+    /// Commits a write at the next revision: stores (or, for a deletion,
+    /// removes) the object and announces it. `object` must already carry
+    /// the new resourceVersion.
+    fn commit(&mut self, kind: EventKind, key: ObjectKey, object: Value) {
+        self.revision += 1;
+        let previous = match kind {
+            EventKind::Deleted => self.objects.remove(&key),
+            EventKind::Added | EventKind::Modified => {
+                self.objects.insert(key.clone(), object.clone())
+            }
+        };
+        self.events.publish(Event {
+            revision: self.revision,
+            kind,
+            group: key.group,
+            plural: key.plural,
+            namespace: key.namespace,
+            object,
+            previous,
+        });
+    }
+
+    /// Deletes one stored object as its own write.
+    fn remove(&mut self, key: &ObjectKey) -> Option<Value> {
+        let mut object = self.objects.get(key)?.clone();
+        metadata_mut(&mut object).insert(
+            "resourceVersion".to_owned(),
+            json!((self.revision + 1).to_string()),
+        );
+        self.commit(EventKind::Deleted, key.clone(), object.clone());
+        Some(object)
+    }
 }
 
 impl Default for Store {
@@ -104,6 +145,10 @@ impl Store {
         dry_run: bool,
     ) -> Result<Value, ApiError> {
         let mut object = typed_object(resource, namespace, object)?;
+        if subresource::status_is_subresource(self, resource) {
+            // The status of a new object is the controllers' to write.
+            subresource::reset_status_on_create(resource, &mut object);
+        }
         let mut inner = self.lock();
         let name = match str_at(&object, "/metadata/name") {
             Some(name) if !name.is_empty() => name.to_owned(),
@@ -146,8 +191,7 @@ impl Store {
         }
         apply_defaults(resource, &mut object, &name);
         if !dry_run {
-            inner.revision = revision;
-            inner.objects.insert(key, object.clone());
+            inner.commit(EventKind::Added, key, object.clone());
         }
         Ok(object)
     }
@@ -208,7 +252,8 @@ impl Store {
         }))
     }
 
-    /// PUT: replaces an object, refusing a stale `resourceVersion`.
+    /// PUT: replaces an object, refusing a stale `resourceVersion`. Where
+    /// `status` is a subresource, the stored status is kept.
     pub fn update(
         &self,
         resource: &ResourceType,
@@ -216,6 +261,38 @@ impl Store {
         name: &str,
         object: Value,
         dry_run: bool,
+    ) -> Result<Value, ApiError> {
+        let part = if subresource::status_is_subresource(self, resource) {
+            Part::Main
+        } else {
+            Part::Whole
+        };
+        self.replace(resource, namespace, name, object, dry_run, part)
+    }
+
+    /// PUT of `…/status`: replaces the status only, keeping spec and
+    /// metadata; `metadata.generation` does not move. Controllers write
+    /// status through here too, so every status write is an ordinary
+    /// write (new resourceVersion, same commit path).
+    pub fn update_status(
+        &self,
+        resource: &ResourceType,
+        namespace: &str,
+        name: &str,
+        object: Value,
+        dry_run: bool,
+    ) -> Result<Value, ApiError> {
+        self.replace(resource, namespace, name, object, dry_run, Part::Status)
+    }
+
+    fn replace(
+        &self,
+        resource: &ResourceType,
+        namespace: &str,
+        name: &str,
+        object: Value,
+        dry_run: bool,
+        part: Part,
     ) -> Result<Value, ApiError> {
         let object = typed_object(resource, namespace, object)?;
         let body_name = str_at(&object, "/metadata/name").unwrap_or_default();
@@ -235,7 +312,7 @@ impl Store {
         if !expected.is_empty() && expected != stored {
             return Err(ApiError::conflict(resource, name));
         }
-        let mut updated = object;
+        let mut updated = part.merge(current, object);
         {
             let kept = &current["metadata"];
             let metadata = metadata_mut(&mut updated);
@@ -264,8 +341,7 @@ impl Store {
             metadata.insert("generation".to_owned(), json!(generation + 1));
         }
         if !dry_run {
-            inner.revision = revision;
-            inner.objects.insert(key, updated.clone());
+            inner.commit(EventKind::Modified, key, updated.clone());
         }
         Ok(updated)
     }
@@ -281,6 +357,34 @@ impl Store {
         body: &[u8],
         dry_run: bool,
     ) -> Result<Value, ApiError> {
+        self.patch_part(resource, namespace, name, kind, body, dry_run, false)
+    }
+
+    /// PATCH of `…/status`: the patch applies to the whole object, but
+    /// only the status it produces is kept, as for [`Store::update_status`].
+    pub fn patch_status(
+        &self,
+        resource: &ResourceType,
+        namespace: &str,
+        name: &str,
+        kind: PatchKind,
+        body: &[u8],
+        dry_run: bool,
+    ) -> Result<Value, ApiError> {
+        self.patch_part(resource, namespace, name, kind, body, dry_run, true)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn patch_part(
+        &self,
+        resource: &ResourceType,
+        namespace: &str,
+        name: &str,
+        kind: PatchKind,
+        body: &[u8],
+        dry_run: bool,
+        status: bool,
+    ) -> Result<Value, ApiError> {
         let current = self.get(resource, namespace, name)?;
         let current_version = current["metadata"]["resourceVersion"].clone();
         let mut patched = kind.apply(&current, body)?;
@@ -295,7 +399,11 @@ impl Store {
             // is not reported as the client's conflict.
             metadata_mut(&mut patched).remove("resourceVersion");
         }
-        self.update(resource, namespace, name, patched, dry_run)
+        if status {
+            self.update_status(resource, namespace, name, patched, dry_run)
+        } else {
+            self.update(resource, namespace, name, patched, dry_run)
+        }
     }
 
     /// DELETE of one object; deleting a namespace deletes what is in it.
@@ -316,12 +424,32 @@ impl Store {
         if dry_run {
             return Ok(object);
         }
-        inner.objects.remove(&key);
+        let mut doomed = vec![key];
         if *resource == *namespaces_type() {
-            inner.objects.retain(|key, _| key.namespace != name);
+            doomed.extend(
+                inner
+                    .objects
+                    .keys()
+                    .filter(|k| k.namespace == name)
+                    .cloned(),
+            );
         }
-        inner.revision += 1;
-        Ok(object)
+        if let Some((group, plural)) = custom::served_by(resource, &object) {
+            // A CRD takes its custom resources with it.
+            doomed.extend(
+                inner
+                    .objects
+                    .keys()
+                    .filter(|k| k.group == group && k.plural == plural)
+                    .cloned(),
+            );
+        }
+        let mut deleted = None;
+        for key in &doomed {
+            let removed = inner.remove(key);
+            deleted = deleted.or(removed);
+        }
+        Ok(deleted.unwrap_or(object))
     }
 
     /// DELETE of a collection: every selected object, returned as a list.
@@ -342,6 +470,70 @@ impl Store {
             }
         }
         Ok(list)
+    }
+}
+
+impl Store {
+    /// The resourceVersion of the last write.
+    pub fn revision(&self) -> u64 {
+        self.lock().revision
+    }
+
+    /// A receiver of every write committed from now on: the one
+    /// notification point watches and controllers share.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+        self.lock().events.subscribe()
+    }
+
+    /// The writes committed after `revision`, oldest first, or
+    /// [`Expired`] when the history no longer reaches back that far.
+    pub fn events_since(&self, revision: u64) -> Result<Vec<Arc<Event>>, Expired> {
+        self.lock().events.since(revision)
+    }
+}
+
+/// Which part of an object a replacing write may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// Everything: the type has no status subresource.
+    Whole,
+    /// All but `status`, which is a subresource.
+    Main,
+    /// Only `status`, written through the subresource.
+    Status,
+}
+
+impl Part {
+    /// The object to store: `new` with what this part may not change
+    /// taken from `current`.
+    fn merge(self, current: &Value, mut new: Value) -> Value {
+        match self {
+            Self::Whole => new,
+            Self::Main => {
+                match current.get("status") {
+                    Some(status) => new["status"] = status.clone(),
+                    None => {
+                        if let Some(map) = new.as_object_mut() {
+                            map.remove("status");
+                        }
+                    }
+                }
+                new
+            }
+            Self::Status => {
+                let mut kept = current.clone();
+                match new.as_object_mut().and_then(|map| map.remove("status")) {
+                    Some(status) => kept["status"] = status,
+                    None => {
+                        if let Some(map) = kept.as_object_mut() {
+                            map.remove("status");
+                        }
+                    }
+                }
+                // The caller's resourceVersion was checked before the merge.
+                kept
+            }
+        }
     }
 }
 
@@ -444,7 +636,7 @@ fn apply_defaults(resource: &ResourceType, object: &mut Value, name: &str) {
                 object["type"] = json!("Opaque");
             }
         }
-        _ => {}
+        _ => crate::workload_defaults::apply(resource, object),
     }
 }
 
