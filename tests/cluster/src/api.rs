@@ -8,8 +8,10 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use helm::kube::strategic_merge::MergeSchema;
 use serde_json::Value;
 
+use crate::apply::{self, ApplyRequest};
 use crate::discovery;
 use crate::openapi;
 use crate::patch::PatchKind;
@@ -170,6 +172,16 @@ fn objects(
         }
     };
     let store = &state.store;
+    // Every write is recorded in managedFields under its field manager.
+    let manager = match query.get("fieldManager").filter(|m| !m.is_empty()) {
+        Some(manager) => manager.clone(),
+        None => apply::manager_from_user_agent(
+            headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default(),
+        ),
+    };
     // Cluster-scoped objects have no namespace: the store ignores it.
     let namespace = path.namespace.unwrap_or("");
     let ok = |value| Ok((StatusCode::OK, value));
@@ -182,8 +194,8 @@ fn objects(
         }
         (None, Method::POST) => {
             require_namespace(resource, path)?;
-            let created =
-                store.create(resource, namespace, decode_body(headers, body)?, dry_run)?;
+            let object = decode_body(headers, body)?;
+            let created = store.create_by(resource, namespace, object, dry_run, Some(&manager))?;
             Ok((StatusCode::CREATED, created))
         }
         (None, Method::DELETE) => ok(store.delete_collection(
@@ -195,18 +207,41 @@ fn objects(
         (Some(name), Method::GET) => ok(store.get(resource, namespace, name)?),
         (Some(name), Method::PUT) => {
             require_namespace(resource, path)?;
-            ok(store.update(
-                resource,
-                namespace,
-                name,
-                decode_body(headers, body)?,
-                dry_run,
-            )?)
+            let object = decode_body(headers, body)?;
+            ok(store.update_by(resource, namespace, name, object, dry_run, Some(&manager))?)
         }
         (Some(name), Method::PATCH) => {
             require_namespace(resource, path)?;
-            let kind = PatchKind::from_content_type(content_type(headers))?;
-            ok(store.patch(resource, namespace, name, kind, body, dry_run)?)
+            let strategic = MergeSchema::for_kind(&resource.api_version(), resource.kind);
+            let kind =
+                PatchKind::from_content_type(content_type(headers), strategic.is_strategic())?;
+            let force = query.get("force").map(String::as_str);
+            let field_manager = query.get("fieldManager").map(String::as_str);
+            apply::validate_patch_options(kind == PatchKind::Apply, field_manager, force)?;
+            if kind == PatchKind::Apply {
+                let request = ApplyRequest {
+                    manager: &manager,
+                    force: force == Some("true"),
+                    dry_run,
+                };
+                let config = decode_apply_body(body)?;
+                let (object, created) = store.apply(resource, namespace, name, config, &request)?;
+                let code = if created {
+                    StatusCode::CREATED
+                } else {
+                    StatusCode::OK
+                };
+                return Ok((code, object));
+            }
+            ok(store.patch_by(
+                resource,
+                namespace,
+                name,
+                kind,
+                body,
+                dry_run,
+                Some(&manager),
+            )?)
         }
         (Some(name), Method::DELETE) => {
             require_namespace(resource, path)?;
@@ -238,6 +273,15 @@ fn decode_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, ApiError> {
             protobuf::MEDIA_TYPE,
         ])),
     }
+}
+
+/// An apply body: YAML, of which clients send the JSON subset.
+fn decode_apply_body(body: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request(format!(
+            "error decoding YAML: only its JSON form is read here: {e}"
+        ))
+    })
 }
 
 fn content_type(headers: &HeaderMap) -> &str {

@@ -24,6 +24,7 @@
 //! ```
 
 pub mod api;
+pub mod apply;
 pub mod discovery;
 pub mod kubeconfig;
 pub mod openapi;

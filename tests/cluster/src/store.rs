@@ -9,6 +9,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value, json};
 
+use crate::apply;
 use crate::patch::PatchKind;
 use crate::resources::{self, ResourceType};
 use crate::selector::{FieldSelector, LabelSelector};
@@ -96,12 +97,26 @@ impl Store {
     }
 
     /// POST: stores a new object, filling in the server-owned metadata.
+    /// Its `managedFields` are kept as given.
     pub fn create(
         &self,
         resource: &ResourceType,
         namespace: &str,
         object: Value,
         dry_run: bool,
+    ) -> Result<Value, ApiError> {
+        self.create_by(resource, namespace, object, dry_run, None)
+    }
+
+    /// [`Store::create`] by field manager `manager`, recorded in
+    /// `managedFields` (`None`: the object's `managedFields` are final).
+    pub fn create_by(
+        &self,
+        resource: &ResourceType,
+        namespace: &str,
+        object: Value,
+        dry_run: bool,
+        manager: Option<&str>,
     ) -> Result<Value, ApiError> {
         let mut object = typed_object(resource, namespace, object)?;
         let mut inner = self.lock();
@@ -145,6 +160,9 @@ impl Store {
             }
         }
         apply_defaults(resource, &mut object, &name);
+        if let Some(manager) = manager {
+            apply::record_update(resource, None, &mut object, manager, &now())?;
+        }
         if !dry_run {
             inner.revision = revision;
             inner.objects.insert(key, object.clone());
@@ -208,7 +226,8 @@ impl Store {
         }))
     }
 
-    /// PUT: replaces an object, refusing a stale `resourceVersion`.
+    /// PUT: replaces an object, refusing a stale `resourceVersion`. Its
+    /// `managedFields` are kept as given.
     pub fn update(
         &self,
         resource: &ResourceType,
@@ -216,6 +235,20 @@ impl Store {
         name: &str,
         object: Value,
         dry_run: bool,
+    ) -> Result<Value, ApiError> {
+        self.update_by(resource, namespace, name, object, dry_run, None)
+    }
+
+    /// [`Store::update`] by field manager `manager`, recorded in
+    /// `managedFields` (`None`: the object's `managedFields` are final).
+    pub fn update_by(
+        &self,
+        resource: &ResourceType,
+        namespace: &str,
+        name: &str,
+        object: Value,
+        dry_run: bool,
+        manager: Option<&str>,
     ) -> Result<Value, ApiError> {
         let object = typed_object(resource, namespace, object)?;
         let body_name = str_at(&object, "/metadata/name").unwrap_or_default();
@@ -247,6 +280,9 @@ impl Store {
             }
         }
         apply_defaults(resource, &mut updated, name);
+        if let Some(manager) = manager {
+            apply::record_update(resource, Some(current), &mut updated, manager, &now())?;
+        }
         if updated == *current {
             // A no-op update is not a write: kube-apiserver keeps the
             // resourceVersion, so watchers see nothing.
@@ -281,6 +317,22 @@ impl Store {
         body: &[u8],
         dry_run: bool,
     ) -> Result<Value, ApiError> {
+        self.patch_by(resource, namespace, name, kind, body, dry_run, None)
+    }
+
+    /// [`Store::patch`] by field manager `manager`, recorded in
+    /// `managedFields`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn patch_by(
+        &self,
+        resource: &ResourceType,
+        namespace: &str,
+        name: &str,
+        kind: PatchKind,
+        body: &[u8],
+        dry_run: bool,
+        manager: Option<&str>,
+    ) -> Result<Value, ApiError> {
         let current = self.get(resource, namespace, name)?;
         let current_version = current["metadata"]["resourceVersion"].clone();
         let mut patched = kind.apply(&current, body)?;
@@ -295,7 +347,56 @@ impl Store {
             // is not reported as the client's conflict.
             metadata_mut(&mut patched).remove("resourceVersion");
         }
-        self.update(resource, namespace, name, patched, dry_run)
+        self.update_by(resource, namespace, name, patched, dry_run, manager)
+    }
+
+    /// Server-side apply of `config` by `request.manager`: creates the
+    /// object when it does not exist (then `true`), else merges into it
+    /// ([`apply::server_side_apply`]). A write between reading the live
+    /// object and storing the result makes it start over.
+    pub fn apply(
+        &self,
+        resource: &ResourceType,
+        namespace: &str,
+        name: &str,
+        config: Value,
+        request: &apply::ApplyRequest<'_>,
+    ) -> Result<(Value, bool), ApiError> {
+        let mut config = typed_object(resource, namespace, config)?;
+        match str_at(&config, "/metadata/name") {
+            Some(given) if !given.is_empty() && given != name => {
+                return Err(ApiError::bad_request(format!(
+                    "the name of the object ({given}) does not match the name on the URL ({name})"
+                )));
+            }
+            _ => {
+                metadata_mut(&mut config).insert("name".to_owned(), json!(name));
+            }
+        }
+        const ATTEMPTS: usize = 8;
+        let mut last_error = None;
+        for _ in 0..ATTEMPTS {
+            let live = match self.get(resource, namespace, name) {
+                Ok(live) => Some(live),
+                Err(error) if error.code == 404 => None,
+                Err(error) => return Err(error),
+            };
+            let object =
+                apply::server_side_apply(resource, live.as_ref(), &config, request, &now())?;
+            let written = match live {
+                None => self
+                    .create_by(resource, namespace, object, request.dry_run, None)
+                    .map(|created| (created, true)),
+                Some(_) => self
+                    .update_by(resource, namespace, name, object, request.dry_run, None)
+                    .map(|updated| (updated, false)),
+            };
+            match written {
+                Err(error) if error.code == 409 => last_error = Some(error),
+                other => return other,
+            }
+        }
+        Err(last_error.unwrap_or_else(|| ApiError::conflict(resource, name)))
     }
 
     /// DELETE of one object; deleting a namespace deletes what is in it.

@@ -1,0 +1,336 @@
+//! Field ownership and server-side apply, as kube-apiserver does them with
+//! `sigs.k8s.io/structured-merge-diff`.
+//!
+//! Every write records its field manager in `metadata.managedFields`
+//! ([`record_update`]: an `Update` entry holding the fields the write set
+//! or changed, taken from every other manager). An apply
+//! ([`server_side_apply`]) merges the applied configuration into the live
+//! object by the kind's list keys ([`schema`]), makes the applier own
+//! exactly the fields it applied, removes fields it applied before and no
+//! longer does (unless another applier owns them), and refuses to change
+//! fields other managers own unless forced, with the API server's 409.
+
+mod fieldset;
+mod managers;
+mod schema;
+mod typed;
+
+use serde_json::{Value, json};
+
+use crate::resources::ResourceType;
+use crate::status::ApiError;
+use fieldset::{FieldSet, PathElement};
+use managers::{Entry, Operation};
+
+/// Metadata the API server owns or that is the object's identity: never
+/// in anyone's field set (`stripmeta` in the API server).
+const IGNORED_METADATA: &[&str] = &[
+    "name",
+    "namespace",
+    "creationTimestamp",
+    "selfLink",
+    "uid",
+    "generation",
+    "managedFields",
+    "resourceVersion",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+];
+
+/// Fields whose Go types are plain structs, not pointers: in the empty
+/// object the API server compares a create with, they already exist, so
+/// an update never adds them as items, only their contents.
+const VALUE_STRUCTS: &[&str] = &[
+    "metadata",
+    "spec",
+    "status",
+    "template",
+    "strategy",
+    "updateStrategy",
+    "jobTemplate",
+    "resources",
+];
+
+/// What an apply request asks for, from its query.
+#[derive(Debug, Clone, Copy)]
+pub struct ApplyRequest<'a> {
+    /// `fieldManager`: who applies.
+    pub manager: &'a str,
+    /// `force`: take fields other managers own instead of conflicting.
+    pub force: bool,
+    /// `dryRun=All`: answer without storing.
+    pub dry_run: bool,
+}
+
+/// The longest field manager name the API server takes.
+const MAX_MANAGER_LENGTH: usize = 128;
+
+/// Checks a PATCH's `fieldManager` and `force` as the API server validates
+/// `PatchOptions`: apply needs a manager, only apply may force.
+pub fn validate_patch_options(
+    apply: bool,
+    manager: Option<&str>,
+    force: Option<&str>,
+) -> Result<(), ApiError> {
+    let mut causes = Vec::new();
+    if !apply && force.is_some() {
+        causes.push((
+            "FieldValueForbidden",
+            "force",
+            "Forbidden: may not be specified for non-apply patch".to_owned(),
+        ));
+    }
+    if apply && manager.is_none_or(str::is_empty) {
+        causes.push((
+            "FieldValueRequired",
+            "fieldManager",
+            "Required value: is required for apply patch".to_owned(),
+        ));
+    }
+    if let Some(manager) = manager.filter(|m| m.chars().count() > MAX_MANAGER_LENGTH) {
+        causes.push((
+            "FieldValueTooLong",
+            "fieldManager",
+            format!(
+                "Too long: may not be more than {MAX_MANAGER_LENGTH} bytes, got {}",
+                manager.len()
+            ),
+        ));
+    }
+    if causes.is_empty() {
+        return Ok(());
+    }
+    let summary: Vec<String> = causes
+        .iter()
+        .map(|(_, field, message)| format!("{field}: {message}"))
+        .collect();
+    let message = if summary.len() == 1 {
+        format!("PatchOptions.meta.k8s.io \"\" is invalid: {}", summary[0])
+    } else {
+        format!(
+            "PatchOptions.meta.k8s.io \"\" is invalid: [{}]",
+            summary.join(", ")
+        )
+    };
+    let causes: Vec<Value> = causes
+        .into_iter()
+        .map(|(reason, field, message)| json!({"reason": reason, "message": message, "field": field}))
+        .collect();
+    Err(ApiError {
+        code: 422,
+        reason: "Invalid",
+        message,
+        details: Some(json!({"group": "meta.k8s.io", "kind": "PatchOptions", "causes": causes})),
+    })
+}
+
+/// The manager of a write that names none: the client's `User-Agent` up
+/// to its first `/` (`kubectl/v1.34.0 (linux/amd64) …` is `kubectl`).
+pub fn manager_from_user_agent(user_agent: &str) -> String {
+    let prefix = user_agent.split('/').next().unwrap_or_default();
+    prefix.chars().take(MAX_MANAGER_LENGTH).collect()
+}
+
+fn field(name: &str) -> PathElement {
+    PathElement::Field(name.to_owned())
+}
+
+/// `set` without what nobody owns: identity and server metadata, and
+/// `status`, which the main resource resets.
+fn strip(set: &FieldSet) -> FieldSet {
+    let mut ignored = FieldSet::default();
+    ignored.insert(&[field("apiVersion")]);
+    ignored.insert(&[field("kind")]);
+    ignored.insert(&[field("metadata")]);
+    for name in IGNORED_METADATA {
+        ignored.insert(&[field("metadata"), field(name)]);
+    }
+    set.difference(&ignored)
+        .without_subtree(&[field("status")])
+        .without_subtree(&[field("metadata"), field("managedFields")])
+}
+
+fn shape(resource: &ResourceType) -> &'static schema::Shape {
+    schema::for_kind(resource.group, resource.kind)
+}
+
+fn bad_request(resource: &ResourceType, error: impl std::fmt::Display) -> ApiError {
+    ApiError::bad_request(format!(
+        "failed to create typed patch object ({}, Kind={}): {error}",
+        resource.api_version(),
+        resource.kind
+    ))
+}
+
+fn managers_error(error: managers::ManagersError) -> ApiError {
+    ApiError::bad_request(format!("failed to decode managed fields: {error}"))
+}
+
+/// Records a create (`old` is `None`), update or patch by `manager` in
+/// `new`'s `managedFields`. The managers are those `new` carries when it
+/// carries any (clients may rewrite them), else `old`'s.
+pub fn record_update(
+    resource: &ResourceType,
+    old: Option<&Value>,
+    new: &mut Value,
+    manager: &str,
+    now: &str,
+) -> Result<(), ApiError> {
+    let mut entries = match managers::read(new) {
+        Ok(entries) if !entries.is_empty() => entries,
+        _ => old
+            .map(managers::read)
+            .transpose()
+            .map_err(managers_error)?
+            .unwrap_or_default(),
+    };
+    let empty = json!({});
+    let comparison = typed::compare(old.unwrap_or(&empty), new, shape(resource))
+        .map_err(|e| bad_request(resource, e))?;
+    let changed = strip(&comparison.modified.union(&comparison.added));
+    let removed = strip(&comparison.removed);
+    for entry in &mut entries {
+        if !entry.is(manager, Operation::Update) {
+            entry.fields = entry.fields.difference(&changed).difference(&removed);
+        }
+    }
+    if !changed.is_empty() || !removed.is_empty() {
+        let position = entries
+            .iter()
+            .position(|e| e.is(manager, Operation::Update));
+        let mut entry = match position {
+            Some(index) => entries.remove(index),
+            None => Entry {
+                manager: manager.to_owned(),
+                operation: Operation::Update,
+                api_version: resource.api_version(),
+                time: String::new(),
+                subresource: String::new(),
+                fields: FieldSet::default(),
+            },
+        };
+        let mut fields = entry.fields.union(&changed).difference(&removed);
+        fields.unmark_parents(
+            &|e| matches!(e, PathElement::Field(name) if VALUE_STRUCTS.contains(&name.as_str())),
+        );
+        entry.fields = fields;
+        entry.api_version = resource.api_version();
+        entry.time = now.to_owned();
+        entries.push(entry);
+    }
+    managers::write(new, entries);
+    Ok(())
+}
+
+/// Applies `config` for `request.manager` to `live` (`None`: the object
+/// does not exist yet), returning the object to store with its
+/// `managedFields`. Fails with the API server's 409 when `config` changes
+/// fields another manager owns and `request.force` is not set.
+pub fn server_side_apply(
+    resource: &ResourceType,
+    live: Option<&Value>,
+    config: &Value,
+    request: &ApplyRequest<'_>,
+    now: &str,
+) -> Result<Value, ApiError> {
+    let ApplyRequest { manager, force, .. } = *request;
+    let shape = shape(resource);
+    let empty = json!({});
+    let live = live.unwrap_or(&empty);
+    let mut entries = managers::read(live).map_err(managers_error)?;
+    let applied = strip(&typed::to_field_set(config, shape).map_err(|e| bad_request(resource, e))?);
+
+    // The main resource ignores an applied status, and managedFields are
+    // the server's to write.
+    let mut config = config.clone();
+    if let Some(map) = config.as_object_mut() {
+        map.remove("status");
+        if let Some(metadata) = map.get_mut("metadata").and_then(Value::as_object_mut) {
+            metadata.remove("managedFields");
+        }
+    }
+    let mut merged = typed::merge(live, &config, shape).map_err(|e| bad_request(resource, e))?;
+
+    let previous = entries
+        .iter()
+        .position(|e| e.is(manager, Operation::Apply))
+        .map(|index| entries.remove(index));
+    let appliers = entries
+        .iter()
+        .filter(|e| e.operation == Operation::Apply)
+        .fold(applied.clone(), |owned, e| owned.union(&e.fields));
+    if let Some(previous) = &previous {
+        // What this manager applied last time and no applier claims now
+        // goes away.
+        let present = typed::to_field_set(&merged, shape).map_err(|e| bad_request(resource, e))?;
+        let dropped = previous.fields.intersection(&present).difference(&appliers);
+        merged =
+            typed::remove_items(&merged, &dropped, shape).map_err(|e| bad_request(resource, e))?;
+    }
+
+    let comparison = typed::compare(live, &merged, shape).map_err(|e| bad_request(resource, e))?;
+    let changed = strip(&comparison.modified.union(&comparison.added));
+    let removed = strip(&comparison.removed);
+    let conflicts: Vec<(String, FieldSet)> = entries
+        .iter()
+        .map(|e| (e.describe(), e.fields.intersection(&changed)))
+        .filter(|(_, set)| !set.is_empty())
+        .collect();
+    if !force && !conflicts.is_empty() {
+        return Err(conflict_error(conflicts));
+    }
+    for entry in &mut entries {
+        entry.fields = entry.fields.difference(&changed).difference(&removed);
+    }
+    let unchanged = changed.is_empty() && removed.is_empty();
+    let time = match previous {
+        Some(previous) if unchanged && previous.fields == applied => previous.time,
+        _ => now.to_owned(),
+    };
+    entries.push(Entry {
+        manager: manager.to_owned(),
+        operation: Operation::Apply,
+        api_version: resource.api_version(),
+        time,
+        subresource: String::new(),
+        fields: applied,
+    });
+    managers::write(&mut merged, entries);
+    Ok(merged)
+}
+
+/// The 409 kube-apiserver answers an apply that would take fields from
+/// other managers: one cause per field, and a message that lists them.
+fn conflict_error(mut conflicts: Vec<(String, FieldSet)>) -> ApiError {
+    conflicts.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut causes = Vec::new();
+    let mut lines = Vec::new();
+    let mut count = 0;
+    for (manager, set) in &conflicts {
+        lines.push(format!("conflicts with {manager}:"));
+        for path in set.paths() {
+            count += 1;
+            causes.push(json!({
+                "reason": "FieldManagerConflict",
+                "message": format!("conflict with {manager}"),
+                "field": path.to_string(),
+            }));
+            lines.push(format!("- {path}"));
+        }
+    }
+    let message = if count == 1 {
+        let field = causes[0]["field"].as_str().unwrap_or_default();
+        format!(
+            "Apply failed with 1 conflict: conflict with {}: {field}",
+            conflicts[0].0
+        )
+    } else {
+        format!("Apply failed with {count} conflicts: {}", lines.join("\n"))
+    };
+    ApiError {
+        code: 409,
+        reason: "Conflict",
+        message,
+        details: Some(json!({ "causes": causes })),
+    }
+}
