@@ -334,3 +334,202 @@ fn conflict_error(mut conflicts: Vec<(String, FieldSet)>) -> ApiError {
         details: Some(json!({ "causes": causes })),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources;
+
+    const NOW: &str = "2026-01-01T00:00:00Z";
+    const LATER: &str = "2026-01-01T00:01:00Z";
+
+    fn deployments() -> &'static ResourceType {
+        resources::find("apps", "v1", "deployments").expect("served")
+    }
+
+    fn configmaps() -> &'static ResourceType {
+        resources::find("", "v1", "configmaps").expect("served")
+    }
+
+    fn request(manager: &str, force: bool) -> ApplyRequest<'_> {
+        ApplyRequest {
+            manager,
+            force,
+            dry_run: false,
+        }
+    }
+
+    fn entries(object: &Value) -> Vec<Value> {
+        object["metadata"]["managedFields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| json!([e["manager"], e["operation"], e["time"], e["fieldsV1"]]))
+            .collect()
+    }
+
+    #[test]
+    fn a_create_owns_what_it_set_with_new_maps_as_items() {
+        let mut object = json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "d", "namespace": "ns", "uid": "u", "labels": {"a": "b"}},
+            "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "c"}]}}},
+            "status": {"replicas": 0}
+        });
+        record_update(deployments(), None, &mut object, "kubectl-create", NOW).expect("recorded");
+        assert_eq!(
+            entries(&object),
+            [json!(["kubectl-create", "Update", NOW, {
+                "f:metadata": {"f:labels": {".": {}, "f:a": {}}},
+                "f:spec": {"f:replicas": {}, "f:template": {"f:spec": {"f:containers": {
+                    ".": {}, "k:{\"name\":\"c\"}": {".": {}, "f:name": {}}
+                }}}}
+            }])]
+        );
+        assert_eq!(
+            object["metadata"]["managedFields"][0]["apiVersion"],
+            "apps/v1"
+        );
+    }
+
+    #[test]
+    fn updates_take_fields_from_other_managers_and_removals_from_all() {
+        let mut object = json!({"metadata": {"name": "c"}, "data": {"a": "1", "b": "2"}});
+        record_update(configmaps(), None, &mut object, "creator", NOW).expect("recorded");
+        let old = object.clone();
+        object["data"] = json!({"a": "changed"});
+        record_update(configmaps(), Some(&old), &mut object, "editor", LATER).expect("recorded");
+        assert_eq!(
+            entries(&object),
+            [
+                // Still the owner of the map itself: a member without
+                // children is written as a leaf.
+                json!(["creator", "Update", NOW, {"f:data": {}}]),
+                json!(["editor", "Update", LATER, {"f:data": {"f:a": {}}}]),
+            ]
+        );
+        // A write that changes nothing adds no manager.
+        let same = object.clone();
+        record_update(configmaps(), Some(&same), &mut object, "idle", LATER).expect("recorded");
+        assert_eq!(object, same);
+    }
+
+    #[test]
+    fn apply_conflicts_with_the_api_servers_status() {
+        let mut live = json!({"metadata": {"name": "c"}, "data": {"a": "1", "b": "2"}});
+        record_update(configmaps(), None, &mut live, "kubectl-create", NOW).expect("recorded");
+        let config = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "x"}});
+        let err = server_side_apply(
+            configmaps(),
+            Some(&live),
+            &config,
+            &request("helm", false),
+            LATER,
+        )
+        .expect_err("conflict");
+        assert_eq!((err.code, err.reason), (409, "Conflict"));
+        assert_eq!(
+            err.message,
+            "Apply failed with 1 conflict: conflict with \"kubectl-create\" using v1: .data.a"
+        );
+        assert_eq!(
+            err.to_status()["details"],
+            json!({"causes": [{
+                "reason": "FieldManagerConflict",
+                "message": "conflict with \"kubectl-create\" using v1",
+                "field": ".data.a"
+            }]})
+        );
+        // The same value is shared, not a conflict.
+        let same = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "1"}});
+        let shared = server_side_apply(
+            configmaps(),
+            Some(&live),
+            &same,
+            &request("helm", false),
+            LATER,
+        )
+        .expect("no conflict");
+        assert_eq!(
+            entries(&shared),
+            [
+                json!(["helm", "Apply", LATER, {"f:data": {"f:a": {}}}]),
+                json!(["kubectl-create", "Update", NOW, {"f:data": {".": {}, "f:a": {}, "f:b": {}}}]),
+            ]
+        );
+        let forced = server_side_apply(
+            configmaps(),
+            Some(&live),
+            &config,
+            &request("helm", true),
+            LATER,
+        )
+        .expect("forced");
+        assert_eq!(forced["data"], json!({"a": "x", "b": "2"}));
+        assert_eq!(
+            entries(&forced)[1],
+            json!(["kubectl-create", "Update", NOW, {"f:data": {".": {}, "f:b": {}}}])
+        );
+    }
+
+    #[test]
+    fn reapplying_removes_only_what_no_other_applier_owns() {
+        let config = |data: Value| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": data});
+        let first = server_side_apply(
+            configmaps(),
+            None,
+            &config(json!({"a": "1", "b": "2", "c": "3"})),
+            &request("one", false),
+            NOW,
+        )
+        .expect("created");
+        let second = server_side_apply(
+            configmaps(),
+            Some(&first),
+            &config(json!({"b": "2"})),
+            &request("two", false),
+            NOW,
+        )
+        .expect("shared");
+        let third = server_side_apply(
+            configmaps(),
+            Some(&second),
+            &config(json!({"a": "1"})),
+            &request("one", false),
+            LATER,
+        )
+        .expect("reapplied");
+        assert_eq!(third["data"], json!({"a": "1", "b": "2"}));
+        // Re-applying the same configuration keeps the applier's time.
+        let fourth = server_side_apply(
+            configmaps(),
+            Some(&third),
+            &config(json!({"a": "1"})),
+            &request("one", false),
+            "2027-01-01T00:00:00Z",
+        )
+        .expect("no-op");
+        assert_eq!(fourth, third);
+    }
+
+    #[test]
+    fn patch_options_are_validated_as_the_api_server_does() {
+        assert!(validate_patch_options(true, Some("helm"), Some("true")).is_ok());
+        let err = validate_patch_options(true, None, None).expect_err("no manager");
+        assert_eq!(err.code, 422);
+        assert_eq!(
+            err.message,
+            "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"
+        );
+        let err = validate_patch_options(false, None, Some("false")).expect_err("force");
+        assert_eq!(
+            err.message,
+            "PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be specified for non-apply patch"
+        );
+        assert_eq!(
+            manager_from_user_agent("kubectl/v1.34.0 (linux/amd64) kubernetes/abc"),
+            "kubectl"
+        );
+        assert_eq!(manager_from_user_agent(""), "");
+    }
+}

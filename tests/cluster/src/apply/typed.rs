@@ -4,7 +4,7 @@
 //! the semantics of `sigs.k8s.io/structured-merge-diff` (`ToFieldSet`,
 //! `Compare`, `Merge`, `RemoveItems`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
@@ -287,17 +287,14 @@ fn compare_lists(
     path: &mut Vec<PathElement>,
     out: &mut Comparison,
 ) -> Result<(), ShapeError> {
-    let old_items = list_items(shape, old, path, false)?;
-    let new_items = list_items(shape, new, path, false)?;
-    let mut elements: Vec<&PathElement> = old_items.iter().map(|(e, _)| e).collect();
-    elements.extend(new_items.iter().map(|(e, _)| e));
-    elements.sort();
-    elements.dedup();
+    let old_items = index(list_items(shape, old, path, false)?);
+    let new_items = index(list_items(shape, new, path, false)?);
+    let elements: BTreeSet<&PathElement> = old_items.keys().chain(new_items.keys()).collect();
     for element in elements {
         path.push(element.clone());
         compare_node(
-            find_item(&old_items, element),
-            find_item(&new_items, element),
+            old_items.get(element).copied(),
+            new_items.get(element).copied(),
             item_shape(shape),
             path,
             out,
@@ -307,8 +304,9 @@ fn compare_lists(
     Ok(())
 }
 
-fn find_item<'a>(items: &[(PathElement, &'a Value)], element: &PathElement) -> Option<&'a Value> {
-    items.iter().find(|(e, _)| e == element).map(|(_, v)| *v)
+/// List items by their path element, for lookups in logarithmic time.
+fn index(items: Vec<(PathElement, &Value)>) -> BTreeMap<PathElement, &Value> {
+    items.into_iter().collect()
 }
 
 /// `live` with `config` merged in: `config` wins at every leaf, objects
@@ -356,8 +354,9 @@ fn merge_lists(
 ) -> Result<Value, ShapeError> {
     let lhs = list_items(shape, live, path, false)?;
     let rhs = list_items(shape, config, path, true)?;
-    let in_rhs = |element: &PathElement| rhs.iter().find(|(e, _)| e == element).map(|(_, v)| *v);
-    let in_lhs = |element: &PathElement| lhs.iter().find(|(e, _)| e == element).map(|(_, v)| *v);
+    let (lhs_index, rhs_index) = (index(lhs.clone()), index(rhs.clone()));
+    let in_rhs = |element: &PathElement| rhs_index.get(element).copied();
+    let in_lhs = |element: &PathElement| lhs_index.get(element).copied();
     let mut shared = rhs
         .iter()
         .filter(|(e, _)| in_lhs(e).is_some())
