@@ -275,13 +275,19 @@ fn decode_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, ApiError> {
     }
 }
 
-/// An apply body: YAML, of which clients send the JSON subset.
+/// An apply body: YAML, of which clients send the JSON subset. Other YAML
+/// goes through Helm's reader (YAML 1.1 as `sigs.k8s.io/yaml` reads it),
+/// whose numbers are float64s: integers beyond 2^53 lose precision.
 fn decode_apply_body(body: &[u8]) -> Result<Value, ApiError> {
-    serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request(format!(
-            "error decoding YAML: only its JSON form is read here: {e}"
-        ))
-    })
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
+    let invalid =
+        |e: &dyn std::fmt::Display| ApiError::bad_request(format!("error decoding YAML: {e}"));
+    let text = std::str::from_utf8(body).map_err(|e| invalid(&e))?;
+    let value = helm::codec::yaml::from_str(text).map_err(|e| invalid(&e))?;
+    let json = helm::codec::json::to_string(&value).map_err(|e| invalid(&e))?;
+    serde_json::from_str(&json).map_err(|e| invalid(&e))
 }
 
 fn content_type(headers: &HeaderMap) -> &str {
@@ -345,5 +351,26 @@ mod tests {
             }))
         );
         assert_eq!(parse_path("/healthz/x/y"), None);
+    }
+
+    #[test]
+    fn apply_bodies_are_json_or_yaml() {
+        let yaml = b"apiVersion: v1\nkind: ConfigMap\ndata:\n  port: '80'\nreplicas: 3\n";
+        assert_eq!(
+            decode_apply_body(yaml),
+            Ok(
+                serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"port": "80"}, "replicas": 3})
+            )
+        );
+        assert_eq!(
+            decode_apply_body(br#"{"a":1}"#),
+            Ok(serde_json::json!({"a": 1}))
+        );
+        let err = decode_apply_body(b"a: [").expect_err("not YAML");
+        assert!(
+            err.message.starts_with("error decoding YAML: "),
+            "{}",
+            err.message
+        );
     }
 }
