@@ -32,7 +32,8 @@ pub struct Entry {
     pub operation: Operation,
     /// `apiVersion` the fields were written in.
     pub api_version: String,
-    /// `time` of the manager's last change, RFC 3339 in seconds.
+    /// `time` of the manager's last change, RFC 3339 in seconds; empty
+    /// for an applier that has changed nothing yet.
     pub time: String,
     /// `subresource`, empty for the main resource.
     pub subresource: String,
@@ -158,7 +159,9 @@ pub fn write(object: &mut Value, mut entries: Vec<Entry>) {
             item.insert("manager".to_owned(), json!(entry.manager));
             item.insert("operation".to_owned(), json!(entry.operation.as_str()));
             item.insert("apiVersion".to_owned(), json!(entry.api_version));
-            item.insert("time".to_owned(), json!(entry.time));
+            if !entry.time.is_empty() {
+                item.insert("time".to_owned(), json!(entry.time));
+            }
             item.insert("fieldsType".to_owned(), json!("FieldsV1"));
             item.insert("fieldsV1".to_owned(), entry.fields.to_fields_v1());
             if !entry.subresource.is_empty() {

@@ -282,10 +282,13 @@ pub fn server_side_apply(
     for entry in &mut entries {
         entry.fields = entry.fields.difference(&changed).difference(&removed);
     }
+    // An apply that leaves the object as it was does not touch the
+    // applier's time: a new co-owner of unchanged fields gets none.
     let unchanged = changed.is_empty() && removed.is_empty();
     let time = match previous {
-        Some(previous) if unchanged && previous.fields == applied => previous.time,
-        _ => now.to_owned(),
+        _ if !unchanged => now.to_owned(),
+        Some(previous) => previous.time,
+        None => String::new(),
     };
     entries.push(Entry {
         manager: manager.to_owned(),
@@ -453,7 +456,7 @@ mod tests {
         assert_eq!(
             entries(&shared),
             [
-                json!(["helm", "Apply", LATER, {"f:data": {"f:a": {}}}]),
+                json!(["helm", "Apply", null, {"f:data": {"f:a": {}}}]),
                 json!(["kubectl-create", "Update", NOW, {"f:data": {".": {}, "f:a": {}, "f:b": {}}}]),
             ]
         );
