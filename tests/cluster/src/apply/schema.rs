@@ -6,6 +6,12 @@
 //! the paths that differ from the default are listed: an unlisted object is
 //! a struct, an unlisted list is atomic, as they are in `k8s.io/api`.
 //!
+//! k8s-openapi's `DeepMerge` implementations agree on which lists are
+//! atomic, sets or merged and which string maps are atomic, but name only
+//! the strategic merge key of a list, so the second keys (`protocol` of
+//! ports, `whenUnsatisfiable` of topology spread constraints) and the
+//! atomic structs (`LabelSelector`) come from the OpenAPI documents.
+//!
 //! Kinds without a schema here (custom resources) are "deduced", as the API
 //! server treats a CRD without a structural schema: every object a map with
 //! free keys, every list atomic.
@@ -121,7 +127,8 @@ static POD_SPEC: Shape = Shape::Struct(&[
             item: &STRUCT,
         },
     ),
-    ("nodeSelector", &STRING_MAP),
+    // `+mapType=atomic`: a node selector is replaced whole.
+    ("nodeSelector", &ATOMIC),
     ("overhead", &STRING_MAP),
 ]);
 
@@ -162,7 +169,8 @@ static SERVICE: Shape = Shape::Struct(&[
                     item: &STRUCT,
                 },
             ),
-            ("selector", &STRING_MAP),
+            // `+mapType=atomic`, unlike most string maps.
+            ("selector", &ATOMIC),
         ]),
     ),
 ]);

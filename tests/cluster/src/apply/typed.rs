@@ -510,6 +510,42 @@ mod tests {
     }
 
     #[test]
+    fn services_own_their_selector_whole_and_ports_by_port_and_protocol() {
+        let service = json!({"spec": {"selector": {"app": "web"}, "ports": [
+            {"port": 53, "protocol": "UDP"}, {"port": 53, "name": "dns-tcp"}
+        ]}});
+        let set = to_field_set(&service, schema::for_kind("", "Service")).expect("fits");
+        assert_eq!(
+            printed(&set),
+            [
+                ".spec.ports[port=53,protocol=\"TCP\"]",
+                ".spec.ports[port=53,protocol=\"TCP\"].name",
+                ".spec.ports[port=53,protocol=\"TCP\"].port",
+                ".spec.ports[port=53,protocol=\"UDP\"]",
+                ".spec.ports[port=53,protocol=\"UDP\"].port",
+                ".spec.ports[port=53,protocol=\"UDP\"].protocol",
+                ".spec.selector",
+            ]
+        );
+    }
+
+    #[test]
+    fn custom_resources_are_maps_of_maps_with_atomic_lists() {
+        let object = json!({"spec": {"size": 1, "tags": ["a"], "nested": {"x": true}}});
+        let set = to_field_set(&object, schema::for_kind("example.com", "Widget")).expect("fits");
+        assert_eq!(
+            printed(&set),
+            [
+                ".spec",
+                ".spec.nested",
+                ".spec.nested.x",
+                ".spec.size",
+                ".spec.tags"
+            ]
+        );
+    }
+
+    #[test]
     fn items_without_their_key_are_refused() {
         let object = json!({"spec": {"template": {"spec": {"containers": [{"image": "x"}]}}}});
         let err = to_field_set(&object, deployment()).expect_err("no name");
