@@ -38,10 +38,15 @@ pub enum Shape {
     /// Shape from the value (custom resources): objects are maps of
     /// deduced values, anything else atomic.
     Deduced,
+    /// A field the tables here do not list: an object is a struct of such
+    /// fields, anything else (a scalar, an untagged list, `null`) is owned
+    /// whole, as scalars and atomic lists are.
+    Inferred,
 }
 
 /// A struct whose fields are all inferred.
 pub static STRUCT: Shape = Shape::Struct(&[]);
+static INFERRED: Shape = Shape::Inferred;
 static ATOMIC: Shape = Shape::Atomic;
 static DEDUCED: Shape = Shape::Deduced;
 static STRING_MAP: Shape = Shape::Map(&ATOMIC);
@@ -238,11 +243,12 @@ impl Shape {
                 fields
                     .iter()
                     .find(|(field, _)| *field == name)
-                    .map_or(&STRUCT, |(_, shape)| *shape),
+                    .map_or(&INFERRED, |(_, shape)| *shape),
                 true,
             ),
             Shape::Map(values) => (values, false),
             Shape::Deduced => (&DEDUCED, false),
+            Shape::Inferred => (&INFERRED, true),
             _ => (&ATOMIC, true),
         }
     }

@@ -56,9 +56,10 @@ enum Node<'a> {
 
 fn node<'a>(shape: &Shape, value: &'a Value) -> Node<'a> {
     match (shape, value) {
-        (Shape::Struct(_) | Shape::Map(_) | Shape::Deduced, Value::Object(map)) => {
-            Node::Fields(map)
-        }
+        (
+            Shape::Struct(_) | Shape::Map(_) | Shape::Deduced | Shape::Inferred,
+            Value::Object(map),
+        ) => Node::Fields(map),
         (Shape::Associative { .. } | Shape::Set, Value::Array(items)) => Node::List(items),
         _ => Node::Leaf,
     }
@@ -75,8 +76,10 @@ fn empty_container(shape: &Shape, value: Option<&Value>) -> bool {
     }
 }
 
+/// Whether `null` in a node of this shape sets nothing (an absent object
+/// or list) rather than owning the field (a scalar or atomic value).
 fn is_container(shape: &Shape) -> bool {
-    !matches!(shape, Shape::Atomic)
+    !matches!(shape, Shape::Atomic | Shape::Inferred | Shape::Deduced)
 }
 
 /// The items of a merged list with the path element naming each. Later
@@ -541,6 +544,24 @@ mod tests {
                 ".spec.nested.x",
                 ".spec.size",
                 ".spec.tags"
+            ]
+        );
+    }
+
+    #[test]
+    fn unlisted_fields_are_structs_or_owned_whole() {
+        let object = json!({"spec": {"replicas": null, "paused": null, "strategy": {"type": "Recreate"},
+            "template": {"spec": {"affinity": {"nodeAffinity": {}}, "tolerations": [{"key": "k"}],
+                "containers": null}}}});
+        let set = to_field_set(&object, deployment()).expect("fits");
+        assert_eq!(
+            printed(&set),
+            [
+                ".spec.paused",
+                ".spec.replicas",
+                ".spec.strategy.type",
+                // An empty object sets nothing (`ToFieldSet` visits no field).
+                ".spec.template.spec.tolerations",
             ]
         );
     }
