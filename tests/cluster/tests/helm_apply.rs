@@ -226,3 +226,82 @@ fn install_upgrade_rollback_uninstall_with_server_side_apply() {
     let err = run_err("kubectl", &["get", "cm", "rel-config", "-n", ns]);
     assert!(err.contains("configmaps \"rel-config\" not found"), "{err}");
 }
+
+#[test]
+fn client_side_upgrade_is_a_three_way_strategic_merge() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let chart = chart(dir.path());
+    let chart = chart.to_string_lossy();
+    let ns = "helm-csa";
+    run_ok("kubectl", &["create", "namespace", ns]);
+    run_ok(
+        "helm",
+        &["install", "rel", &chart, "-n", ns, "--server-side=false"],
+    );
+    // Helm 3's way writes with plain creates and patches, as manager `helm`.
+    let deploy = get("deploy", "rel", ns);
+    let entries = managers(&deploy);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        (&entries[0][0], &entries[0][1]),
+        (&json!("helm"), &json!("Update"))
+    );
+    assert_eq!(
+        entries[0][2]["f:metadata"]["f:labels"],
+        json!({".": {}, "f:app": {}, "f:app.kubernetes.io/managed-by": {}, "f:tier": {}})
+    );
+    // A label added by someone else survives the upgrade: Helm 3's patch
+    // only deletes what the previous manifest had.
+    run_ok(
+        "kubectl",
+        &["label", "deploy", "rel", "-n", ns, "extra=yes"],
+    );
+    let out = run_ok(
+        "helm",
+        &[
+            "upgrade",
+            "rel",
+            &chart,
+            "-n",
+            ns,
+            "--set",
+            "extraKey=false,tier=null,image=nginx:2",
+        ],
+    );
+    assert!(out.contains("REVISION: 2\n"), "{out}");
+    let config = get("cm", "rel-config", ns);
+    assert_eq!(config["data"], json!({"kept": "same"}));
+    let deploy = get("deploy", "rel", ns);
+    assert_eq!(
+        deploy["metadata"]["labels"],
+        json!({"app": "web", "app.kubernetes.io/managed-by": "Helm", "extra": "yes"})
+    );
+    assert_eq!(
+        deploy["spec"]["template"]["spec"]["containers"],
+        json!([{"name": "web", "image": "nginx:2", "ports": [{"containerPort": 80}]}])
+    );
+    // Entries are ordered by time, in seconds: compare them by manager.
+    let mut entries = managers(&deploy);
+    entries.sort_by(|a, b| a[0].as_str().cmp(&b[0].as_str()));
+    assert_eq!(
+        entries,
+        [
+            json!(["helm", "Update", {
+                "f:metadata": {
+                    "f:annotations": {".": {}, "f:meta.helm.sh/release-name": {}, "f:meta.helm.sh/release-namespace": {}},
+                    "f:labels": {".": {}, "f:app": {}, "f:app.kubernetes.io/managed-by": {}}
+                },
+                "f:spec": {"f:replicas": {}, "f:selector": {}, "f:template": {
+                    "f:metadata": {"f:labels": {".": {}, "f:app": {}}},
+                    "f:spec": {"f:containers": {"k:{\"name\":\"web\"}": {
+                        ".": {}, "f:image": {}, "f:name": {},
+                        "f:ports": {".": {}, "k:{\"containerPort\":80,\"protocol\":\"TCP\"}": {".": {}, "f:containerPort": {}}}
+                    }}}
+                }}
+            }]),
+            json!(["kubectl-label", "Update", {"f:metadata": {"f:labels": {"f:extra": {}}}}]),
+        ]
+    );
+    let out = run_ok("helm", &["get", "metadata", "rel", "-n", ns, "-o", "json"]);
+    assert!(out.contains("\"applyMethod\":\"csa\""), "{out}");
+}

@@ -37,10 +37,11 @@ const IGNORED_METADATA: &[&str] = &[
     "deletionGracePeriodSeconds",
 ];
 
-/// Fields whose Go types are plain structs, not pointers: in the empty
-/// object the API server compares a create with, they already exist, so
-/// an update never adds them as items, only their contents.
-const VALUE_STRUCTS: &[&str] = &[
+/// Fields of the built-in kinds that the zero Go object already has when
+/// the API server compares a write with it: plain structs (not pointers),
+/// and `containers`, which has no `omitempty` and is written as `null`. A
+/// write never adds them as items of their own, only their contents.
+const PRESENT_WHEN_EMPTY: &[&str] = &[
     "metadata",
     "spec",
     "status",
@@ -49,6 +50,7 @@ const VALUE_STRUCTS: &[&str] = &[
     "updateStrategy",
     "jobTemplate",
     "resources",
+    "containers",
 ];
 
 /// What an apply request asks for, from its query.
@@ -210,9 +212,11 @@ pub fn record_update(
             },
         };
         let mut fields = entry.fields.union(&changed).difference(&removed);
-        fields.unmark_parents(
-            &|e| matches!(e, PathElement::Field(name) if VALUE_STRUCTS.contains(&name.as_str())),
-        );
+        if !matches!(shape(resource), schema::Shape::Deduced) {
+            fields.unmark_parents(&|e| {
+                matches!(e, PathElement::Field(name) if PRESENT_WHEN_EMPTY.contains(&name.as_str()))
+            });
+        }
         entry.fields = fields;
         entry.api_version = resource.api_version();
         entry.time = now.to_owned();
@@ -385,7 +389,7 @@ mod tests {
             [json!(["kubectl-create", "Update", NOW, {
                 "f:metadata": {"f:labels": {".": {}, "f:a": {}}},
                 "f:spec": {"f:replicas": {}, "f:template": {"f:spec": {"f:containers": {
-                    ".": {}, "k:{\"name\":\"c\"}": {".": {}, "f:name": {}}
+                    "k:{\"name\":\"c\"}": {".": {}, "f:name": {}}
                 }}}}
             }])]
         );
