@@ -161,7 +161,7 @@ impl Store {
         }
         apply_defaults(resource, &mut object, &name);
         if let Some(manager) = manager {
-            apply::record_update(resource, None, &mut object, manager, &now())?;
+            apply::record_update(resource, None, &mut object, manager, &now());
         }
         if !dry_run {
             inner.revision = revision;
@@ -281,7 +281,7 @@ impl Store {
         }
         apply_defaults(resource, &mut updated, name);
         if let Some(manager) = manager {
-            apply::record_update(resource, Some(current), &mut updated, manager, &now())?;
+            apply::record_update(resource, Some(current), &mut updated, manager, &now());
         }
         if updated == *current {
             // A no-op update is not a write: kube-apiserver keeps the
@@ -362,6 +362,7 @@ impl Store {
         config: Value,
         request: &apply::ApplyRequest<'_>,
     ) -> Result<(Value, bool), ApiError> {
+        apply::validate_config(resource, &config)?;
         let mut config = typed_object(resource, namespace, config)?;
         match str_at(&config, "/metadata/name") {
             Some(given) if !given.is_empty() && given != name => {

@@ -227,6 +227,24 @@ fn conflicts_name_every_field_and_manager() {
 }
 
 #[test]
+fn configurations_that_do_not_fit_the_kind_are_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    run_ok("kubectl", &["create", "namespace", "ssa-bad"]);
+    let file = manifest(
+        dir.path(),
+        "web.yaml",
+        &deployment("ssa-bad", 1, "app: web", "      - image: nginx\n"),
+    );
+    let err = run_err("kubectl", &["apply", "--server-side", "-f", &file]);
+    assert_eq!(
+        err,
+        "Error from server: failed to create typed patch object (ssa-bad/web; apps/v1, Kind=Deployment): \
+         .spec.template.spec.containers: element 0: associative list with keys has an element that \
+         omits key field \"name\" (and doesn't have default value)\n"
+    );
+}
+
+#[test]
 fn fields_no_longer_applied_are_removed_unless_another_applier_owns_them() {
     let dir = tempfile::tempdir().expect("temp dir");
     run_ok("kubectl", &["create", "namespace", "ssa-prune"]);

@@ -21,6 +21,7 @@ use crate::resources::ResourceType;
 use crate::status::ApiError;
 use fieldset::{FieldSet, PathElement};
 use managers::{Entry, Operation};
+use typed::Duplicates;
 
 /// Metadata the API server owns or that is the object's identity: never
 /// in anyone's field set (`stripmeta` in the API server).
@@ -156,39 +157,110 @@ fn shape(resource: &ResourceType) -> &'static schema::Shape {
     schema::for_kind(resource.group, resource.kind)
 }
 
-fn bad_request(resource: &ResourceType, error: impl std::fmt::Display) -> ApiError {
-    ApiError::bad_request(format!(
-        "failed to create typed patch object ({}, Kind={}): {error}",
+/// An error the API server reports without a reason (500, "Error from
+/// server: …" in kubectl): an object that does not fit its kind's shape.
+fn internal(message: String) -> ApiError {
+    ApiError {
+        code: 500,
+        reason: "",
+        message,
+        details: None,
+    }
+}
+
+/// `failed to create typed patch object (ns/name; apps/v1, Kind=Deployment): …`,
+/// for the applied configuration (`what` = "patch") or the live object.
+fn typed_error(
+    what: &str,
+    resource: &ResourceType,
+    object: &Value,
+    error: impl std::fmt::Display,
+) -> ApiError {
+    let field = |name| {
+        object["metadata"][name]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    internal(format!(
+        "failed to create typed {what} object ({}/{}; {}, Kind={}): {error}",
+        field("namespace"),
+        field("name"),
         resource.api_version(),
         resource.kind
     ))
 }
 
-fn managers_error(error: managers::ManagersError) -> ApiError {
-    ApiError::bad_request(format!("failed to decode managed fields: {error}"))
+fn merge_error(error: impl std::fmt::Display) -> ApiError {
+    internal(format!("failed to merge config: {error}"))
+}
+
+/// Why the managers of a write could not be recorded.
+#[derive(Debug, thiserror::Error)]
+enum RecordError {
+    /// The live object's `managedFields` are malformed.
+    #[error(transparent)]
+    Managers(#[from] managers::ManagersError),
+    /// The old or new object does not fit its kind's shape.
+    #[error(transparent)]
+    Shape(#[from] typed::ShapeError),
+}
+
+/// Checks an applied configuration as the API server does before merging
+/// it: its version must be the served one, and `managedFields` are the
+/// server's to write.
+pub fn validate_config(resource: &ResourceType, config: &Value) -> Result<(), ApiError> {
+    let given = config
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let expected = resource.api_version();
+    if given != expected {
+        return Err(ApiError::bad_request(format!(
+            "Incorrect version specified in apply patch. Specified patch version: {given}, expected: {expected}"
+        )));
+    }
+    if config
+        .pointer("/metadata/managedFields")
+        .is_some_and(|m| !m.is_null())
+    {
+        return Err(ApiError::bad_request("metadata.managedFields must be nil"));
+    }
+    Ok(())
 }
 
 /// Records a create (`old` is `None`), update or patch by `manager` in
 /// `new`'s `managedFields`. The managers are those `new` carries when it
-/// carries any (clients may rewrite them), else `old`'s.
+/// carries any (clients may rewrite them), else `old`'s. A write never
+/// fails for its managers: when they cannot be worked out, the object
+/// loses its `managedFields`, as kube-apiserver's `UpdateNoErrors` does.
 pub fn record_update(
     resource: &ResourceType,
     old: Option<&Value>,
     new: &mut Value,
     manager: &str,
     now: &str,
-) -> Result<(), ApiError> {
+) {
+    if record(resource, old, new, manager, now).is_err() {
+        if let Some(metadata) = new.get_mut("metadata").and_then(Value::as_object_mut) {
+            metadata.remove("managedFields");
+        }
+    }
+}
+
+fn record(
+    resource: &ResourceType,
+    old: Option<&Value>,
+    new: &mut Value,
+    manager: &str,
+    now: &str,
+) -> Result<(), RecordError> {
     let mut entries = match managers::read(new) {
         Ok(entries) if !entries.is_empty() => entries,
-        _ => old
-            .map(managers::read)
-            .transpose()
-            .map_err(managers_error)?
-            .unwrap_or_default(),
+        _ => old.map(managers::read).transpose()?.unwrap_or_default(),
     };
     let empty = json!({});
-    let comparison = typed::compare(old.unwrap_or(&empty), new, shape(resource))
-        .map_err(|e| bad_request(resource, e))?;
+    let comparison = typed::compare(old.unwrap_or(&empty), new, shape(resource))?;
     let changed = strip(&comparison.modified.union(&comparison.added));
     let removed = strip(&comparison.removed);
     for entry in &mut entries {
@@ -241,8 +313,14 @@ pub fn server_side_apply(
     let shape = shape(resource);
     let empty = json!({});
     let live = live.unwrap_or(&empty);
-    let mut entries = managers::read(live).map_err(managers_error)?;
-    let applied = strip(&typed::to_field_set(config, shape).map_err(|e| bad_request(resource, e))?);
+    let mut entries = managers::read(live)
+        .map_err(|e| internal(format!("failed to decode managed fields: {e}")))?;
+    let applied = strip(
+        &typed::to_field_set(config, shape, Duplicates::Refused)
+            .map_err(|e| typed_error("patch", resource, config, e))?,
+    );
+    typed::to_field_set(live, shape, Duplicates::Tolerated)
+        .map_err(|e| typed_error("live", resource, live, e))?;
 
     // The main resource ignores an applied status, and managedFields are
     // the server's to write.
@@ -253,7 +331,7 @@ pub fn server_side_apply(
             metadata.remove("managedFields");
         }
     }
-    let mut merged = typed::merge(live, &config, shape).map_err(|e| bad_request(resource, e))?;
+    let mut merged = typed::merge(live, &config, shape).map_err(merge_error)?;
 
     let previous = entries
         .iter()
@@ -266,13 +344,13 @@ pub fn server_side_apply(
     if let Some(previous) = &previous {
         // What this manager applied last time and no applier claims now
         // goes away.
-        let present = typed::to_field_set(&merged, shape).map_err(|e| bad_request(resource, e))?;
+        let present =
+            typed::to_field_set(&merged, shape, Duplicates::Tolerated).map_err(merge_error)?;
         let dropped = previous.fields.intersection(&present).difference(&appliers);
-        merged =
-            typed::remove_items(&merged, &dropped, shape).map_err(|e| bad_request(resource, e))?;
+        merged = typed::remove_items(&merged, &dropped, shape).map_err(merge_error)?;
     }
 
-    let comparison = typed::compare(live, &merged, shape).map_err(|e| bad_request(resource, e))?;
+    let comparison = typed::compare(live, &merged, shape).map_err(merge_error)?;
     let changed = strip(&comparison.modified.union(&comparison.added));
     let removed = strip(&comparison.removed);
     let conflicts: Vec<(String, FieldSet)> = entries
@@ -383,7 +461,7 @@ mod tests {
             "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "c"}]}}},
             "status": {"replicas": 0}
         });
-        record_update(deployments(), None, &mut object, "kubectl-create", NOW).expect("recorded");
+        record_update(deployments(), None, &mut object, "kubectl-create", NOW);
         assert_eq!(
             entries(&object),
             [json!(["kubectl-create", "Update", NOW, {
@@ -402,10 +480,10 @@ mod tests {
     #[test]
     fn updates_take_fields_from_other_managers_and_removals_from_all() {
         let mut object = json!({"metadata": {"name": "c"}, "data": {"a": "1", "b": "2"}});
-        record_update(configmaps(), None, &mut object, "creator", NOW).expect("recorded");
+        record_update(configmaps(), None, &mut object, "creator", NOW);
         let old = object.clone();
         object["data"] = json!({"a": "changed"});
-        record_update(configmaps(), Some(&old), &mut object, "editor", LATER).expect("recorded");
+        record_update(configmaps(), Some(&old), &mut object, "editor", LATER);
         assert_eq!(
             entries(&object),
             [
@@ -417,14 +495,14 @@ mod tests {
         );
         // A write that changes nothing adds no manager.
         let same = object.clone();
-        record_update(configmaps(), Some(&same), &mut object, "idle", LATER).expect("recorded");
+        record_update(configmaps(), Some(&same), &mut object, "idle", LATER);
         assert_eq!(object, same);
     }
 
     #[test]
     fn apply_conflicts_with_the_api_servers_status() {
         let mut live = json!({"metadata": {"name": "c"}, "data": {"a": "1", "b": "2"}});
-        record_update(configmaps(), None, &mut live, "kubectl-create", NOW).expect("recorded");
+        record_update(configmaps(), None, &mut live, "kubectl-create", NOW);
         let config = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "x"}});
         let err = server_side_apply(
             configmaps(),
@@ -517,6 +595,44 @@ mod tests {
         )
         .expect("no-op");
         assert_eq!(fourth, third);
+    }
+
+    #[test]
+    fn applied_configurations_are_checked_before_merging() {
+        let config = json!({"apiVersion": "apps/v2", "kind": "Deployment"});
+        let err = validate_config(deployments(), &config).expect_err("version");
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            (
+                400,
+                "Incorrect version specified in apply patch. Specified patch version: apps/v2, expected: apps/v1"
+            )
+        );
+        let config =
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"managedFields": []}});
+        let err = validate_config(configmaps(), &config).expect_err("managed fields");
+        assert_eq!(err.message, "metadata.managedFields must be nil");
+        let duplicated = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "d", "namespace": "ns"},
+            "spec": {"template": {"spec": {"containers": [{"name": "a"}, {"name": "a"}]}}}});
+        let err = server_side_apply(deployments(), None, &duplicated, &request("m", false), NOW)
+            .expect_err("duplicate");
+        assert_eq!(err.code, 500);
+        assert_eq!(err.to_status().get("reason"), None);
+        assert_eq!(
+            err.message,
+            "failed to create typed patch object (ns/d; apps/v1, Kind=Deployment): \
+             .spec.template.spec.containers: duplicate entries for key [name=\"a\"]"
+        );
+    }
+
+    #[test]
+    fn malformed_managers_are_dropped_by_plain_writes() {
+        let old = json!({"metadata": {"name": "c", "managedFields": [{"operation": "Sideways"}]}});
+        let mut new =
+            json!({"metadata": {"name": "c", "managedFields": "nonsense"}, "data": {"a": "1"}});
+        record_update(configmaps(), Some(&old), &mut new, "m", NOW);
+        assert_eq!(new["metadata"].get("managedFields"), None);
     }
 
     #[test]

@@ -150,12 +150,32 @@ fn item_shape(shape: &'static Shape) -> &'static Shape {
     }
 }
 
+/// What to do with two items of a list that have the same key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duplicates {
+    /// An error: an applied configuration must name each item once.
+    Refused,
+    /// The first one counts: stored objects may hold duplicates written by
+    /// plain updates.
+    Tolerated,
+}
+
 /// Every path `value` sets: its scalars and atomic nodes, its list items,
 /// and the keys of its free maps.
-pub fn to_field_set(value: &Value, shape: &'static Shape) -> Result<FieldSet, ShapeError> {
+pub fn to_field_set(
+    value: &Value,
+    shape: &'static Shape,
+    duplicates: Duplicates,
+) -> Result<FieldSet, ShapeError> {
     let mut set = FieldSet::default();
     let mut path = Vec::new();
-    collect(value, shape, &mut path, &mut set, true)?;
+    collect(
+        value,
+        shape,
+        &mut path,
+        &mut set,
+        duplicates == Duplicates::Refused,
+    )?;
     Ok(set)
 }
 
@@ -497,7 +517,7 @@ mod tests {
                     {"name": "web", "ports": [{"containerPort": 80}]}
                 ]}}}
         });
-        let set = to_field_set(&object, deployment()).expect("fits");
+        let set = to_field_set(&object, deployment(), Duplicates::Refused).expect("fits");
         assert_eq!(
             printed(&set),
             [
@@ -517,7 +537,12 @@ mod tests {
         let service = json!({"spec": {"selector": {"app": "web"}, "ports": [
             {"port": 53, "protocol": "UDP"}, {"port": 53, "name": "dns-tcp"}
         ]}});
-        let set = to_field_set(&service, schema::for_kind("", "Service")).expect("fits");
+        let set = to_field_set(
+            &service,
+            schema::for_kind("", "Service"),
+            Duplicates::Refused,
+        )
+        .expect("fits");
         assert_eq!(
             printed(&set),
             [
@@ -535,7 +560,12 @@ mod tests {
     #[test]
     fn custom_resources_are_maps_of_maps_with_atomic_lists() {
         let object = json!({"spec": {"size": 1, "tags": ["a"], "nested": {"x": true}}});
-        let set = to_field_set(&object, schema::for_kind("example.com", "Widget")).expect("fits");
+        let set = to_field_set(
+            &object,
+            schema::for_kind("example.com", "Widget"),
+            Duplicates::Refused,
+        )
+        .expect("fits");
         assert_eq!(
             printed(&set),
             [
@@ -553,7 +583,7 @@ mod tests {
         let object = json!({"spec": {"replicas": null, "paused": null, "strategy": {"type": "Recreate"},
             "template": {"spec": {"affinity": {"nodeAffinity": {}}, "tolerations": [{"key": "k"}],
                 "containers": null}}}});
-        let set = to_field_set(&object, deployment()).expect("fits");
+        let set = to_field_set(&object, deployment(), Duplicates::Refused).expect("fits");
         assert_eq!(
             printed(&set),
             [
@@ -569,7 +599,7 @@ mod tests {
     #[test]
     fn items_without_their_key_are_refused() {
         let object = json!({"spec": {"template": {"spec": {"containers": [{"image": "x"}]}}}});
-        let err = to_field_set(&object, deployment()).expect_err("no name");
+        let err = to_field_set(&object, deployment(), Duplicates::Refused).expect_err("no name");
         assert_eq!(
             err.to_string(),
             ".spec.template.spec.containers: element 0: associative list with keys has an \
@@ -577,7 +607,7 @@ mod tests {
         );
         let twice =
             json!({"spec": {"template": {"spec": {"containers": [{"name": "a"}, {"name": "a"}]}}}});
-        let err = to_field_set(&twice, deployment()).expect_err("duplicate");
+        let err = to_field_set(&twice, deployment(), Duplicates::Refused).expect_err("duplicate");
         assert_eq!(
             err.to_string(),
             ".spec.template.spec.containers: duplicate entries for key [name=\"a\"]"
