@@ -241,10 +241,10 @@ pub fn record_update(
     manager: &str,
     now: &str,
 ) {
-    if record(resource, old, new, manager, now).is_err() {
-        if let Some(metadata) = new.get_mut("metadata").and_then(Value::as_object_mut) {
-            metadata.remove("managedFields");
-        }
+    if record(resource, old, new, manager, now).is_err()
+        && let Some(metadata) = new.get_mut("metadata").and_then(Value::as_object_mut)
+    {
+        metadata.remove("managedFields");
     }
 }
 
