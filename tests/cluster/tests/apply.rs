@@ -164,6 +164,24 @@ fn server_side_apply_conflicts_then_forces() {
     );
     assert_eq!(get("deploy", "web", "ssa")["spec"]["replicas"], 3);
 
+    // A server-side dry run of the forced apply answers without storing.
+    let out = run_ok(
+        "kubectl",
+        &[
+            "apply",
+            "--server-side",
+            "--force-conflicts",
+            "--dry-run=server",
+            "-f",
+            &file,
+        ],
+    );
+    assert_eq!(
+        out,
+        "deployment.apps/web serverside-applied (server dry run)\n"
+    );
+    assert_eq!(get("deploy", "web", "ssa"), patched);
+
     // Forcing takes the field back; the patcher, left with nothing, goes.
     let out = run_ok(
         "kubectl",
