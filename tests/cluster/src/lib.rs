@@ -26,6 +26,7 @@
 //! ```
 
 pub mod api;
+pub mod apply;
 pub mod controllers;
 pub mod custom;
 pub mod discovery;

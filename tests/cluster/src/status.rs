@@ -12,7 +12,8 @@ use crate::resources::ResourceType;
 pub struct ApiError {
     /// HTTP status code, repeated in the body's `code`.
     pub code: u16,
-    /// `StatusReason` (`NotFound`, `AlreadyExists`, `Conflict`…).
+    /// `StatusReason` (`NotFound`, `AlreadyExists`, `Conflict`…); empty
+    /// when unknown.
     pub reason: &'static str,
     /// The human message.
     pub message: String,
@@ -139,9 +140,12 @@ impl ApiError {
             "metadata": {},
             "status": "Failure",
             "message": self.message,
-            "reason": self.reason,
             "code": self.code,
         });
+        // An unknown reason is left out, as `omitempty` leaves it.
+        if !self.reason.is_empty() {
+            status["reason"] = json!(self.reason);
+        }
         if let Some(details) = &self.details {
             status["details"] = details.clone();
         }

@@ -10,6 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value, json};
 use tokio::sync::broadcast;
 
+use crate::apply;
 use crate::custom;
 use crate::events::{Event, EventKind, EventLog, Expired};
 use crate::patch::PatchKind;
@@ -137,12 +138,26 @@ impl Store {
     }
 
     /// POST: stores a new object, filling in the server-owned metadata.
+    /// Its `managedFields` are kept as given.
     pub fn create(
         &self,
         resource: &ResourceType,
         namespace: &str,
         object: Value,
         dry_run: bool,
+    ) -> Result<Value, ApiError> {
+        self.create_by(resource, namespace, object, dry_run, None)
+    }
+
+    /// [`Store::create`] by field manager `manager`, recorded in
+    /// `managedFields` (`None`: the object's `managedFields` are final).
+    pub fn create_by(
+        &self,
+        resource: &ResourceType,
+        namespace: &str,
+        object: Value,
+        dry_run: bool,
+        manager: Option<&str>,
     ) -> Result<Value, ApiError> {
         let mut object = typed_object(resource, namespace, object)?;
         if subresource::status_is_subresource(self, resource) {
@@ -190,6 +205,9 @@ impl Store {
             }
         }
         apply_defaults(resource, &mut object, &name);
+        if let Some(manager) = manager {
+            apply::record_update(resource, None, &mut object, manager, &now());
+        }
         if !dry_run {
             inner.commit(EventKind::Added, key, object.clone());
         }
@@ -253,7 +271,8 @@ impl Store {
     }
 
     /// PUT: replaces an object, refusing a stale `resourceVersion`. Where
-    /// `status` is a subresource, the stored status is kept.
+    /// `status` is a subresource, the stored status is kept; `managedFields`
+    /// are kept as given.
     pub fn update(
         &self,
         resource: &ResourceType,
@@ -262,12 +281,26 @@ impl Store {
         object: Value,
         dry_run: bool,
     ) -> Result<Value, ApiError> {
+        self.update_by(resource, namespace, name, object, dry_run, None)
+    }
+
+    /// [`Store::update`] by field manager `manager`, recorded in
+    /// `managedFields` (`None`: the object's `managedFields` are final).
+    pub fn update_by(
+        &self,
+        resource: &ResourceType,
+        namespace: &str,
+        name: &str,
+        object: Value,
+        dry_run: bool,
+        manager: Option<&str>,
+    ) -> Result<Value, ApiError> {
         let part = if subresource::status_is_subresource(self, resource) {
             Part::Main
         } else {
             Part::Whole
         };
-        self.replace(resource, namespace, name, object, dry_run, part)
+        self.replace(resource, namespace, name, object, dry_run, part, manager)
     }
 
     /// PUT of `…/status`: replaces the status only, keeping spec and
@@ -282,9 +315,18 @@ impl Store {
         object: Value,
         dry_run: bool,
     ) -> Result<Value, ApiError> {
-        self.replace(resource, namespace, name, object, dry_run, Part::Status)
+        self.replace(
+            resource,
+            namespace,
+            name,
+            object,
+            dry_run,
+            Part::Status,
+            None,
+        )
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn replace(
         &self,
         resource: &ResourceType,
@@ -293,6 +335,7 @@ impl Store {
         object: Value,
         dry_run: bool,
         part: Part,
+        manager: Option<&str>,
     ) -> Result<Value, ApiError> {
         let object = typed_object(resource, namespace, object)?;
         let body_name = str_at(&object, "/metadata/name").unwrap_or_default();
@@ -324,6 +367,9 @@ impl Store {
             }
         }
         apply_defaults(resource, &mut updated, name);
+        if let Some(manager) = manager {
+            apply::record_update(resource, Some(current), &mut updated, manager, &now());
+        }
         if updated == *current {
             // A no-op update is not a write: kube-apiserver keeps the
             // resourceVersion, so watchers see nothing.
@@ -357,7 +403,25 @@ impl Store {
         body: &[u8],
         dry_run: bool,
     ) -> Result<Value, ApiError> {
-        self.patch_part(resource, namespace, name, kind, body, dry_run, false)
+        self.patch_by(resource, namespace, name, kind, body, dry_run, None)
+    }
+
+    /// [`Store::patch`] by field manager `manager`, recorded in
+    /// `managedFields`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn patch_by(
+        &self,
+        resource: &ResourceType,
+        namespace: &str,
+        name: &str,
+        kind: PatchKind,
+        body: &[u8],
+        dry_run: bool,
+        manager: Option<&str>,
+    ) -> Result<Value, ApiError> {
+        self.patch_part(
+            resource, namespace, name, kind, body, dry_run, false, manager,
+        )
     }
 
     /// PATCH of `…/status`: the patch applies to the whole object, but
@@ -371,7 +435,7 @@ impl Store {
         body: &[u8],
         dry_run: bool,
     ) -> Result<Value, ApiError> {
-        self.patch_part(resource, namespace, name, kind, body, dry_run, true)
+        self.patch_part(resource, namespace, name, kind, body, dry_run, true, None)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -384,6 +448,7 @@ impl Store {
         body: &[u8],
         dry_run: bool,
         status: bool,
+        manager: Option<&str>,
     ) -> Result<Value, ApiError> {
         let current = self.get(resource, namespace, name)?;
         let current_version = current["metadata"]["resourceVersion"].clone();
@@ -402,8 +467,58 @@ impl Store {
         if status {
             self.update_status(resource, namespace, name, patched, dry_run)
         } else {
-            self.update(resource, namespace, name, patched, dry_run)
+            self.update_by(resource, namespace, name, patched, dry_run, manager)
         }
+    }
+
+    /// Server-side apply of `config` by `request.manager`: creates the
+    /// object when it does not exist (then `true`), else merges into it
+    /// ([`apply::server_side_apply`]). A write between reading the live
+    /// object and storing the result makes it start over.
+    pub fn apply(
+        &self,
+        resource: &ResourceType,
+        namespace: &str,
+        name: &str,
+        config: Value,
+        request: &apply::ApplyRequest<'_>,
+    ) -> Result<(Value, bool), ApiError> {
+        apply::validate_config(resource, &config)?;
+        let mut config = typed_object(resource, namespace, config)?;
+        match str_at(&config, "/metadata/name") {
+            Some(given) if !given.is_empty() && given != name => {
+                return Err(ApiError::bad_request(format!(
+                    "the name of the object ({given}) does not match the name on the URL ({name})"
+                )));
+            }
+            _ => {
+                metadata_mut(&mut config).insert("name".to_owned(), json!(name));
+            }
+        }
+        const ATTEMPTS: usize = 8;
+        let mut last_error = None;
+        for _ in 0..ATTEMPTS {
+            let live = match self.get(resource, namespace, name) {
+                Ok(live) => Some(live),
+                Err(error) if error.code == 404 => None,
+                Err(error) => return Err(error),
+            };
+            let object =
+                apply::server_side_apply(resource, live.as_ref(), &config, request, &now())?;
+            let written = match live {
+                None => self
+                    .create_by(resource, namespace, object, request.dry_run, None)
+                    .map(|created| (created, true)),
+                Some(_) => self
+                    .update_by(resource, namespace, name, object, request.dry_run, None)
+                    .map(|updated| (updated, false)),
+            };
+            match written {
+                Err(error) if error.code == 409 => last_error = Some(error),
+                other => return other,
+            }
+        }
+        Err(last_error.unwrap_or_else(|| ApiError::conflict(resource, name)))
     }
 
     /// DELETE of one object; deleting a namespace deletes what is in it.

@@ -62,7 +62,8 @@ fn client_side_install_list_and_uninstall() {
     let dir = tempfile::tempdir().expect("temp dir");
     let chart = tiny_chart(dir.path());
     run_ok("kubectl", &["create", "namespace", "releases"]);
-    // Server-side apply, Helm 4's default, is not served yet.
+    // Client-side apply, as Helm 3 did; Helm 4's default, server-side
+    // apply, is tested in `helm_apply.rs`.
     let out = run_ok(
         "helm",
         &[

@@ -1,0 +1,658 @@
+//! Field ownership and server-side apply, as kube-apiserver does them with
+//! `sigs.k8s.io/structured-merge-diff`.
+//!
+//! Every write records its field manager in `metadata.managedFields`
+//! ([`record_update`]: an `Update` entry holding the fields the write set
+//! or changed, taken from every other manager). An apply
+//! ([`server_side_apply`]) merges the applied configuration into the live
+//! object by the kind's list keys ([`schema`]), makes the applier own
+//! exactly the fields it applied, removes fields it applied before and no
+//! longer does (unless another applier owns them), and refuses to change
+//! fields other managers own unless forced, with the API server's 409.
+
+mod fieldset;
+mod managers;
+mod schema;
+mod typed;
+
+use serde_json::{Value, json};
+
+use crate::resources::ResourceType;
+use crate::status::ApiError;
+use fieldset::{FieldSet, PathElement};
+use managers::{Entry, Operation};
+use typed::Duplicates;
+
+/// Metadata the API server owns or that is the object's identity: never
+/// in anyone's field set (`stripmeta` in the API server).
+const IGNORED_METADATA: &[&str] = &[
+    "name",
+    "namespace",
+    "creationTimestamp",
+    "selfLink",
+    "uid",
+    "generation",
+    "managedFields",
+    "resourceVersion",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+];
+
+/// Fields of the built-in kinds that the zero Go object already has when
+/// the API server compares a write with it: plain structs (not pointers),
+/// and `containers`, which has no `omitempty` and is written as `null`. A
+/// write never adds them as items of their own, only their contents.
+const PRESENT_WHEN_EMPTY: &[&str] = &[
+    "metadata",
+    "spec",
+    "status",
+    "template",
+    "strategy",
+    "updateStrategy",
+    "jobTemplate",
+    "resources",
+    "containers",
+];
+
+/// What an apply request asks for, from its query.
+#[derive(Debug, Clone, Copy)]
+pub struct ApplyRequest<'a> {
+    /// `fieldManager`: who applies.
+    pub manager: &'a str,
+    /// `force`: take fields other managers own instead of conflicting.
+    pub force: bool,
+    /// `dryRun=All`: answer without storing.
+    pub dry_run: bool,
+}
+
+/// The longest field manager name the API server takes.
+const MAX_MANAGER_LENGTH: usize = 128;
+
+/// Checks a PATCH's `fieldManager` and `force` as the API server validates
+/// `PatchOptions`: apply needs a manager, only apply may force.
+pub fn validate_patch_options(
+    apply: bool,
+    manager: Option<&str>,
+    force: Option<&str>,
+) -> Result<(), ApiError> {
+    let mut causes = Vec::new();
+    if !apply && force.is_some() {
+        causes.push((
+            "FieldValueForbidden",
+            "force",
+            "Forbidden: may not be specified for non-apply patch".to_owned(),
+        ));
+    }
+    if apply && manager.is_none_or(str::is_empty) {
+        causes.push((
+            "FieldValueRequired",
+            "fieldManager",
+            "Required value: is required for apply patch".to_owned(),
+        ));
+    }
+    if let Some(manager) = manager.filter(|m| m.chars().count() > MAX_MANAGER_LENGTH) {
+        causes.push((
+            "FieldValueTooLong",
+            "fieldManager",
+            format!(
+                "Too long: may not be more than {MAX_MANAGER_LENGTH} bytes, got {}",
+                manager.len()
+            ),
+        ));
+    }
+    if causes.is_empty() {
+        return Ok(());
+    }
+    let summary: Vec<String> = causes
+        .iter()
+        .map(|(_, field, message)| format!("{field}: {message}"))
+        .collect();
+    let message = if summary.len() == 1 {
+        format!("PatchOptions.meta.k8s.io \"\" is invalid: {}", summary[0])
+    } else {
+        format!(
+            "PatchOptions.meta.k8s.io \"\" is invalid: [{}]",
+            summary.join(", ")
+        )
+    };
+    let causes: Vec<Value> = causes
+        .into_iter()
+        .map(|(reason, field, message)| json!({"reason": reason, "message": message, "field": field}))
+        .collect();
+    Err(ApiError {
+        code: 422,
+        reason: "Invalid",
+        message,
+        details: Some(json!({"group": "meta.k8s.io", "kind": "PatchOptions", "causes": causes})),
+    })
+}
+
+/// The manager of a write that names none: the client's `User-Agent` up
+/// to its first `/` (`kubectl/v1.34.0 (linux/amd64) …` is `kubectl`).
+pub fn manager_from_user_agent(user_agent: &str) -> String {
+    let prefix = user_agent.split('/').next().unwrap_or_default();
+    prefix.chars().take(MAX_MANAGER_LENGTH).collect()
+}
+
+fn field(name: &str) -> PathElement {
+    PathElement::Field(name.to_owned())
+}
+
+/// `set` without what nobody owns: identity and server metadata, and
+/// `status`, which the main resource resets.
+fn strip(set: &FieldSet) -> FieldSet {
+    let mut ignored = FieldSet::default();
+    ignored.insert(&[field("apiVersion")]);
+    ignored.insert(&[field("kind")]);
+    ignored.insert(&[field("metadata")]);
+    for name in IGNORED_METADATA {
+        ignored.insert(&[field("metadata"), field(name)]);
+    }
+    set.difference(&ignored)
+        .without_subtree(&[field("status")])
+        .without_subtree(&[field("metadata"), field("managedFields")])
+}
+
+fn shape(resource: &ResourceType) -> &'static schema::Shape {
+    schema::for_kind(resource.group, resource.kind)
+}
+
+/// An error the API server reports without a reason (500, "Error from
+/// server: …" in kubectl): an object that does not fit its kind's shape.
+fn internal(message: String) -> ApiError {
+    ApiError {
+        code: 500,
+        reason: "",
+        message,
+        details: None,
+    }
+}
+
+/// `failed to create typed patch object (ns/name; apps/v1, Kind=Deployment): …`,
+/// for the applied configuration (`what` = "patch") or the live object.
+fn typed_error(
+    what: &str,
+    resource: &ResourceType,
+    object: &Value,
+    error: impl std::fmt::Display,
+) -> ApiError {
+    let field = |name| {
+        object["metadata"][name]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    internal(format!(
+        "failed to create typed {what} object ({}/{}; {}, Kind={}): {error}",
+        field("namespace"),
+        field("name"),
+        resource.api_version(),
+        resource.kind
+    ))
+}
+
+fn merge_error(error: impl std::fmt::Display) -> ApiError {
+    internal(format!("failed to merge config: {error}"))
+}
+
+/// Why the managers of a write could not be recorded.
+#[derive(Debug, thiserror::Error)]
+enum RecordError {
+    /// The live object's `managedFields` are malformed.
+    #[error(transparent)]
+    Managers(#[from] managers::ManagersError),
+    /// The old or new object does not fit its kind's shape.
+    #[error(transparent)]
+    Shape(#[from] typed::ShapeError),
+}
+
+/// Checks an applied configuration as the API server does before merging
+/// it: its version must be the served one, and `managedFields` are the
+/// server's to write.
+pub fn validate_config(resource: &ResourceType, config: &Value) -> Result<(), ApiError> {
+    let given = config
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let expected = resource.api_version();
+    if given != expected {
+        return Err(ApiError::bad_request(format!(
+            "Incorrect version specified in apply patch. Specified patch version: {given}, expected: {expected}"
+        )));
+    }
+    if config
+        .pointer("/metadata/managedFields")
+        .is_some_and(|m| !m.is_null())
+    {
+        return Err(ApiError::bad_request("metadata.managedFields must be nil"));
+    }
+    Ok(())
+}
+
+/// Records a create (`old` is `None`), update or patch by `manager` in
+/// `new`'s `managedFields`. The managers are those `new` carries when it
+/// carries any (clients may rewrite them), else `old`'s. A write never
+/// fails for its managers: when they cannot be worked out, the object
+/// loses its `managedFields`, as kube-apiserver's `UpdateNoErrors` does.
+pub fn record_update(
+    resource: &ResourceType,
+    old: Option<&Value>,
+    new: &mut Value,
+    manager: &str,
+    now: &str,
+) {
+    if record(resource, old, new, manager, now).is_err()
+        && let Some(metadata) = new.get_mut("metadata").and_then(Value::as_object_mut)
+    {
+        metadata.remove("managedFields");
+    }
+}
+
+fn record(
+    resource: &ResourceType,
+    old: Option<&Value>,
+    new: &mut Value,
+    manager: &str,
+    now: &str,
+) -> Result<(), RecordError> {
+    let mut entries = match managers::read(new) {
+        Ok(entries) if !entries.is_empty() => entries,
+        _ => old.map(managers::read).transpose()?.unwrap_or_default(),
+    };
+    let empty = json!({});
+    let comparison = typed::compare(old.unwrap_or(&empty), new, shape(resource))?;
+    let changed = strip(&comparison.modified.union(&comparison.added));
+    let removed = strip(&comparison.removed);
+    for entry in &mut entries {
+        if !entry.is(manager, Operation::Update) {
+            entry.fields = entry.fields.difference(&changed).difference(&removed);
+        }
+    }
+    if !changed.is_empty() || !removed.is_empty() {
+        let position = entries
+            .iter()
+            .position(|e| e.is(manager, Operation::Update));
+        let mut entry = match position {
+            Some(index) => entries.remove(index),
+            None => Entry {
+                manager: manager.to_owned(),
+                operation: Operation::Update,
+                api_version: resource.api_version(),
+                time: String::new(),
+                subresource: String::new(),
+                fields: FieldSet::default(),
+            },
+        };
+        let mut fields = entry.fields.union(&changed).difference(&removed);
+        if !matches!(shape(resource), schema::Shape::Deduced) {
+            fields.unmark_parents(&|e| {
+                matches!(e, PathElement::Field(name) if PRESENT_WHEN_EMPTY.contains(&name.as_str()))
+            });
+        }
+        entry.fields = fields;
+        entry.api_version = resource.api_version();
+        entry.time = now.to_owned();
+        entries.push(entry);
+    }
+    managers::write(new, entries);
+    Ok(())
+}
+
+/// Applies `config` for `request.manager` to `live` (`None`: the object
+/// does not exist yet), returning the object to store with its
+/// `managedFields`. Fails with the API server's 409 when `config` changes
+/// fields another manager owns and `request.force` is not set.
+pub fn server_side_apply(
+    resource: &ResourceType,
+    live: Option<&Value>,
+    config: &Value,
+    request: &ApplyRequest<'_>,
+    now: &str,
+) -> Result<Value, ApiError> {
+    let ApplyRequest { manager, force, .. } = *request;
+    let shape = shape(resource);
+    let empty = json!({});
+    let live = live.unwrap_or(&empty);
+    let mut entries = managers::read(live)
+        .map_err(|e| internal(format!("failed to decode managed fields: {e}")))?;
+    let applied = strip(
+        &typed::to_field_set(config, shape, Duplicates::Refused)
+            .map_err(|e| typed_error("patch", resource, config, e))?,
+    );
+    typed::to_field_set(live, shape, Duplicates::Tolerated)
+        .map_err(|e| typed_error("live", resource, live, e))?;
+
+    // The main resource ignores an applied status, and managedFields are
+    // the server's to write.
+    let mut config = config.clone();
+    if let Some(map) = config.as_object_mut() {
+        map.remove("status");
+        if let Some(metadata) = map.get_mut("metadata").and_then(Value::as_object_mut) {
+            metadata.remove("managedFields");
+        }
+    }
+    let mut merged = typed::merge(live, &config, shape).map_err(merge_error)?;
+
+    let previous = entries
+        .iter()
+        .position(|e| e.is(manager, Operation::Apply))
+        .map(|index| entries.remove(index));
+    let appliers = entries
+        .iter()
+        .filter(|e| e.operation == Operation::Apply)
+        .fold(applied.clone(), |owned, e| owned.union(&e.fields));
+    if let Some(previous) = &previous {
+        // What this manager applied last time and no applier claims now
+        // goes away.
+        let present =
+            typed::to_field_set(&merged, shape, Duplicates::Tolerated).map_err(merge_error)?;
+        let dropped = previous.fields.intersection(&present).difference(&appliers);
+        merged = typed::remove_items(&merged, &dropped, shape).map_err(merge_error)?;
+    }
+
+    let comparison = typed::compare(live, &merged, shape).map_err(merge_error)?;
+    let changed = strip(&comparison.modified.union(&comparison.added));
+    let removed = strip(&comparison.removed);
+    let conflicts: Vec<(String, FieldSet)> = entries
+        .iter()
+        .map(|e| (e.describe(), e.fields.intersection(&changed)))
+        .filter(|(_, set)| !set.is_empty())
+        .collect();
+    if !force && !conflicts.is_empty() {
+        return Err(conflict_error(conflicts));
+    }
+    for entry in &mut entries {
+        entry.fields = entry.fields.difference(&changed).difference(&removed);
+    }
+    // An apply that leaves the object as it was does not touch the
+    // applier's time: a new co-owner of unchanged fields gets none.
+    let unchanged = changed.is_empty() && removed.is_empty();
+    let time = match previous {
+        _ if !unchanged => now.to_owned(),
+        Some(previous) => previous.time,
+        None => String::new(),
+    };
+    entries.push(Entry {
+        manager: manager.to_owned(),
+        operation: Operation::Apply,
+        api_version: resource.api_version(),
+        time,
+        subresource: String::new(),
+        fields: applied,
+    });
+    managers::write(&mut merged, entries);
+    Ok(merged)
+}
+
+/// The 409 kube-apiserver answers an apply that would take fields from
+/// other managers: one cause per field, and a message that lists them.
+fn conflict_error(mut conflicts: Vec<(String, FieldSet)>) -> ApiError {
+    conflicts.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut causes = Vec::new();
+    let mut lines = Vec::new();
+    let mut count = 0;
+    for (manager, set) in &conflicts {
+        lines.push(format!("conflicts with {manager}:"));
+        for path in set.paths() {
+            count += 1;
+            causes.push(json!({
+                "reason": "FieldManagerConflict",
+                "message": format!("conflict with {manager}"),
+                "field": path.to_string(),
+            }));
+            lines.push(format!("- {path}"));
+        }
+    }
+    let message = if count == 1 {
+        let field = causes[0]["field"].as_str().unwrap_or_default();
+        format!(
+            "Apply failed with 1 conflict: conflict with {}: {field}",
+            conflicts[0].0
+        )
+    } else {
+        format!("Apply failed with {count} conflicts: {}", lines.join("\n"))
+    };
+    ApiError {
+        code: 409,
+        reason: "Conflict",
+        message,
+        details: Some(json!({ "causes": causes })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources;
+
+    const NOW: &str = "2026-01-01T00:00:00Z";
+    const LATER: &str = "2026-01-01T00:01:00Z";
+
+    fn deployments() -> &'static ResourceType {
+        resources::find("apps", "v1", "deployments").expect("served")
+    }
+
+    fn configmaps() -> &'static ResourceType {
+        resources::find("", "v1", "configmaps").expect("served")
+    }
+
+    fn request(manager: &str, force: bool) -> ApplyRequest<'_> {
+        ApplyRequest {
+            manager,
+            force,
+            dry_run: false,
+        }
+    }
+
+    fn entries(object: &Value) -> Vec<Value> {
+        object["metadata"]["managedFields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| json!([e["manager"], e["operation"], e["time"], e["fieldsV1"]]))
+            .collect()
+    }
+
+    #[test]
+    fn a_create_owns_what_it_set_with_new_maps_as_items() {
+        let mut object = json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "d", "namespace": "ns", "uid": "u", "labels": {"a": "b"}},
+            "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "c"}]}}},
+            "status": {"replicas": 0}
+        });
+        record_update(deployments(), None, &mut object, "kubectl-create", NOW);
+        assert_eq!(
+            entries(&object),
+            [json!(["kubectl-create", "Update", NOW, {
+                "f:metadata": {"f:labels": {".": {}, "f:a": {}}},
+                "f:spec": {"f:replicas": {}, "f:template": {"f:spec": {"f:containers": {
+                    "k:{\"name\":\"c\"}": {".": {}, "f:name": {}}
+                }}}}
+            }])]
+        );
+        assert_eq!(
+            object["metadata"]["managedFields"][0]["apiVersion"],
+            "apps/v1"
+        );
+    }
+
+    #[test]
+    fn updates_take_fields_from_other_managers_and_removals_from_all() {
+        let mut object = json!({"metadata": {"name": "c"}, "data": {"a": "1", "b": "2"}});
+        record_update(configmaps(), None, &mut object, "creator", NOW);
+        let old = object.clone();
+        object["data"] = json!({"a": "changed"});
+        record_update(configmaps(), Some(&old), &mut object, "editor", LATER);
+        assert_eq!(
+            entries(&object),
+            [
+                // Still the owner of the map itself: a member without
+                // children is written as a leaf.
+                json!(["creator", "Update", NOW, {"f:data": {}}]),
+                json!(["editor", "Update", LATER, {"f:data": {"f:a": {}}}]),
+            ]
+        );
+        // A write that changes nothing adds no manager.
+        let same = object.clone();
+        record_update(configmaps(), Some(&same), &mut object, "idle", LATER);
+        assert_eq!(object, same);
+    }
+
+    #[test]
+    fn apply_conflicts_with_the_api_servers_status() {
+        let mut live = json!({"metadata": {"name": "c"}, "data": {"a": "1", "b": "2"}});
+        record_update(configmaps(), None, &mut live, "kubectl-create", NOW);
+        let config = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "x"}});
+        let err = server_side_apply(
+            configmaps(),
+            Some(&live),
+            &config,
+            &request("helm", false),
+            LATER,
+        )
+        .expect_err("conflict");
+        assert_eq!((err.code, err.reason), (409, "Conflict"));
+        assert_eq!(
+            err.message,
+            "Apply failed with 1 conflict: conflict with \"kubectl-create\" using v1: .data.a"
+        );
+        assert_eq!(
+            err.to_status()["details"],
+            json!({"causes": [{
+                "reason": "FieldManagerConflict",
+                "message": "conflict with \"kubectl-create\" using v1",
+                "field": ".data.a"
+            }]})
+        );
+        // The same value is shared, not a conflict.
+        let same = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "1"}});
+        let shared = server_side_apply(
+            configmaps(),
+            Some(&live),
+            &same,
+            &request("helm", false),
+            LATER,
+        )
+        .expect("no conflict");
+        assert_eq!(
+            entries(&shared),
+            [
+                json!(["helm", "Apply", null, {"f:data": {"f:a": {}}}]),
+                json!(["kubectl-create", "Update", NOW, {"f:data": {".": {}, "f:a": {}, "f:b": {}}}]),
+            ]
+        );
+        let forced = server_side_apply(
+            configmaps(),
+            Some(&live),
+            &config,
+            &request("helm", true),
+            LATER,
+        )
+        .expect("forced");
+        assert_eq!(forced["data"], json!({"a": "x", "b": "2"}));
+        assert_eq!(
+            entries(&forced)[1],
+            json!(["kubectl-create", "Update", NOW, {"f:data": {".": {}, "f:b": {}}}])
+        );
+    }
+
+    #[test]
+    fn reapplying_removes_only_what_no_other_applier_owns() {
+        let config = |data: Value| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": data});
+        let first = server_side_apply(
+            configmaps(),
+            None,
+            &config(json!({"a": "1", "b": "2", "c": "3"})),
+            &request("one", false),
+            NOW,
+        )
+        .expect("created");
+        let second = server_side_apply(
+            configmaps(),
+            Some(&first),
+            &config(json!({"b": "2"})),
+            &request("two", false),
+            NOW,
+        )
+        .expect("shared");
+        let third = server_side_apply(
+            configmaps(),
+            Some(&second),
+            &config(json!({"a": "1"})),
+            &request("one", false),
+            LATER,
+        )
+        .expect("reapplied");
+        assert_eq!(third["data"], json!({"a": "1", "b": "2"}));
+        // Re-applying the same configuration keeps the applier's time.
+        let fourth = server_side_apply(
+            configmaps(),
+            Some(&third),
+            &config(json!({"a": "1"})),
+            &request("one", false),
+            "2027-01-01T00:00:00Z",
+        )
+        .expect("no-op");
+        assert_eq!(fourth, third);
+    }
+
+    #[test]
+    fn applied_configurations_are_checked_before_merging() {
+        let config = json!({"apiVersion": "apps/v2", "kind": "Deployment"});
+        let err = validate_config(deployments(), &config).expect_err("version");
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            (
+                400,
+                "Incorrect version specified in apply patch. Specified patch version: apps/v2, expected: apps/v1"
+            )
+        );
+        let config =
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"managedFields": []}});
+        let err = validate_config(configmaps(), &config).expect_err("managed fields");
+        assert_eq!(err.message, "metadata.managedFields must be nil");
+        let duplicated = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "d", "namespace": "ns"},
+            "spec": {"template": {"spec": {"containers": [{"name": "a"}, {"name": "a"}]}}}});
+        let err = server_side_apply(deployments(), None, &duplicated, &request("m", false), NOW)
+            .expect_err("duplicate");
+        assert_eq!(err.code, 500);
+        assert_eq!(err.to_status().get("reason"), None);
+        assert_eq!(
+            err.message,
+            "failed to create typed patch object (ns/d; apps/v1, Kind=Deployment): \
+             .spec.template.spec.containers: duplicate entries for key [name=\"a\"]"
+        );
+    }
+
+    #[test]
+    fn malformed_managers_are_dropped_by_plain_writes() {
+        let old = json!({"metadata": {"name": "c", "managedFields": [{"operation": "Sideways"}]}});
+        let mut new =
+            json!({"metadata": {"name": "c", "managedFields": "nonsense"}, "data": {"a": "1"}});
+        record_update(configmaps(), Some(&old), &mut new, "m", NOW);
+        assert_eq!(new["metadata"].get("managedFields"), None);
+    }
+
+    #[test]
+    fn patch_options_are_validated_as_the_api_server_does() {
+        assert!(validate_patch_options(true, Some("helm"), Some("true")).is_ok());
+        let err = validate_patch_options(true, None, None).expect_err("no manager");
+        assert_eq!(err.code, 422);
+        assert_eq!(
+            err.message,
+            "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"
+        );
+        let err = validate_patch_options(false, None, Some("false")).expect_err("force");
+        assert_eq!(
+            err.message,
+            "PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be specified for non-apply patch"
+        );
+        assert_eq!(
+            manager_from_user_agent("kubectl/v1.34.0 (linux/amd64) kubernetes/abc"),
+            "kubectl"
+        );
+        assert_eq!(manager_from_user_agent(""), "");
+    }
+}

@@ -1,0 +1,307 @@
+//! The reference `helm` (4.3.1) with its default, server-side apply
+//! (field manager `helm`), against the test cluster: install, upgrades that
+//! change and remove fields, rollback and uninstall, with the objects and
+//! `managedFields` a kube-apiserver would store.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{run_err, run_ok};
+use serde_json::{Value, json};
+
+/// A chart whose values switch a ConfigMap key, a label and the replicas.
+fn chart(dir: &Path) -> PathBuf {
+    let chart = dir.join("ssa");
+    std::fs::create_dir_all(chart.join("templates")).expect("chart dir");
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: ssa\nversion: 0.1.0\n",
+    )
+    .expect("Chart.yaml");
+    std::fs::write(
+        chart.join("values.yaml"),
+        "replicas: 1\nextraKey: true\ntier: front\nimage: nginx:1\n",
+    )
+    .expect("values.yaml");
+    std::fs::write(
+        chart.join("templates/objects.yaml"),
+        "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-config
+data:
+  kept: same
+{{- if .Values.extraKey }}
+  extra: here
+{{- end }}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+  labels:
+    app: web
+{{- with .Values.tier }}
+    tier: {{ . }}
+{{- end }}
+spec:
+  replicas: {{ .Values.replicas }}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: {{ .Values.image }}
+        ports: [{containerPort: 80}]
+",
+    )
+    .expect("template");
+    chart
+}
+
+fn get(kind: &str, name: &str, namespace: &str) -> Value {
+    let out = run_ok(
+        "kubectl",
+        &[
+            "get",
+            kind,
+            name,
+            "-n",
+            namespace,
+            "-o",
+            "json",
+            "--show-managed-fields",
+        ],
+    );
+    serde_json::from_str(&out).expect("kubectl prints JSON")
+}
+
+/// `managedFields` without the times: `[manager, operation, fieldsV1]`.
+fn managers(object: &Value) -> Vec<Value> {
+    object["metadata"]["managedFields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| json!([e["manager"], e["operation"], e["fieldsV1"]]))
+        .collect()
+}
+
+/// What `helm` owns of the ConfigMap: the data it applied and the
+/// ownership metadata it adds to every object.
+fn config_fields(extra: bool) -> Value {
+    let mut data = json!({"f:kept": {}});
+    if extra {
+        data["f:extra"] = json!({});
+    }
+    json!({
+        "f:data": data,
+        "f:metadata": {
+            "f:annotations": {"f:meta.helm.sh/release-name": {}, "f:meta.helm.sh/release-namespace": {}},
+            "f:labels": {"f:app.kubernetes.io/managed-by": {}}
+        }
+    })
+}
+
+#[test]
+fn install_upgrade_rollback_uninstall_with_server_side_apply() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let chart = chart(dir.path());
+    let chart = chart.to_string_lossy();
+    let ns = "helm-ssa";
+    run_ok("kubectl", &["create", "namespace", ns]);
+
+    let out = run_ok("helm", &["install", "rel", &chart, "-n", ns]);
+    assert!(out.contains("STATUS: deployed\n"), "{out}");
+    let config = get("cm", "rel-config", ns);
+    assert_eq!(config["data"], json!({"kept": "same", "extra": "here"}));
+    assert_eq!(
+        managers(&config),
+        [json!(["helm", "Apply", config_fields(true)])]
+    );
+    let deploy = get("deploy", "rel", ns);
+    assert_eq!(deploy["metadata"]["labels"]["tier"], "front");
+    let entries = managers(&deploy);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        (&entries[0][0], &entries[0][1]),
+        (&json!("helm"), &json!("Apply"))
+    );
+    assert_eq!(
+        entries[0][2]["f:spec"]["f:template"]["f:spec"],
+        json!({"f:containers": {"k:{\"name\":\"web\"}": {
+            ".": {}, "f:image": {}, "f:name": {},
+            "f:ports": {"k:{\"containerPort\":80,\"protocol\":\"TCP\"}": {".": {}, "f:containerPort": {}}}
+        }}})
+    );
+
+    // Someone scales by hand: the upgrade that sets replicas conflicts
+    // unless forced, as Helm 4 reports.
+    run_ok(
+        "kubectl",
+        &[
+            "patch",
+            "deploy",
+            "rel",
+            "-n",
+            ns,
+            "--type",
+            "merge",
+            "-p",
+            r#"{"spec":{"replicas":5}}"#,
+        ],
+    );
+    let err = run_err(
+        "helm",
+        &["upgrade", "rel", &chart, "-n", ns, "--set", "replicas=2"],
+    );
+    assert!(
+        err.contains("conflict with \"kubectl-patch\" using apps/v1: .spec.replicas"),
+        "{err}"
+    );
+
+    // The upgrade that removes a key and a label and changes the image.
+    let out = run_ok(
+        "helm",
+        &[
+            "upgrade",
+            "rel",
+            &chart,
+            "-n",
+            ns,
+            "--force-conflicts",
+            "--set",
+            "replicas=2,extraKey=false,tier=null,image=nginx:2",
+        ],
+    );
+    assert!(out.contains("REVISION: 3\n"), "{out}");
+    let config = get("cm", "rel-config", ns);
+    assert_eq!(config["data"], json!({"kept": "same"}));
+    assert_eq!(
+        managers(&config),
+        [json!(["helm", "Apply", config_fields(false)])]
+    );
+    let deploy = get("deploy", "rel", ns);
+    assert_eq!(deploy["spec"]["replicas"], 2);
+    assert_eq!(deploy["metadata"]["labels"].get("tier"), None);
+    assert_eq!(
+        deploy["spec"]["template"]["spec"]["containers"][0]["image"],
+        "nginx:2"
+    );
+    // Forcing took .spec.replicas from the patcher, which owned nothing else.
+    let names: Vec<Value> = managers(&deploy)
+        .into_iter()
+        .map(|e| e[0].clone())
+        .collect();
+    assert_eq!(names, [json!("helm")]);
+
+    // Rolling back to revision 1 brings the removed fields back.
+    let out = run_ok("helm", &["rollback", "rel", "1", "-n", ns]);
+    assert_eq!(out, "Rollback was a success! Happy Helming!\n");
+    let config = get("cm", "rel-config", ns);
+    assert_eq!(config["data"], json!({"kept": "same", "extra": "here"}));
+    let deploy = get("deploy", "rel", ns);
+    assert_eq!(deploy["spec"]["replicas"], 1);
+    assert_eq!(deploy["metadata"]["labels"]["tier"], "front");
+    assert_eq!(
+        deploy["spec"]["template"]["spec"]["containers"][0]["image"],
+        "nginx:1"
+    );
+
+    let out = run_ok("helm", &["history", "rel", "-n", ns, "-o", "json"]);
+    let history: Value = serde_json::from_str(&out).expect("JSON");
+    let statuses: Vec<&str> = history
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|h| h["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["superseded", "failed", "superseded", "deployed"]);
+
+    let out = run_ok("helm", &["uninstall", "rel", "-n", ns]);
+    assert_eq!(out, "release \"rel\" uninstalled\n");
+    let err = run_err("kubectl", &["get", "deploy", "rel", "-n", ns]);
+    assert!(err.contains("deployments.apps \"rel\" not found"), "{err}");
+    let err = run_err("kubectl", &["get", "cm", "rel-config", "-n", ns]);
+    assert!(err.contains("configmaps \"rel-config\" not found"), "{err}");
+}
+
+#[test]
+fn client_side_upgrade_is_a_three_way_strategic_merge() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let chart = chart(dir.path());
+    let chart = chart.to_string_lossy();
+    let ns = "helm-csa";
+    run_ok("kubectl", &["create", "namespace", ns]);
+    run_ok(
+        "helm",
+        &["install", "rel", &chart, "-n", ns, "--server-side=false"],
+    );
+    // Helm 3's way writes with plain creates and patches, as manager `helm`.
+    let deploy = get("deploy", "rel", ns);
+    let entries = managers(&deploy);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        (&entries[0][0], &entries[0][1]),
+        (&json!("helm"), &json!("Update"))
+    );
+    assert_eq!(
+        entries[0][2]["f:metadata"]["f:labels"],
+        json!({".": {}, "f:app": {}, "f:app.kubernetes.io/managed-by": {}, "f:tier": {}})
+    );
+    // A label added by someone else survives the upgrade: Helm 3's patch
+    // only deletes what the previous manifest had.
+    run_ok(
+        "kubectl",
+        &["label", "deploy", "rel", "-n", ns, "extra=yes"],
+    );
+    let out = run_ok(
+        "helm",
+        &[
+            "upgrade",
+            "rel",
+            &chart,
+            "-n",
+            ns,
+            "--set",
+            "extraKey=false,tier=null,image=nginx:2",
+        ],
+    );
+    assert!(out.contains("REVISION: 2\n"), "{out}");
+    let config = get("cm", "rel-config", ns);
+    assert_eq!(config["data"], json!({"kept": "same"}));
+    let deploy = get("deploy", "rel", ns);
+    assert_eq!(
+        deploy["metadata"]["labels"],
+        json!({"app": "web", "app.kubernetes.io/managed-by": "Helm", "extra": "yes"})
+    );
+    assert_eq!(
+        deploy["spec"]["template"]["spec"]["containers"],
+        json!([{"name": "web", "image": "nginx:2", "ports": [{"containerPort": 80}]}])
+    );
+    // Entries are ordered by time, in seconds: compare them by manager.
+    let mut entries = managers(&deploy);
+    entries.sort_by(|a, b| a[0].as_str().cmp(&b[0].as_str()));
+    assert_eq!(
+        entries,
+        [
+            json!(["helm", "Update", {
+                "f:metadata": {
+                    "f:annotations": {".": {}, "f:meta.helm.sh/release-name": {}, "f:meta.helm.sh/release-namespace": {}},
+                    "f:labels": {".": {}, "f:app": {}, "f:app.kubernetes.io/managed-by": {}}
+                },
+                "f:spec": {"f:replicas": {}, "f:selector": {}, "f:template": {
+                    "f:metadata": {"f:labels": {".": {}, "f:app": {}}},
+                    "f:spec": {"f:containers": {"k:{\"name\":\"web\"}": {
+                        ".": {}, "f:image": {}, "f:name": {},
+                        "f:ports": {".": {}, "k:{\"containerPort\":80,\"protocol\":\"TCP\"}": {".": {}, "f:containerPort": {}}}
+                    }}}
+                }}
+            }]),
+            json!(["kubectl-label", "Update", {"f:metadata": {"f:labels": {"f:extra": {}}}}]),
+        ]
+    );
+    let out = run_ok("helm", &["get", "metadata", "rel", "-n", ns, "-o", "json"]);
+    assert!(out.contains("\"applyMethod\":\"csa\""), "{out}");
+}
