@@ -291,7 +291,11 @@ fn client_side_upgrade_is_a_three_way_strategic_merge() {
                     "f:annotations": {".": {}, "f:meta.helm.sh/release-name": {}, "f:meta.helm.sh/release-namespace": {}},
                     "f:labels": {".": {}, "f:app": {}, "f:app.kubernetes.io/managed-by": {}}
                 },
-                "f:spec": {"f:replicas": {}, "f:selector": {}, "f:template": {
+                // The fields the API server defaults are the creator's
+                // too, as on a real cluster.
+                "f:spec": {"f:progressDeadlineSeconds": {}, "f:replicas": {}, "f:revisionHistoryLimit": {}, "f:selector": {},
+                    "f:strategy": {"f:rollingUpdate": {".": {}, "f:maxSurge": {}, "f:maxUnavailable": {}}, "f:type": {}},
+                    "f:template": {
                     "f:metadata": {"f:labels": {".": {}, "f:app": {}}},
                     "f:spec": {"f:containers": {"k:{\"name\":\"web\"}": {
                         ".": {}, "f:image": {}, "f:name": {},
