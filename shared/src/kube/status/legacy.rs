@@ -8,7 +8,9 @@
 //! time runs out, which it reports as `context deadline exceeded` alone.
 //! An error from a check is retried up to [`MAX_RETRIES`] polls in a row
 //! when [`is_retryable`] (a failed Job's error counts as retryable, so it
-//! surfaces only after those retries).
+//! surfaces only after those retries). Waiting for deletions, it polls
+//! until every object is gone (not found), with the same wording on
+//! timeout; hooks time out with [`HOOK_TIMEOUT`].
 
 use std::time::Duration;
 
