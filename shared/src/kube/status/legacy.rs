@@ -8,12 +8,14 @@
 //! time runs out, which it reports as `context deadline exceeded` alone.
 //! An error from a check is retried up to [`MAX_RETRIES`] polls in a row
 //! when [`is_retryable`] (a failed Job's error counts as retryable, so it
-//! surfaces only after those retries).
+//! surfaces only after those retries). Waiting for deletions, it polls
+//! until every object is gone (not found), with the same wording on
+//! timeout; hooks time out with [`HOOK_TIMEOUT`].
 
 use std::time::Duration;
 
 use chrono::DateTime;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::fields::{self, int_or, str_or};
 
@@ -364,34 +366,63 @@ fn controlled_by(object: &Value, uid: &str) -> bool {
         })
 }
 
-/// Pod templates equal but for the hash label, a null counting as absent.
+/// Pod templates equal but for the hash label, a null counting as absent
+/// (typed Go structs cannot tell them apart).
 fn same_template(a: Option<&Value>, b: Option<&Value>) -> bool {
-    let normal = |template: Option<&Value>| {
-        let mut template = template.map(normalized).unwrap_or(Value::Null);
-        if let Some(labels) = template
-            .get_mut("metadata")
-            .and_then(|m| m.get_mut("labels"))
-            .and_then(Value::as_object_mut)
-        {
-            labels.remove(POD_TEMPLATE_HASH);
-        }
-        template
-    };
-    normal(a) == normal(b)
+    let null = Value::Null;
+    equivalent(a.unwrap_or(&null), b.unwrap_or(&null), Level::Template, 0)
 }
 
-/// `value` without null-valued keys (typed Go structs cannot tell them
-/// from absent ones).
-fn normalized(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), normalized(v)))
-                .collect::<Map<String, Value>>(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(normalized).collect()),
-        other => other.clone(),
+/// How deep templates are compared; deeper ones count as different.
+const MAX_DEPTH: usize = 128;
+
+/// Where in a pod template a comparison is, to find its labels.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Template,
+    Metadata,
+    Labels,
+    Other,
+}
+
+impl Level {
+    fn child(self, key: &str) -> Level {
+        match (self, key) {
+            (Level::Template, "metadata") => Level::Metadata,
+            (Level::Metadata, "labels") => Level::Labels,
+            _ => Level::Other,
+        }
+    }
+}
+
+fn equivalent(a: &Value, b: &Value, level: Level, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => {
+            let skipped = |key: &str, value: &Value| {
+                value.is_null() || (level == Level::Labels && key == POD_TEMPLATE_HASH)
+            };
+            let theirs = b.iter().filter(|(k, v)| !skipped(k, v)).count();
+            let mut ours = 0;
+            a.iter()
+                .filter(|(k, v)| !skipped(k, v))
+                .all(|(key, value)| {
+                    ours += 1;
+                    b.get(key).is_some_and(|other| {
+                        !other.is_null() && equivalent(value, other, level.child(key), depth + 1)
+                    })
+                })
+                && ours == theirs
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|(x, y)| equivalent(x, y, Level::Other, depth + 1))
+        }
+        _ => a == b,
     }
 }
 
@@ -639,6 +670,42 @@ mod tests {
         assert!(
             !deployment_ready_with(&unobserved, &[ready]),
             "Deployment generation not observed"
+        );
+    }
+
+    #[test]
+    fn templates_compare_without_the_hash_label_and_nulls() {
+        let template = deployment()["spec"]["template"].clone();
+        let hashed = patched(
+            &template,
+            json!({"metadata": {"labels": {POD_TEMPLATE_HASH: "abc"}}}),
+        );
+        assert!(same_template(Some(&template), Some(&hashed)));
+        assert!(same_template(Some(&hashed), Some(&template)));
+        let with_null = patched(&template, json!({"spec": {"hostname": null}}));
+        let mut explicit_null = template.clone();
+        explicit_null["spec"]["hostname"] = Value::Null;
+        assert!(same_template(Some(&with_null), Some(&explicit_null)));
+        let other_label = patched(
+            &template,
+            json!({"metadata": {"labels": {"tier": "front"}}}),
+        );
+        assert!(!same_template(Some(&template), Some(&other_label)));
+        // The hash label counts anywhere else.
+        let nested = patched(
+            &template,
+            json!({"spec": {"nodeSelector": {POD_TEMPLATE_HASH: "abc"}}}),
+        );
+        assert!(!same_template(Some(&template), Some(&nested)));
+        assert!(!same_template(Some(&template), None));
+        assert!(same_template(None, None));
+        let mut deep = json!(1);
+        for _ in 0..200 {
+            deep = json!([deep]);
+        }
+        assert!(
+            !same_template(Some(&deep), Some(&deep.clone())),
+            "too deep to compare"
         );
     }
 

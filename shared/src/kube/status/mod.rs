@@ -9,8 +9,9 @@
 //! Deployments); [`wait`] aggregates the statuses of a release's objects
 //! into Helm's decision to stop and its error text; [`legacy`] is the
 //! `--wait=legacy` strategy (Helm 3's `ready.go`); [`selector`] is the label
-//! selector to list a workload's pods by. Nothing here reads the cluster: a
-//! watch elsewhere feeds objects in.
+//! selector to list a workload's pods by; [`strategy`] reads `--wait`'s
+//! values. Nothing here reads the cluster: a watch elsewhere feeds objects
+//! in.
 
 mod fields;
 mod generic;
@@ -19,6 +20,7 @@ mod pods;
 pub mod readers;
 mod resources;
 pub mod selector;
+pub mod strategy;
 pub mod wait;
 mod workloads;
 

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::fields::{self, str_or};
 use super::pods::JobCounts;
-use super::{ComputeError, Computed, Status, compute_at, group_kind};
+use super::{ComputeError, Computed, ConditionType, Status, compute_at, group_kind};
 
 /// Which of Helm's waits is judging an object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,11 +138,12 @@ fn pod_until_finished(object: &Value) -> Computed {
     let name = str_or(object, &["metadata", "name"], "");
     match str_or(object, &["status", "phase"], "") {
         // Helm marks the success Stalled, without a reason.
-        "Succeeded" => {
-            let mut done = Computed::failed("", format!("pod {name} succeeded"));
-            done.status = Status::Current;
-            done
-        }
+        "Succeeded" => Computed::with_condition(
+            Status::Current,
+            ConditionType::Stalled,
+            "",
+            format!("pod {name} succeeded"),
+        ),
         "Failed" => Computed::failed("PodFailed", format!("pod {name} failed")),
         _ => Computed::in_progress("PodInProgress", "Pod in progress"),
     }

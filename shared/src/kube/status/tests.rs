@@ -1216,3 +1216,128 @@ fn huge_counts_do_not_overflow() {
     );
     assert!(compute_at(&d, now()).is_ok());
 }
+
+/// A step into a JSON value.
+#[derive(Clone)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// Every path to a value inside `value`.
+fn paths(value: &Value, prefix: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+    out.push(prefix.clone());
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                prefix.push(Step::Key(key.clone()));
+                paths(child, prefix, out);
+                prefix.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (index, child) in items.iter().enumerate() {
+                prefix.push(Step::Index(index));
+                paths(child, prefix, out);
+                prefix.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn replaced(value: &Value, path: &[Step], with: &Value) -> Value {
+    let mut copy = value.clone();
+    let mut slot = &mut copy;
+    for step in path {
+        let next = match step {
+            Step::Key(key) => slot.get_mut(key.as_str()),
+            Step::Index(index) => slot.get_mut(*index),
+        };
+        match next {
+            Some(next) => slot = next,
+            None => return copy,
+        }
+    }
+    *slot = with.clone();
+    copy
+}
+
+/// Calls every function of the module on `object`.
+fn exercise(object: &Value) {
+    use super::readers::{self, WaitFor};
+    use super::{legacy, selector, wait};
+
+    let _ = compute_at(object, now());
+    for wait in [
+        WaitFor::Resources,
+        WaitFor::ResourcesAndJobs,
+        WaitFor::Hooks,
+    ] {
+        let _ = readers::status_at(wait, object, now());
+    }
+    let _ = (readers::waits_on(object), readers::reads_pods(object));
+    let _ = readers::unschedulable_pod(object);
+    let related = legacy::Related {
+        replica_sets: std::slice::from_ref(object),
+        pods: std::slice::from_ref(object),
+    };
+    for check_jobs in [false, true] {
+        let options = legacy::Options {
+            check_jobs,
+            paused_as_ready: !check_jobs,
+        };
+        let _ = legacy::is_ready(object, related, options);
+    }
+    let _ = (legacy::needs(object), legacy::hook_done(object));
+    let _ = legacy::find_new_replica_set(object, std::slice::from_ref(object));
+    let _ = selector::pod_selector(object);
+    let _ = wait::ObjectId::of(object).to_string();
+}
+
+/// Every rule over every fixture with each of its values in turn replaced
+/// by one of another type or an extreme: an answer or an error, never a
+/// panic.
+#[test]
+fn no_input_makes_a_rule_panic() {
+    let fixtures = [
+        deployment(),
+        stateful_set(),
+        daemon_set(),
+        replica_set(),
+        pod(),
+        unschedulable_pod("2026-11-22T03:00:25Z"),
+        job_complete(),
+        job_failed(),
+        service(),
+        pvc(Some("Bound")),
+        pdb(1),
+        crd(json!([{"type": "Established", "status": "True"}])),
+        widget(json!({"conditions": [{"type": "Ready", "status": "True"}]})),
+    ];
+    let replacements = [
+        Value::Null,
+        json!(true),
+        json!("x"),
+        json!(""),
+        json!("50%"),
+        json!(-1),
+        json!(0),
+        json!(i64::MAX),
+        json!(i64::MIN),
+        json!(u64::MAX),
+        json!(1.5),
+        json!([]),
+        json!({}),
+        json!([null, 7, "a", {"name": 5, "state": []}]),
+    ];
+    for fixture in &fixtures {
+        let mut all = Vec::new();
+        paths(fixture, &mut Vec::new(), &mut all);
+        for path in &all {
+            for with in &replacements {
+                exercise(&replaced(fixture, path, with));
+            }
+        }
+    }
+}
