@@ -29,6 +29,7 @@ pub mod kubeconfig;
 pub mod openapi;
 pub mod patch;
 pub mod pki;
+pub mod postgres;
 pub mod protobuf;
 pub mod resources;
 pub mod selector;
