@@ -18,9 +18,10 @@ mod schema;
 use std::collections::BTreeMap;
 
 use tokio::sync::Mutex;
+use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, GenericClient, NoTls, Row};
+use tokio_postgres::{Client, Config, GenericClient, NoTls, Row};
 
 use super::{
     Driver, OWNER, SECRET_TYPE, StorageError, decode_release, encode_release, filter_system_labels,
@@ -37,6 +38,14 @@ pub enum SqlError {
     /// to drive the connection.
     #[error("the SQL storage driver needs a tokio runtime")]
     NoRuntime,
+    /// The connection string asks for TLS, explicitly or by leaving
+    /// `sslmode` out (Helm's PostgreSQL library then requires TLS), and
+    /// this driver speaks only plain TCP: refused rather than send the
+    /// password unencrypted where helm would not.
+    #[error(
+        "TLS connections to the SQL database are not supported; add sslmode=disable to the connection string to connect without TLS"
+    )]
+    TlsUnsupported,
     /// The connection string is malformed, or the server cannot be
     /// reached or refused us.
     #[error("connecting to the SQL database: {0}")]
@@ -100,12 +109,14 @@ impl SqlDriver {
     ///
     /// Must run inside a tokio runtime, on which the connection is spawned;
     /// it closes when the driver is dropped. Only unencrypted connections
-    /// are supported: `sslmode=require` is refused.
+    /// are supported, so the string must say `sslmode=disable`.
     pub async fn connect(connection_string: &str, namespace: &str) -> Result<SqlDriver, SqlError> {
+        let config: Config = connection_string.parse().map_err(SqlError::Connect)?;
+        if !matches!(config.get_ssl_mode(), SslMode::Disable) {
+            return Err(SqlError::TlsUnsupported);
+        }
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| SqlError::NoRuntime)?;
-        let (mut client, connection) = tokio_postgres::connect(connection_string, NoTls)
-            .await
-            .map_err(SqlError::Connect)?;
+        let (mut client, connection) = config.connect(NoTls).await.map_err(SqlError::Connect)?;
         // The connection task does the socket I/O for the client; a broken
         // connection shows up as errors of the client's next statements.
         runtime.spawn(connection);
@@ -152,21 +163,19 @@ fn status_of(release: &Release) -> &str {
     release.status().map_or("", Status::as_str)
 }
 
-impl SqlDriver {
-    /// The labels Helm's `list` adds to each release: the ones it keeps in
-    /// columns.
-    fn with_system_labels(mut release: Release) -> Release {
-        let system = [
-            ("name", release.name.clone()),
-            ("owner", OWNER.to_string()),
-            ("status", status_of(&release).to_string()),
-            ("version", release.version.to_string()),
-        ];
-        for (k, v) in system {
-            release.labels.insert(k.to_string(), v);
-        }
-        release
+/// The release with the labels Helm's `list` adds: the ones it keeps in
+/// columns.
+fn with_column_labels(mut release: Release) -> Release {
+    let system = [
+        ("name", release.name.clone()),
+        ("owner", OWNER.to_string()),
+        ("status", status_of(&release).to_string()),
+        ("version", release.version.to_string()),
+    ];
+    for (k, v) in system {
+        release.labels.insert(k.to_string(), v);
     }
+    release
 }
 
 impl Driver for SqlDriver {
@@ -215,7 +224,7 @@ impl Driver for SqlDriver {
             // record's, so listing every namespace finds none; kept so that
             // `--selector` matches what helm matches.
             release.labels = custom_labels(&*client, &key, &self.namespace).await?;
-            let release = SqlDriver::with_system_labels(release);
+            let release = with_column_labels(release);
             if filter(&release) {
                 found.push(release);
             }
@@ -394,7 +403,7 @@ mod tests {
             Release::from_json(r#"{"name":"web","info":{"status":"failed"},"version":7}"#)
                 .expect("release");
         release.labels.insert("team".into(), "a".into());
-        let labels = SqlDriver::with_system_labels(release).labels;
+        let labels = with_column_labels(release).labels;
         let expected = [
             ("name", "web"),
             ("owner", "helm"),
@@ -410,8 +419,28 @@ mod tests {
     }
 
     #[test]
+    fn connection_strings_asking_for_tls_are_refused_before_connecting() {
+        for conn in [
+            "host=127.0.0.1 port=1",
+            "host=127.0.0.1 port=1 sslmode=require",
+            "postgres://u:p@127.0.0.1:1/helm?sslmode=prefer",
+        ] {
+            let fut = SqlDriver::connect(conn, "");
+            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+            let result = std::pin::pin!(fut).poll(&mut cx);
+            assert!(
+                matches!(
+                    result,
+                    std::task::Poll::Ready(Err(SqlError::TlsUnsupported))
+                ),
+                "{conn}"
+            );
+        }
+    }
+
+    #[test]
     fn connecting_outside_a_runtime_is_an_error_not_a_panic() {
-        let fut = SqlDriver::connect("host=127.0.0.1 port=1", "");
+        let fut = SqlDriver::connect("host=127.0.0.1 port=1 sslmode=disable", "");
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
         let err = match std::pin::pin!(fut).poll(&mut cx) {
             std::task::Poll::Ready(r) => r.map(|_| ()),
