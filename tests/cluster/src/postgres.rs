@@ -3,8 +3,9 @@
 //!
 //! [`TestPostgres::start`] runs `initdb` into a temporary directory and
 //! serves it with `postgres` on 127.0.0.1 and a free port, trusting every
-//! local connection. When the tests run as root, both run as `nobody`
-//! (PostgreSQL refuses root) through `setpriv`. The server is started by a
+//! local connection ([`TestPostgres::start_tls`] serves TLS too). When the
+//! tests run as root, both run as `nobody` (PostgreSQL refuses root)
+//! through `setpriv`. The server is started by a
 //! small `sh` watchdog that holds a pipe from this process: when the
 //! [`TestPostgres`] is dropped, or the test process ends without dropping
 //! it (a `static`), the pipe closes and the watchdog stops the server and
@@ -61,6 +62,9 @@ pub enum PostgresError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// Generating the server's certificate failed.
+    #[error("generating the PostgreSQL certificate: {0}")]
+    Certificates(#[from] rcgen::Error),
     /// `initdb` failed; its output.
     #[error("initdb failed:\n{0}")]
     Initdb(String),
@@ -90,6 +94,16 @@ impl TestPostgres {
     /// Creates a cluster in a new temporary directory and starts a server on
     /// 127.0.0.1, returning once it accepts connections.
     pub fn start() -> Result<TestPostgres, PostgresError> {
+        TestPostgres::launch(false)
+    }
+
+    /// [`TestPostgres::start`], serving TLS as well (with a certificate for
+    /// 127.0.0.1 from a CA made for the purpose).
+    pub fn start_tls() -> Result<TestPostgres, PostgresError> {
+        TestPostgres::launch(true)
+    }
+
+    fn launch(tls: bool) -> Result<TestPostgres, PostgresError> {
         let bin = find_bin_dir().ok_or(PostgresError::NotInstalled)?;
         let user = if running_as_root()? {
             Some(nobody()?)
@@ -123,8 +137,22 @@ impl TestPostgres {
                 String::from_utf8_lossy(&out.stderr)
             )));
         }
+        let mut settings = vec!["max_connections=50".to_string()];
+        if tls {
+            let pki = crate::pki::Pki::generate()?;
+            let cert = dir.join("server.crt");
+            let key = dir.join("server.key");
+            write_private(&cert, &pki.server.cert_pem, user)?;
+            write_private(&key, &pki.server.key_pem, user)?;
+            settings.push("ssl=on".into());
+            settings.push(format!("ssl_cert_file={}", cert.display()));
+            settings.push(format!("ssl_key_file={}", key.display()));
+        }
         let port = free_port()?;
-        let server = as_user(user, &bin.join("postgres"));
+        let mut server = as_user(user, &bin.join("postgres"));
+        for setting in &settings {
+            server.arg("-c").arg(setting);
+        }
         let mut watchdog = Command::new("sh")
             .arg("-c")
             .arg(WATCHDOG)
@@ -138,7 +166,7 @@ impl TestPostgres {
             .arg(&dir)
             .args(["-h", "127.0.0.1", "-p", &port.to_string()])
             // No fsync: the data is thrown away anyway.
-            .args(["-F", "-c", "max_connections=50"])
+            .arg("-F")
             .current_dir(&dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
@@ -260,6 +288,25 @@ fn watch_log(log: impl std::io::Read + Send + 'static) -> mpsc::Receiver<Result<
         }
     });
     rx
+}
+
+/// Writes a file only its owner may read (PostgreSQL refuses a key others
+/// can read), owned by `user` when one is given.
+fn write_private(path: &Path, text: &str, user: Option<(u32, u32)>) -> Result<(), PostgresError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io("writing the PostgreSQL certificate"))?;
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .map_err(io("writing the PostgreSQL certificate"))?;
+    if let Some((uid, gid)) = user {
+        std::os::unix::fs::chown(path, Some(uid), Some(gid))
+            .map_err(io("handing the PostgreSQL certificate to nobody"))?;
+    }
+    Ok(())
 }
 
 /// `cmd` as a command, run as `user` through `setpriv` when one is given.

@@ -614,6 +614,65 @@ async fn unreachable_database_is_a_connect_error() {
     assert!(matches!(err, SqlError::Connect(_)), "{err}");
 }
 
+/// How many client connections to the server of `conn` are encrypted.
+async fn encrypted_sessions(conn: &str) -> i64 {
+    raw(conn)
+        .await
+        .query_one(
+            "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) \
+             WHERE s.ssl AND a.backend_type = 'client backend'",
+            &[],
+        )
+        .await
+        .expect("pg_stat_ssl")
+        .get(0)
+}
+
+#[tokio::test]
+async fn tls_as_helms_library_does_it() {
+    // Without `sslmode=disable`, TLS is required: a plain server refuses
+    // helm and us alike.
+    let plain = postgres()
+        .connection_string("postgres")
+        .replace(" sslmode=disable", "");
+    let out = helm(&plain, &["list", "-n", "sql-d"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("SSL is not enabled on the server"),
+        "{stderr}"
+    );
+    let err = SqlDriver::connect(&plain, "sql-d").await.unwrap_err();
+    assert!(matches!(err, SqlError::Connect(_)), "{err}");
+
+    // A TLS server's certificate (from a CA neither side knows) is taken
+    // without checks, and the session is encrypted.
+    let server = TestPostgres::start_tls().expect("TLS server starts");
+    let clear = server.connection_string("postgres");
+    for mode in ["", " sslmode=require"] {
+        let conn = clear.replace(" sslmode=disable", mode);
+        let ours = SqlDriver::connect(&conn, "sql-d")
+            .await
+            .unwrap_or_else(|e| panic!("connect over TLS ({mode:?}): {e}"));
+        assert_eq!(encrypted_sessions(&clear).await, 1, "{mode:?}");
+        helm_ok(&conn, &["list", "-n", "sql-d"]);
+        drop(ours);
+    }
+    let ours = SqlDriver::connect(&clear, "sql-d")
+        .await
+        .expect("connect in the clear");
+    let mut made = record(1, "deployed", "hi");
+    made.namespace = "sql-d".into();
+    ours.create(&object_name("made", 1), &made)
+        .await
+        .expect("create");
+    let list = helm_json(
+        &clear.replace(" sslmode=disable", ""),
+        &["list", "-n", "sql-d", "-o", "json"],
+    );
+    assert_eq!(list[0]["name"], "made");
+}
+
 #[test]
 fn a_dropped_server_is_gone() {
     let pg = TestPostgres::start().expect("second server starts");

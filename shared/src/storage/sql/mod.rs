@@ -14,6 +14,7 @@
 //! namespace (`default` when it has none).
 
 mod schema;
+mod tls;
 
 use std::collections::BTreeMap;
 
@@ -21,7 +22,7 @@ use tokio::sync::Mutex;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, Config, GenericClient, NoTls, Row};
+use tokio_postgres::{Client, Config, GenericClient, Row};
 
 use super::{
     Driver, OWNER, SECRET_TYPE, StorageError, decode_release, encode_release, filter_system_labels,
@@ -38,14 +39,10 @@ pub enum SqlError {
     /// to drive the connection.
     #[error("the SQL storage driver needs a tokio runtime")]
     NoRuntime,
-    /// The connection string asks for TLS, explicitly or by leaving
-    /// `sslmode` out (Helm's PostgreSQL library then requires TLS), and
-    /// this driver speaks only plain TCP: refused rather than send the
-    /// password unencrypted where helm would not.
-    #[error(
-        "TLS connections to the SQL database are not supported; add sslmode=disable to the connection string to connect without TLS"
-    )]
-    TlsUnsupported,
+    /// The TLS client could not be set up (no protocol version that both
+    /// rustls and its crypto provider support).
+    #[error("setting up TLS for the SQL database: {0}")]
+    Tls(#[source] rustls::Error),
     /// The connection string is malformed, or the server cannot be
     /// reached or refused us.
     #[error("connecting to the SQL database: {0}")]
@@ -107,16 +104,22 @@ impl SqlDriver {
     /// or a `postgres://` URL), creates Helm's tables if the database lacks
     /// them, and reads in `namespace` (empty: every namespace).
     ///
+    /// TLS is as in Helm: required unless the string says
+    /// `sslmode=disable`, and the server's certificate is not verified
+    /// ([`tls`]); `verify-ca` and `verify-full` are not supported.
+    ///
     /// Must run inside a tokio runtime, on which the connection is spawned;
-    /// it closes when the driver is dropped. Only unencrypted connections
-    /// are supported, so the string must say `sslmode=disable`.
+    /// it closes when the driver is dropped.
     pub async fn connect(connection_string: &str, namespace: &str) -> Result<SqlDriver, SqlError> {
-        let config: Config = connection_string.parse().map_err(SqlError::Connect)?;
-        if !matches!(config.get_ssl_mode(), SslMode::Disable) {
-            return Err(SqlError::TlsUnsupported);
+        let mut config: Config = connection_string.parse().map_err(SqlError::Connect)?;
+        // tokio-postgres reads a missing `sslmode` as `prefer`, which falls
+        // back to plain text; Helm's library then requires TLS.
+        if matches!(config.get_ssl_mode(), SslMode::Prefer) {
+            config.ssl_mode(SslMode::Require);
         }
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| SqlError::NoRuntime)?;
-        let (mut client, connection) = config.connect(NoTls).await.map_err(SqlError::Connect)?;
+        let tls = tls::RequireTls::new().map_err(SqlError::Tls)?;
+        let (mut client, connection) = config.connect(tls).await.map_err(SqlError::Connect)?;
         // The connection task does the socket I/O for the client; a broken
         // connection shows up as errors of the client's next statements.
         runtime.spawn(connection);
@@ -419,20 +422,16 @@ mod tests {
     }
 
     #[test]
-    fn connection_strings_asking_for_tls_are_refused_before_connecting() {
+    fn certificate_checking_modes_are_refused_before_connecting() {
         for conn in [
-            "host=127.0.0.1 port=1",
-            "host=127.0.0.1 port=1 sslmode=require",
-            "postgres://u:p@127.0.0.1:1/helm?sslmode=prefer",
+            "host=127.0.0.1 port=1 sslmode=verify-full",
+            "host=127.0.0.1 port=1 sslrootcert=/ca.pem",
         ] {
             let fut = SqlDriver::connect(conn, "");
             let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
             let result = std::pin::pin!(fut).poll(&mut cx);
             assert!(
-                matches!(
-                    result,
-                    std::task::Poll::Ready(Err(SqlError::TlsUnsupported))
-                ),
+                matches!(result, std::task::Poll::Ready(Err(SqlError::Connect(_)))),
                 "{conn}"
             );
         }
@@ -440,7 +439,7 @@ mod tests {
 
     #[test]
     fn connecting_outside_a_runtime_is_an_error_not_a_panic() {
-        let fut = SqlDriver::connect("host=127.0.0.1 port=1 sslmode=disable", "");
+        let fut = SqlDriver::connect("host=127.0.0.1 port=1", "");
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
         let err = match std::pin::pin!(fut).poll(&mut cx) {
             std::task::Poll::Ready(r) => r.map(|_| ()),
