@@ -24,6 +24,8 @@ const READY_TIMEOUT: Duration = Duration::from_secs(60);
 const STOP_TIMEOUT: Duration = Duration::from_secs(20);
 /// What the server logs once it accepts connections.
 const READY_LINE: &str = "database system is ready to accept connections";
+/// How many ports to try when the one picked is taken meanwhile.
+const PORT_ATTEMPTS: u32 = 3;
 /// The lines of the server's log kept for error reports.
 const LOG_TAIL: usize = 40;
 
@@ -94,13 +96,29 @@ impl TestPostgres {
     /// Creates a cluster in a new temporary directory and starts a server on
     /// 127.0.0.1, returning once it accepts connections.
     pub fn start() -> Result<TestPostgres, PostgresError> {
-        TestPostgres::launch(false)
+        TestPostgres::launch_retrying(false)
     }
 
     /// [`TestPostgres::start`], serving TLS as well (with a certificate for
     /// 127.0.0.1 from a CA made for the purpose).
     pub fn start_tls() -> Result<TestPostgres, PostgresError> {
-        TestPostgres::launch(true)
+        TestPostgres::launch_retrying(true)
+    }
+
+    /// [`TestPostgres::launch`], again with a new port when another process
+    /// took the one picked before the server could bind it.
+    fn launch_retrying(tls: bool) -> Result<TestPostgres, PostgresError> {
+        let mut attempts = 1;
+        loop {
+            match TestPostgres::launch(tls) {
+                Err(PostgresError::Server(log))
+                    if attempts < PORT_ATTEMPTS && log.contains("already in use") =>
+                {
+                    attempts += 1;
+                }
+                result => return result,
+            }
+        }
     }
 
     fn launch(tls: bool) -> Result<TestPostgres, PostgresError> {
@@ -110,12 +128,12 @@ impl TestPostgres {
         } else {
             None
         };
-        let dir = tempfile::Builder::new()
+        // Removed on the way out until the watchdog takes it over.
+        let tmp = tempfile::Builder::new()
             .prefix("helm-pg")
             .tempdir()
-            .map_err(io("creating the PostgreSQL directory"))?
-            // The watchdog removes it, even when this process ends first.
-            .keep();
+            .map_err(io("creating the PostgreSQL directory"))?;
+        let dir = tmp.path().to_path_buf();
         if let Some((uid, gid)) = user {
             std::os::unix::fs::chown(&dir, Some(uid), Some(gid))
                 .map_err(io("handing the PostgreSQL directory to nobody"))?;
@@ -130,7 +148,6 @@ impl TestPostgres {
             .output()
             .map_err(io("running initdb"))?;
         if !out.status.success() {
-            let _ = std::fs::remove_dir_all(&dir);
             return Err(PostgresError::Initdb(format!(
                 "{}{}",
                 String::from_utf8_lossy(&out.stdout),
@@ -173,6 +190,9 @@ impl TestPostgres {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(io("starting postgres"))?;
+        // The watchdog removes the directory, even when this process ends
+        // first.
+        let dir = tmp.keep();
         let stop = watchdog.stdin.take();
         let log = watchdog.stderr.take();
         let pg = TestPostgres {

@@ -339,6 +339,17 @@ async fn we_write_helm_lists_and_shows() {
     assert_eq!(other.as_array().map(Vec::len), Some(0));
     let every = helm_json(&conn, &["list", "-A", "-o", "json"]);
     assert_eq!(every.as_array().map(Vec::len), Some(1));
+    // Helm looks custom labels up in the driver's namespace, none with
+    // `-A`, so its selector finds nothing there; ours does the same.
+    let every_red = helm_json(
+        &conn,
+        &["list", "-A", "--selector", "team=red", "-o", "json"],
+    );
+    assert_eq!(every_red.as_array().map(Vec::len), Some(0));
+    let everywhere = SqlDriver::connect(&conn, "").await.expect("connect");
+    let listed = everywhere.list(|_| true).await.expect("list");
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().all(|r| !r.labels.contains_key("team")));
 
     // We delete a revision; helm no longer finds it.
     storage.delete("made", 1).await.expect("delete v1");
