@@ -42,8 +42,14 @@ async fn raw(conn: &str) -> tokio_postgres::Client {
 
 /// The reference helm with the SQL driver on `conn`, against the cluster.
 fn helm(conn: &str, args: &[&str]) -> Output {
+    helm_in(&BTreeMap::new(), conn, args)
+}
+
+/// [`helm`] with the variables of `env` set too.
+fn helm_in(env: &BTreeMap<String, String>, conn: &str, args: &[&str]) -> Output {
     Command::new(common::reference_dir().join("helm"))
         .args(args)
+        .envs(env)
         .env("KUBECONFIG", common::cluster().kubeconfig())
         .env("HOME", common::cluster().dir())
         .env_remove("HELM_NAMESPACE")
@@ -623,6 +629,54 @@ async fn unreachable_database_is_a_connect_error() {
     assert!(matches!(err, SqlError::Connect(_)), "{err}");
     let err = SqlDriver::connect("port=notanumber", "").await.unwrap_err();
     assert!(matches!(err, SqlError::Connect(_)), "{err}");
+}
+
+#[tokio::test]
+async fn pg_variables_fill_the_string_as_in_helm() {
+    postgres().create_database("from_env").expect("database");
+    let port = postgres().port().to_string();
+    let env = labels(&[
+        ("PGHOST", "127.0.0.1"),
+        ("PGPORT", &port),
+        ("PGUSER", "postgres"),
+        ("PGDATABASE", "from_env"),
+        ("PGSSLMODE", "disable"),
+    ]);
+    // An empty string: everything from the environment, for both.
+    let out = helm_in(&env, "", &["list", "-n", "sql-e"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ours = SqlDriver::connect_in("", "sql-e", &env)
+        .await
+        .expect("connect from the environment");
+    let mut made = record(1, "deployed", "hi");
+    made.namespace = "sql-e".into();
+    ours.create(&object_name("made", 1), &made)
+        .await
+        .expect("create");
+    let out = helm_in(&env, "", &["list", "-n", "sql-e", "-o", "json"]);
+    let list: Value = serde_json::from_slice(&out.stdout).expect("helm list JSON");
+    assert_eq!(list[0]["name"], "made");
+    // It went to the database PGDATABASE named.
+    let db = raw(&postgres().connection_string("from_env")).await;
+    let count: i64 = db
+        .query_one("SELECT count(*) FROM releases_v1", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(count, 1);
+    // What the string says wins: here, another database.
+    let other = database("string_wins");
+    let in_other = SqlDriver::connect_in(&other, "sql-e", &env)
+        .await
+        .expect("connect");
+    assert!(matches!(
+        in_other.get(&object_name("made", 1)).await,
+        Err(StorageError::NotFound)
+    ));
 }
 
 /// How many client connections to the server of `conn` are encrypted.

@@ -13,13 +13,13 @@
 //! `delete` then find nothing, as in Helm. Writes go to the release's own
 //! namespace (`default` when it has none).
 
+mod config;
 mod schema;
 mod tls;
 
 use std::collections::BTreeMap;
 
 use tokio::sync::Mutex;
-use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Config, GenericClient, Row};
@@ -28,6 +28,7 @@ use super::{
     Driver, OWNER, SECRET_TYPE, StorageError, decode_release, encode_release, filter_system_labels,
 };
 use crate::release::{Release, Status, Time};
+use crate::settings::{Environment, ProcessEnvironment};
 
 /// The environment variable Helm reads the connection string from.
 pub const CONNECTION_STRING_ENV: &str = "HELM_DRIVER_SQL_CONNECTION_STRING";
@@ -39,6 +40,10 @@ pub enum SqlError {
     /// to drive the connection.
     #[error("the SQL storage driver needs a tokio runtime")]
     NoRuntime,
+    /// A `PG*` environment variable has a value Helm's library refuses
+    /// too (a port that is no number, an `sslmode` we do not support…).
+    #[error("invalid value in environment variable {0}")]
+    Environment(&'static str),
     /// The TLS client could not be set up (no protocol version that both
     /// rustls and its crypto provider support).
     #[error("setting up TLS for the SQL database: {0}")]
@@ -100,23 +105,35 @@ fn label_column(label: &str) -> Option<(&'static str, bool)> {
 }
 
 impl SqlDriver {
-    /// Connects with a libpq connection string (`host=… user=… dbname=…`
-    /// or a `postgres://` URL), creates Helm's tables if the database lacks
-    /// them, and reads in `namespace` (empty: every namespace).
+    /// Connects as Helm does with `connection_string` (`host=… user=…
+    /// dbname=…` or a `postgres://` URL; what it leaves out comes from the
+    /// `PG*` variables of this process), creates Helm's tables if the
+    /// database lacks them, and reads in `namespace` (empty: every
+    /// namespace).
     ///
-    /// TLS is as in Helm: required unless the string says
-    /// `sslmode=disable`, and the server's certificate is not verified
-    /// ([`tls`]); `verify-ca` and `verify-full` are not supported.
+    /// TLS is as in Helm: required unless `sslmode=disable` (or
+    /// `PGSSLMODE`) says otherwise, and the server's certificate is not
+    /// verified ([`tls`]); `verify-ca` and `verify-full` are not supported.
     ///
     /// Must run inside a tokio runtime, on which the connection is spawned;
     /// it closes when the driver is dropped.
     pub async fn connect(connection_string: &str, namespace: &str) -> Result<SqlDriver, SqlError> {
-        let mut config: Config = connection_string.parse().map_err(SqlError::Connect)?;
-        // tokio-postgres reads a missing `sslmode` as `prefer`, which falls
-        // back to plain text; Helm's library then requires TLS.
-        if matches!(config.get_ssl_mode(), SslMode::Prefer) {
-            config.ssl_mode(SslMode::Require);
-        }
+        SqlDriver::connect_in(connection_string, namespace, &ProcessEnvironment).await
+    }
+
+    /// [`SqlDriver::connect`] with the `PG*` variables of `env`.
+    pub fn connect_in(
+        connection_string: &str,
+        namespace: &str,
+        env: &dyn Environment,
+    ) -> impl Future<Output = Result<SqlDriver, SqlError>> + Send + use<> {
+        // Read now, so that the future holds no reference to `env`.
+        let settings = config::settings(connection_string, env);
+        let namespace = namespace.to_string();
+        async move { SqlDriver::open(settings?, namespace).await }
+    }
+
+    async fn open(config: Config, namespace: String) -> Result<SqlDriver, SqlError> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| SqlError::NoRuntime)?;
         let tls = tls::RequireTls::new().map_err(SqlError::Tls)?;
         let (mut client, connection) = config.connect(tls).await.map_err(SqlError::Connect)?;
@@ -126,7 +143,7 @@ impl SqlDriver {
         schema::ensure(&mut client).await?;
         Ok(SqlDriver {
             client: Mutex::new(client),
-            namespace: namespace.to_string(),
+            namespace,
         })
     }
 }
@@ -387,8 +404,6 @@ fn namespace_of(release: &Release) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use std::future::Future;
-
     use super::*;
 
     #[test]
