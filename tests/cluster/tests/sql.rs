@@ -209,6 +209,39 @@ async fn helm_installs_we_read_every_field() {
         Some(&Status::Superseded)
     );
 
+    // Interleaved: we record an upgrade, helm rolls back over it, and we
+    // read what helm made of our revision.
+    let mut superseded = deployed.clone();
+    if let Some(info) = superseded.info.as_mut() {
+        info.status = Some(Status::Superseded);
+    }
+    storage.update(&superseded).await.expect("supersede v2");
+    let mut ours = deployed.clone();
+    ours.version = 3;
+    if let Some(info) = ours.info.as_mut() {
+        info.description = "Upgraded by us".into();
+    }
+    storage.create(&ours).await.expect("create v3");
+    let listed = helm_json(&conn, &["list", "-n", "sql-a", "-o", "json"]);
+    assert_eq!(listed[0]["revision"], "3");
+    helm_ok(&conn, &["rollback", "web", "1", "-n", "sql-a"]);
+    let after = storage
+        .deployed("web")
+        .await
+        .expect("deployed after rollback");
+    assert_eq!(after.version, 4);
+    assert_eq!(
+        after.info.as_ref().map(|i| i.description.as_str()),
+        Some("Rollback to 1")
+    );
+    assert_eq!(after.labels, labels(&[("team", "blue")]));
+    let ours_now = storage.get("web", 3).await.expect("our v3");
+    assert_eq!(ours_now.status(), Some(&Status::Superseded));
+    assert_eq!(
+        ours_now.info.as_ref().map(|i| i.description.as_str()),
+        Some("Upgraded by us")
+    );
+
     // helm uninstalls; the records are gone for us too.
     helm_ok(&conn, &["uninstall", "web", "-n", "sql-a"]);
     run_err(

@@ -6,7 +6,7 @@
 //! [`encode_release`] of the release and Helm's labels in columns
 //! (`name`, `namespace`, `version`, `status`, `owner`, `createdat`,
 //! `modifiedat`); the release's own labels are rows of `custom_labels_v1`.
-//! [`schema`] creates both as Helm's migrations do.
+//! `schema.rs` creates both as Helm's migrations do.
 //!
 //! Reads and deletes see the driver's namespace; an empty namespace lists
 //! and queries every namespace (`--all-namespaces`), while `get` and
@@ -113,7 +113,7 @@ impl SqlDriver {
     ///
     /// TLS is as in Helm: required unless `sslmode=disable` (or
     /// `PGSSLMODE`) says otherwise, and the server's certificate is not
-    /// verified ([`tls`]); `verify-ca` and `verify-full` are not supported.
+    /// verified (see `tls.rs`); `verify-ca` and `verify-full` are not supported.
     ///
     /// Must run inside a tokio runtime, on which the connection is spawned;
     /// it closes when the driver is dropped.
