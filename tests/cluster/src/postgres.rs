@@ -5,11 +5,10 @@
 //! serves it with `postgres` on 127.0.0.1 and a free port, trusting every
 //! local connection ([`TestPostgres::start_tls`] serves TLS too). When the
 //! tests run as root, both run as `nobody` (PostgreSQL refuses root)
-//! through `setpriv`. The server is started by a
-//! small `sh` watchdog that holds a pipe from this process: when the
-//! [`TestPostgres`] is dropped, or the test process ends without dropping
-//! it (a `static`), the pipe closes and the watchdog stops the server and
-//! removes its directory.
+//! through `setpriv`. The server is started by a small `sh` watchdog that
+//! holds a pipe from this process: when the [`TestPostgres`] is dropped,
+//! or the test process ends without dropping it (a `static`), the pipe
+//! closes and the watchdog stops the server and removes its directory.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -287,8 +286,10 @@ fn watch_log(log: impl std::io::Read + Send + 'static) -> mpsc::Receiver<Result<
     std::thread::spawn(move || {
         let mut tail = std::collections::VecDeque::with_capacity(LOG_TAIL);
         let mut told = false;
-        for line in BufReader::new(log).lines() {
+        // By bytes: a line that is not UTF-8 must not stop the draining.
+        for line in BufReader::new(log).split(b'\n') {
             let Ok(line) = line else { break };
+            let line = String::from_utf8_lossy(&line);
             if told {
                 continue;
             }
@@ -300,7 +301,7 @@ fn watch_log(log: impl std::io::Read + Send + 'static) -> mpsc::Receiver<Result<
                 if tail.len() == LOG_TAIL {
                     tail.pop_front();
                 }
-                tail.push_back(line);
+                tail.push_back(line.into_owned());
             }
         }
         if !told {
