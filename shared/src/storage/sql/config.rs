@@ -197,6 +197,28 @@ mod tests {
     }
 
     #[test]
+    fn helms_documented_url_form_is_read() {
+        let url = "postgresql://helm-postgres:5432/helm?user=helm&password=changeme";
+        let c = settings(url, &env(&[])).expect("settings");
+        assert_eq!(c.get_hosts(), [Host::Tcp("helm-postgres".into())]);
+        assert_eq!(c.get_ports(), [5432]);
+        assert_eq!(c.get_dbname(), Some("helm"));
+        assert_eq!(c.get_user(), Some("helm"));
+        assert_eq!(c.get_password(), Some(&b"changeme"[..]));
+        assert!(matches!(c.get_ssl_mode(), SslMode::Require));
+    }
+
+    #[test]
+    fn run_time_parameters_in_the_string_are_refused() {
+        // lib/pq would send `search_path` to the server; tokio-postgres
+        // takes it only inside `options`.
+        let err = settings("host=db search_path=helm", &env(&[])).unwrap_err();
+        assert!(matches!(err, SqlError::Connect(_)), "{err}");
+        let c = settings("host=db options='-c search_path=helm'", &env(&[])).expect("options");
+        assert_eq!(c.get_options(), Some("-c search_path=helm"));
+    }
+
+    #[test]
     fn bad_environment_values_are_errors() {
         for (name, value) in [
             ("PGPORT", "http"),
