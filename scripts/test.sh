@@ -9,4 +9,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 # The differential tests compare against the reference Helm; fetch it first
 # so a download problem is reported as such.
 scripts/fetch-reference-helm.sh >/dev/null
+# The SQL storage driver's tests run a throwaway PostgreSQL server.
+if ! { command -v initdb && command -v postgres; } >/dev/null &&
+    ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
 cargo test --workspace --locked

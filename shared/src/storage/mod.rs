@@ -10,6 +10,7 @@
 mod encoding;
 mod memory;
 mod object;
+pub mod sql;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -47,6 +48,9 @@ pub enum StorageError {
     /// Pruning old revisions failed for some of them.
     #[error("encountered error while deleting revisions of {name:?}: {errors}")]
     Prune { name: String, errors: String },
+    /// The SQL driver's database failed or refused a statement.
+    #[error(transparent)]
+    Sql(#[from] sql::SqlError),
 }
 
 /// Keeps release records by key. Methods return futures so that drivers

@@ -36,6 +36,7 @@ pub mod logs;
 pub mod openapi;
 pub mod patch;
 pub mod pki;
+pub mod postgres;
 pub mod protobuf;
 pub mod resources;
 pub mod selector;
