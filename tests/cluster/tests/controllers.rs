@@ -324,6 +324,16 @@ fn helm_install_wait_sees_a_deployment_a_job_hook_and_a_statefulset_ready() {
         jsonpath("helm-wait", "pvc/data-ok-db-1", "{.status.phase}"),
         "Bound"
     );
+    // The API defaults `partition: 0`, so kubectl reports a partitioned
+    // roll out, as it does against kube-apiserver.
+    let out = run_ok(
+        "kubectl",
+        &["rollout", "status", "statefulset/ok-db", "-n", "helm-wait"],
+    );
+    assert_eq!(
+        out,
+        "partitioned roll out complete: 2 new pods have been updated...\n"
+    );
     let out = run_ok("helm", &["test", "ok", "-n", "helm-wait", "--logs"]);
     assert!(out.contains("Phase:          Succeeded\n"), "{out}");
     assert!(

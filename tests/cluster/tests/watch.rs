@@ -239,3 +239,26 @@ fn a_watch_too_far_back_ends_with_expired() {
         "{message}"
     );
 }
+
+#[test]
+fn kubectl_wait_for_delete_sees_the_deletion() {
+    run_ok("kubectl", &["create", "namespace", "watch-delete"]);
+    run_ok("kubectl", &["create", "cm", "doomed", "-n", "watch-delete"]);
+    let deleter = std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_millis(700));
+        run_ok("kubectl", &["delete", "cm", "doomed", "-n", "watch-delete"]);
+    });
+    let out = run_ok(
+        "kubectl",
+        &[
+            "wait",
+            "--for=delete",
+            "cm/doomed",
+            "-n",
+            "watch-delete",
+            "--timeout=10s",
+        ],
+    );
+    deleter.join().expect("the deleter finishes");
+    assert_eq!(out, "configmap/doomed condition met\n");
+}
