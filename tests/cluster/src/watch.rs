@@ -286,7 +286,10 @@ async fn stream_events(state: Arc<ApiState>, request: WatchRequest, sender: mpsc
         },
         Start::Now => store.revision(),
     };
-    let deadline = request.timeout.map(|t| tokio::time::Instant::now() + t);
+    // A timeout past the end of time is no timeout.
+    let deadline = request
+        .timeout
+        .and_then(|t| tokio::time::Instant::now().checked_add(t));
     let mut bookmarks = tokio::time::interval(BOOKMARK_INTERVAL);
     bookmarks.tick().await;
     loop {

@@ -191,3 +191,29 @@ fn waits_in_foreground(object: &Value) -> bool {
             .as_array()
             .is_some_and(|f| f.iter().any(|f| f == FOREGROUND))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_comes_from_the_query_or_the_body() {
+        let from = |query, body: &str| Propagation::from_request(query, body.as_bytes());
+        assert_eq!(from(None, ""), Ok(Propagation::Background));
+        assert_eq!(from(Some("Orphan"), ""), Ok(Propagation::Orphan));
+        assert_eq!(
+            from(
+                None,
+                r#"{"kind":"DeleteOptions","propagationPolicy":"Foreground"}"#
+            ),
+            Ok(Propagation::Foreground)
+        );
+        assert_eq!(
+            from(None, r#"{"orphanDependents":true}"#),
+            Ok(Propagation::Orphan)
+        );
+        // Protobuf DeleteOptions (typed clients) carry nothing we read.
+        assert_eq!(from(None, "k8s\0\u{1}"), Ok(Propagation::Background));
+        assert_eq!(from(Some("Sideways"), "").map_err(|e| e.code), Err(400));
+    }
+}
