@@ -322,6 +322,10 @@ impl Store {
                     None => metadata.remove(field),
                 };
             }
+            // Once set, a deletion mark stays (gc::delete sets it).
+            if let Some(marked) = kept.get("deletionTimestamp") {
+                metadata.insert("deletionTimestamp".to_owned(), marked.clone());
+            }
         }
         apply_defaults(resource, &mut updated, name);
         if updated == *current {

@@ -748,3 +748,69 @@ spec:
         "1 1 0"
     );
 }
+
+#[test]
+fn a_finalizer_holds_a_deleted_object_until_it_is_removed() {
+    namespace("finalizers");
+    create(
+        "finalizers",
+        "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: held
+  finalizers: [example.com/hold]
+",
+    );
+    run_ok(
+        "kubectl",
+        &["delete", "cm/held", "-n", "finalizers", "--wait=false"],
+    );
+    let marked = jsonpath(
+        "finalizers",
+        "cm/held",
+        "{.metadata.finalizers} {.metadata.deletionTimestamp}",
+    );
+    assert!(marked.starts_with("[\"example.com/hold\"] 20"), "{marked}");
+    // A client cannot take the mark back by replacing the object.
+    let replacement = write_file(
+        "held-replacement.yaml",
+        "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: held
+  finalizers: [example.com/hold]
+data: {still: here}
+",
+    );
+    run_ok(
+        "kubectl",
+        &["replace", "-n", "finalizers", "-f", &replacement],
+    );
+    assert_eq!(jsonpath("finalizers", "cm/held", "{.data.still}"), "here");
+    assert!(!jsonpath("finalizers", "cm/held", "{.metadata.deletionTimestamp}").is_empty());
+    run_ok(
+        "kubectl",
+        &[
+            "patch",
+            "cm/held",
+            "-n",
+            "finalizers",
+            "--type=merge",
+            "-p",
+            r#"{"metadata":{"finalizers":null}}"#,
+        ],
+    );
+    run_ok(
+        "kubectl",
+        &[
+            "wait",
+            "--for=delete",
+            "cm/held",
+            "-n",
+            "finalizers",
+            "--timeout=10s",
+        ],
+    );
+    let err = run_err("kubectl", &["get", "cm/held", "-n", "finalizers"]);
+    assert!(err.contains("configmaps \"held\" not found"), "{err}");
+}
