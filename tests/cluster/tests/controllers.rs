@@ -689,7 +689,37 @@ spec:
   minAvailable: 1
   selector:
     matchLabels: {app: agent}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: bare
+  annotations: {test.kubectl-helm.io/ready-after: 500ms}
+spec:
+  containers:
+  - {name: main, image: busybox}
 ",
+    );
+    run_ok(
+        "kubectl",
+        &[
+            "wait",
+            "--for=condition=Ready",
+            "pod/bare",
+            "-n",
+            "small",
+            "--timeout=10s",
+        ],
+    );
+    assert_eq!(
+        jsonpath(
+            "small",
+            "pod/bare",
+            "{.status.phase} {.status.containerStatuses[0].ready} {.status.containerStatuses[0].state.running.startedAt}"
+        )
+        .rsplit_once(' ')
+        .map(|(head, _)| head.to_owned()),
+        Some("Running true".to_owned())
     );
     run_ok(
         "kubectl",

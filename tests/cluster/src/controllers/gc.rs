@@ -1,8 +1,9 @@
-//! Garbage collection by `ownerReferences`: an object whose owners are
-//! all gone is deleted (background cascade); an owner deleted with
-//! `propagationPolicy: Foreground` waits, marked with a
-//! `deletionTimestamp` and the `foregroundDeletion` finalizer, until its
-//! dependents are gone; `Orphan` strips the owner from its dependents.
+//! Deletion and garbage collection by `ownerReferences`: an object with
+//! finalizers is only marked with a `deletionTimestamp` and goes when
+//! they are removed; an object whose owners are all gone is deleted
+//! (background cascade); an owner deleted with `propagationPolicy:
+//! Foreground` waits, holding the `foregroundDeletion` finalizer, until
+//! its dependents are gone; `Orphan` strips the owner from its dependents.
 
 use std::collections::HashSet;
 
