@@ -208,7 +208,8 @@ fn a_rollout_that_never_becomes_ready_exceeds_its_progress_deadline() {
 }
 
 /// A chart with a Deployment, a StatefulSet with a volume claim template
-/// and a pre-install Job hook; `outcome` steers the Deployment.
+/// and a pre-install Job hook; `outcome` steers the Deployment,
+/// `hookOutcome` the hook.
 fn waiting_chart() -> PathBuf {
     let chart = cluster().dir().join(format!("waiter-{}", unique()));
     std::fs::create_dir_all(chart.join("templates")).expect("chart dir");
@@ -217,7 +218,11 @@ fn waiting_chart() -> PathBuf {
         "apiVersion: v2\nname: waiter\nversion: 0.1.0\n",
     )
     .expect("Chart.yaml");
-    std::fs::write(chart.join("values.yaml"), "outcome: \"\"\n").expect("values");
+    std::fs::write(
+        chart.join("values.yaml"),
+        "outcome: \"\"\nhookOutcome: \"\"\n",
+    )
+    .expect("values");
     std::fs::write(
         chart.join("templates/all.yaml"),
         r#"apiVersion: apps/v1
@@ -268,7 +273,11 @@ metadata:
   annotations:
     helm.sh/hook: pre-install
     test.kubectl-helm.io/ready-after: 1s
+    {{- with .Values.hookOutcome }}
+    test.kubectl-helm.io/outcome: {{ . }}
+    {{- end }}
 spec:
+  backoffLimit: 1
   template:
     spec:
       restartPolicy: Never
@@ -843,4 +852,30 @@ data: {still: here}
     );
     let err = run_err("kubectl", &["get", "cm/held", "-n", "finalizers"]);
     assert!(err.contains("configmaps \"held\" not found"), "{err}");
+}
+
+#[test]
+fn helm_install_fails_when_its_hook_job_fails() {
+    namespace("helm-hook");
+    let chart = waiting_chart();
+    let err = run_err(
+        "helm",
+        &[
+            "install",
+            "hooked",
+            &chart.to_string_lossy(),
+            "-n",
+            "helm-hook",
+            "--wait",
+            "--server-side=false",
+            "--timeout=30s",
+            "--set",
+            "hookOutcome=fail",
+        ],
+    );
+    assert_eq!(
+        err,
+        "Error: INSTALLATION FAILED: failed pre-install: resource Job/helm-hook/hooked-migrate \
+         not ready. status: Failed, message: Job Failed. failed: 2/1\n"
+    );
 }
