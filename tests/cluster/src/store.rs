@@ -361,7 +361,8 @@ impl Store {
         body: &[u8],
         dry_run: bool,
     ) -> Result<Value, ApiError> {
-        self.patch_part(resource, namespace, name, kind, body, dry_run, false)
+        let patched = self.patched(resource, namespace, name, kind, body)?;
+        self.update(resource, namespace, name, patched, dry_run)
     }
 
     /// PATCH of `…/status`: the patch applies to the whole object, but
@@ -375,19 +376,18 @@ impl Store {
         body: &[u8],
         dry_run: bool,
     ) -> Result<Value, ApiError> {
-        self.patch_part(resource, namespace, name, kind, body, dry_run, true)
+        let patched = self.patched(resource, namespace, name, kind, body)?;
+        self.update_status(resource, namespace, name, patched, dry_run)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn patch_part(
+    /// The stored object with the patch applied, ready to be written.
+    fn patched(
         &self,
         resource: &ResourceType,
         namespace: &str,
         name: &str,
         kind: PatchKind,
         body: &[u8],
-        dry_run: bool,
-        status: bool,
     ) -> Result<Value, ApiError> {
         let current = self.get(resource, namespace, name)?;
         let current_version = current["metadata"]["resourceVersion"].clone();
@@ -403,11 +403,7 @@ impl Store {
             // is not reported as the client's conflict.
             metadata_mut(&mut patched).remove("resourceVersion");
         }
-        if status {
-            self.update_status(resource, namespace, name, patched, dry_run)
-        } else {
-            self.update(resource, namespace, name, patched, dry_run)
-        }
+        Ok(patched)
     }
 
     /// DELETE of one object; deleting a namespace deletes what is in it.
