@@ -636,7 +636,7 @@ fn apply_defaults(resource: &ResourceType, object: &mut Value, name: &str) {
                 object["type"] = json!("Opaque");
             }
         }
-        _ => crate::workload_defaults::apply(resource, object),
+        _ => crate::defaults::apply(resource, object),
     }
 }
 

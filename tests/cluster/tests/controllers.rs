@@ -879,3 +879,85 @@ fn helm_install_fails_when_its_hook_job_fails() {
          not ready. status: Failed, message: Job Failed. failed: 2/1\n"
     );
 }
+
+#[test]
+fn helm_waits_for_jobs_load_balancers_claims_and_daemon_sets() {
+    namespace("helm-jobs");
+    let chart = cluster().dir().join("jobs-chart");
+    std::fs::create_dir_all(chart.join("templates")).expect("chart dir");
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: jobs\nversion: 0.1.0\n",
+    )
+    .expect("Chart.yaml");
+    std::fs::write(
+        chart.join("templates/all.yaml"),
+        "apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ .Release.Name }}-job
+  annotations: {test.kubectl-helm.io/ready-after: 1500ms}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: j, image: busybox}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Release.Name }}-lb
+  annotations: {test.kubectl-helm.io/ready-after: 1s}
+spec:
+  type: LoadBalancer
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: {{ .Release.Name }}-pvc}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: {{ .Release.Name }}-ds}
+spec:
+  selector: {matchLabels: {app: ds}}
+  template:
+    metadata: {labels: {app: ds}}
+    spec:
+      containers: [{name: d, image: busybox}]
+",
+    )
+    .expect("template");
+    let started = Instant::now();
+    let out = run_ok(
+        "helm",
+        &[
+            "install",
+            "batch",
+            &chart.to_string_lossy(),
+            "-n",
+            "helm-jobs",
+            "--wait",
+            "--wait-for-jobs",
+            "--server-side=false",
+            "--timeout=30s",
+        ],
+    );
+    assert!(out.contains("STATUS: deployed\n"), "{out}");
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+    assert_eq!(
+        jsonpath("helm-jobs", "job/batch-job", "{.status.succeeded}"),
+        "1"
+    );
+    let service = jsonpath(
+        "helm-jobs",
+        "svc/batch-lb",
+        "{.spec.clusterIP} {.status.loadBalancer.ingress[0].ip}",
+    );
+    let (cluster_ip, ingress) = service.split_once(' ').expect("two addresses");
+    assert!(cluster_ip.starts_with("10.96."), "{service}");
+    assert!(ingress.starts_with("198.51.100."), "{service}");
+}

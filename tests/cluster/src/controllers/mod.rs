@@ -338,12 +338,7 @@ fn condition(
 /// for generated names (`pod-template-hash`, revision names).
 fn template_hash(value: &Value) -> String {
     const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    // FNV-1a: stable across runs and processes, unlike std's hasher.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in value.to_string().bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
+    let mut hash = crate::defaults::fnv(&value.to_string());
     let mut out = String::new();
     for _ in 0..10 {
         // The remainder is below 27: the index cannot leave the alphabet.
