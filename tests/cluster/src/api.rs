@@ -81,10 +81,8 @@ fn parse_path(path: &str) -> Option<Target<'_>> {
     let (namespace, plural, name, subresource) = match rest {
         [] => return Some(Target::Resources { group, version }),
         [plural] => (None, *plural, None, None),
-        // A namespace's own subresources, not a collection in it.
-        ["namespaces", name, sub @ ("status" | "finalize")] => {
-            (None, "namespaces", Some(*name), Some(*sub))
-        }
+        // A namespace's status, not a collection in it.
+        ["namespaces", name, sub @ "status"] => (None, "namespaces", Some(*name), Some(*sub)),
         ["namespaces", namespace, plural] => (Some(*namespace), *plural, None, None),
         ["namespaces", namespace, plural, name] => (Some(*namespace), *plural, Some(*name), None),
         ["namespaces", namespace, plural, name, sub] => {
@@ -414,6 +412,28 @@ mod tests {
                 plural: "namespaces",
                 name: Some("ns"),
                 subresource: None,
+            }))
+        );
+        assert_eq!(
+            parse_path("/api/v1/namespaces/ns/status"),
+            Some(Target::Objects(ResourcePath {
+                group: "",
+                version: "v1",
+                namespace: None,
+                plural: "namespaces",
+                name: Some("ns"),
+                subresource: Some("status"),
+            }))
+        );
+        assert_eq!(
+            parse_path("/api/v1/namespaces/ns/pods/p/log"),
+            Some(Target::Objects(ResourcePath {
+                group: "",
+                version: "v1",
+                namespace: Some("ns"),
+                plural: "pods",
+                name: Some("p"),
+                subresource: Some("log"),
             }))
         );
         assert_eq!(parse_path("/healthz/x/y"), None);

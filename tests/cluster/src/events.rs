@@ -170,4 +170,68 @@ mod tests {
             Err(broadcast::error::TryRecvError::Lagged(_))
         ));
     }
+
+    #[test]
+    fn every_store_write_is_announced_once_in_order() {
+        use crate::resources;
+        use crate::store::Store;
+        let store = Store::new();
+        let namespaces = resources::find("", "v1", "namespaces").expect("served");
+        let secrets = resources::find("", "v1", "secrets").expect("served");
+        let mut receiver = store.subscribe();
+        let before = store.revision();
+        store
+            .create(namespaces, "", json!({"metadata": {"name": "ns"}}), false)
+            .expect("created");
+        let secret = store
+            .create(secrets, "ns", json!({"metadata": {"name": "s"}}), false)
+            .expect("created");
+        // A dry run and a no-op update are not writes.
+        store
+            .create(secrets, "ns", json!({"metadata": {"name": "t"}}), true)
+            .expect("dry run");
+        store
+            .update(secrets, "ns", "s", secret.clone(), false)
+            .expect("no-op");
+        let mut changed = secret;
+        changed["data"] = json!({"k": "dg=="});
+        store
+            .update(secrets, "ns", "s", changed, false)
+            .expect("updated");
+        store.delete(namespaces, "", "ns", false).expect("deleted");
+        let mut seen = Vec::new();
+        while let Ok(event) = receiver.try_recv() {
+            seen.push(event);
+        }
+        let summary: Vec<(EventKind, &str, u64)> = seen
+            .iter()
+            .map(|e| {
+                let name = e.object["metadata"]["name"].as_str().unwrap_or_default();
+                (e.kind, name, e.revision)
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (EventKind::Added, "ns", before + 1),
+                (EventKind::Added, "s", before + 2),
+                (EventKind::Modified, "s", before + 3),
+                (EventKind::Deleted, "ns", before + 4),
+                (EventKind::Deleted, "s", before + 5),
+            ]
+        );
+        assert!(
+            seen[2]
+                .previous
+                .as_ref()
+                .is_some_and(|p| p.get("data").is_none())
+        );
+        // A deletion carries its own resourceVersion.
+        assert_eq!(
+            seen[4].object["metadata"]["resourceVersion"],
+            (before + 5).to_string()
+        );
+        let resumed = store.events_since(before + 3).expect("in history");
+        assert_eq!(resumed.len(), 2);
+    }
 }

@@ -29,6 +29,7 @@ pub mod api;
 pub mod apply;
 pub mod controllers;
 pub mod custom;
+pub mod defaults;
 pub mod discovery;
 pub mod events;
 pub mod kubeconfig;
@@ -45,7 +46,6 @@ pub mod status;
 pub mod store;
 pub mod subresource;
 pub mod watch;
-pub mod workload_defaults;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

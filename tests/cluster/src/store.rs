@@ -365,6 +365,10 @@ impl Store {
                     None => metadata.remove(field),
                 };
             }
+            // Once set, a deletion mark stays (gc::delete sets it).
+            if let Some(marked) = kept.get("deletionTimestamp") {
+                metadata.insert("deletionTimestamp".to_owned(), marked.clone());
+            }
         }
         apply_defaults(resource, &mut updated, name);
         if let Some(manager) = manager {
@@ -419,9 +423,8 @@ impl Store {
         dry_run: bool,
         manager: Option<&str>,
     ) -> Result<Value, ApiError> {
-        self.patch_part(
-            resource, namespace, name, kind, body, dry_run, false, manager,
-        )
+        let patched = self.patched(resource, namespace, name, kind, body)?;
+        self.update_by(resource, namespace, name, patched, dry_run, manager)
     }
 
     /// PATCH of `…/status`: the patch applies to the whole object, but
@@ -435,20 +438,18 @@ impl Store {
         body: &[u8],
         dry_run: bool,
     ) -> Result<Value, ApiError> {
-        self.patch_part(resource, namespace, name, kind, body, dry_run, true, None)
+        let patched = self.patched(resource, namespace, name, kind, body)?;
+        self.update_status(resource, namespace, name, patched, dry_run)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn patch_part(
+    /// The stored object with the patch applied, ready to be written.
+    fn patched(
         &self,
         resource: &ResourceType,
         namespace: &str,
         name: &str,
         kind: PatchKind,
         body: &[u8],
-        dry_run: bool,
-        status: bool,
-        manager: Option<&str>,
     ) -> Result<Value, ApiError> {
         let current = self.get(resource, namespace, name)?;
         let current_version = current["metadata"]["resourceVersion"].clone();
@@ -464,11 +465,7 @@ impl Store {
             // is not reported as the client's conflict.
             metadata_mut(&mut patched).remove("resourceVersion");
         }
-        if status {
-            self.update_status(resource, namespace, name, patched, dry_run)
-        } else {
-            self.update_by(resource, namespace, name, patched, dry_run, manager)
-        }
+        Ok(patched)
     }
 
     /// Server-side apply of `config` by `request.manager`: creates the
@@ -751,7 +748,7 @@ fn apply_defaults(resource: &ResourceType, object: &mut Value, name: &str) {
                 object["type"] = json!("Opaque");
             }
         }
-        _ => crate::workload_defaults::apply(resource, object),
+        _ => crate::defaults::apply(resource, object),
     }
 }
 

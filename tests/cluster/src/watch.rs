@@ -286,7 +286,10 @@ async fn stream_events(state: Arc<ApiState>, request: WatchRequest, sender: mpsc
         },
         Start::Now => store.revision(),
     };
-    let deadline = request.timeout.map(|t| tokio::time::Instant::now() + t);
+    // A timeout past the end of time is no timeout.
+    let deadline = request
+        .timeout
+        .and_then(|t| tokio::time::Instant::now().checked_add(t));
     let mut bookmarks = tokio::time::interval(BOOKMARK_INTERVAL);
     bookmarks.tick().await;
     loop {
@@ -320,5 +323,110 @@ async fn stream_events(state: Arc<ApiState>, request: WatchRequest, sender: mpsc
         if !sent {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources;
+
+    fn parse(query: &str) -> Result<WatchRequest, ApiError> {
+        let query: HashMap<String, String> = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let configmaps = resources::find("", "v1", "configmaps").expect("served");
+        WatchRequest::parse(configmaps, Some("default"), &query)
+    }
+
+    #[test]
+    fn where_a_watch_starts() {
+        let start = |q| parse(q).map(|r| r.start).map_err(|e| (e.code, e.message));
+        assert_eq!(
+            start("watch=1"),
+            Ok(Start::Current {
+                end_bookmark: false
+            })
+        );
+        assert_eq!(
+            start("resourceVersion=0"),
+            Ok(Start::Current {
+                end_bookmark: false
+            })
+        );
+        assert_eq!(start("resourceVersion=7"), Ok(Start::After(7)));
+        assert_eq!(
+            start(
+                "sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true"
+            ),
+            Ok(Start::Current { end_bookmark: true })
+        );
+        assert_eq!(
+            start("sendInitialEvents=false&resourceVersionMatch=NotOlderThan"),
+            Ok(Start::Now)
+        );
+        let err = start("resourceVersionMatch=NotOlderThan").expect_err("refused");
+        assert_eq!(err.0, 422);
+        assert!(
+            err.1
+                .contains("resourceVersionMatch is forbidden for watch"),
+            "{}",
+            err.1
+        );
+        assert_eq!(start("resourceVersion=x").map_err(|e| e.0), Err(422));
+        assert_eq!(start("timeoutSeconds=-1").map_err(|e| e.0), Err(400));
+    }
+
+    #[test]
+    fn objects_entering_and_leaving_the_selection() {
+        // The query helper does not percent-decode: the selector is set here.
+        let request = parse("watch=1").expect("parses");
+        let request = WatchRequest {
+            labels: LabelSelector::parse("a=b").expect("parses"),
+            ..request
+        };
+        let object = |labels: Value| json!({"metadata": {"name": "x", "labels": labels}});
+        let event = |kind, previous: Option<Value>, now: Value| Event {
+            revision: 1,
+            kind,
+            group: String::new(),
+            plural: "configmaps".to_owned(),
+            namespace: "default".to_owned(),
+            object: now,
+            previous,
+        };
+        let kind = |e: &Event| request.view(e).map(|f| f["type"].clone());
+        let selected = object(json!({"a": "b"}));
+        let other = object(json!({"a": "c"}));
+        assert_eq!(
+            kind(&event(EventKind::Added, None, selected.clone())),
+            Some(json!("ADDED"))
+        );
+        assert_eq!(kind(&event(EventKind::Added, None, other.clone())), None);
+        assert_eq!(
+            kind(&event(
+                EventKind::Modified,
+                Some(other.clone()),
+                selected.clone()
+            )),
+            Some(json!("ADDED"))
+        );
+        assert_eq!(
+            kind(&event(
+                EventKind::Modified,
+                Some(selected.clone()),
+                other.clone()
+            )),
+            Some(json!("DELETED"))
+        );
+        assert_eq!(
+            kind(&event(EventKind::Modified, Some(other.clone()), other)),
+            None
+        );
+        let mut elsewhere = event(EventKind::Added, None, selected);
+        elsewhere.namespace = "kube-system".to_owned();
+        assert_eq!(kind(&elsewhere), None);
     }
 }

@@ -208,7 +208,8 @@ fn a_rollout_that_never_becomes_ready_exceeds_its_progress_deadline() {
 }
 
 /// A chart with a Deployment, a StatefulSet with a volume claim template
-/// and a pre-install Job hook; `outcome` steers the Deployment.
+/// and a pre-install Job hook; `outcome` steers the Deployment,
+/// `hookOutcome` the hook.
 fn waiting_chart() -> PathBuf {
     let chart = cluster().dir().join(format!("waiter-{}", unique()));
     std::fs::create_dir_all(chart.join("templates")).expect("chart dir");
@@ -217,7 +218,11 @@ fn waiting_chart() -> PathBuf {
         "apiVersion: v2\nname: waiter\nversion: 0.1.0\n",
     )
     .expect("Chart.yaml");
-    std::fs::write(chart.join("values.yaml"), "outcome: \"\"\n").expect("values");
+    std::fs::write(
+        chart.join("values.yaml"),
+        "outcome: \"\"\nhookOutcome: \"\"\n",
+    )
+    .expect("values");
     std::fs::write(
         chart.join("templates/all.yaml"),
         r#"apiVersion: apps/v1
@@ -268,7 +273,11 @@ metadata:
   annotations:
     helm.sh/hook: pre-install
     test.kubectl-helm.io/ready-after: 1s
+    {{- with .Values.hookOutcome }}
+    test.kubectl-helm.io/outcome: {{ . }}
+    {{- end }}
 spec:
+  backoffLimit: 1
   template:
     spec:
       restartPolicy: Never
@@ -323,6 +332,16 @@ fn helm_install_wait_sees_a_deployment_a_job_hook_and_a_statefulset_ready() {
     assert_eq!(
         jsonpath("helm-wait", "pvc/data-ok-db-1", "{.status.phase}"),
         "Bound"
+    );
+    // The API defaults `partition: 0`, so kubectl reports a partitioned
+    // roll out, as it does against kube-apiserver.
+    let out = run_ok(
+        "kubectl",
+        &["rollout", "status", "statefulset/ok-db", "-n", "helm-wait"],
+    );
+    assert_eq!(
+        out,
+        "partitioned roll out complete: 2 new pods have been updated...\n"
     );
     let out = run_ok("helm", &["test", "ok", "-n", "helm-wait", "--logs"]);
     assert!(out.contains("Phase:          Succeeded\n"), "{out}");
@@ -679,7 +698,37 @@ spec:
   minAvailable: 1
   selector:
     matchLabels: {app: agent}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: bare
+  annotations: {test.kubectl-helm.io/ready-after: 500ms}
+spec:
+  containers:
+  - {name: main, image: busybox}
 ",
+    );
+    run_ok(
+        "kubectl",
+        &[
+            "wait",
+            "--for=condition=Ready",
+            "pod/bare",
+            "-n",
+            "small",
+            "--timeout=10s",
+        ],
+    );
+    assert_eq!(
+        jsonpath(
+            "small",
+            "pod/bare",
+            "{.status.phase} {.status.containerStatuses[0].ready} {.status.containerStatuses[0].state.running.startedAt}"
+        )
+        .rsplit_once(' ')
+        .map(|(head, _)| head.to_owned()),
+        Some("Running true".to_owned())
     );
     run_ok(
         "kubectl",
@@ -737,4 +786,178 @@ spec:
         ),
         "1 1 0"
     );
+}
+
+#[test]
+fn a_finalizer_holds_a_deleted_object_until_it_is_removed() {
+    namespace("finalizers");
+    create(
+        "finalizers",
+        "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: held
+  finalizers: [example.com/hold]
+",
+    );
+    run_ok(
+        "kubectl",
+        &["delete", "cm/held", "-n", "finalizers", "--wait=false"],
+    );
+    let marked = jsonpath(
+        "finalizers",
+        "cm/held",
+        "{.metadata.finalizers} {.metadata.deletionTimestamp}",
+    );
+    assert!(marked.starts_with("[\"example.com/hold\"] 20"), "{marked}");
+    // A client cannot take the mark back by replacing the object.
+    let replacement = write_file(
+        "held-replacement.yaml",
+        "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: held
+  finalizers: [example.com/hold]
+data: {still: here}
+",
+    );
+    run_ok(
+        "kubectl",
+        &["replace", "-n", "finalizers", "-f", &replacement],
+    );
+    assert_eq!(jsonpath("finalizers", "cm/held", "{.data.still}"), "here");
+    assert!(!jsonpath("finalizers", "cm/held", "{.metadata.deletionTimestamp}").is_empty());
+    run_ok(
+        "kubectl",
+        &[
+            "patch",
+            "cm/held",
+            "-n",
+            "finalizers",
+            "--type=merge",
+            "-p",
+            r#"{"metadata":{"finalizers":null}}"#,
+        ],
+    );
+    run_ok(
+        "kubectl",
+        &[
+            "wait",
+            "--for=delete",
+            "cm/held",
+            "-n",
+            "finalizers",
+            "--timeout=10s",
+        ],
+    );
+    let err = run_err("kubectl", &["get", "cm/held", "-n", "finalizers"]);
+    assert!(err.contains("configmaps \"held\" not found"), "{err}");
+}
+
+#[test]
+fn helm_install_fails_when_its_hook_job_fails() {
+    namespace("helm-hook");
+    let chart = waiting_chart();
+    let err = run_err(
+        "helm",
+        &[
+            "install",
+            "hooked",
+            &chart.to_string_lossy(),
+            "-n",
+            "helm-hook",
+            "--wait",
+            "--server-side=false",
+            "--timeout=30s",
+            "--set",
+            "hookOutcome=fail",
+        ],
+    );
+    assert_eq!(
+        err,
+        "Error: INSTALLATION FAILED: failed pre-install: resource Job/helm-hook/hooked-migrate \
+         not ready. status: Failed, message: Job Failed. failed: 2/1\n"
+    );
+}
+
+#[test]
+fn helm_waits_for_jobs_load_balancers_claims_and_daemon_sets() {
+    namespace("helm-jobs");
+    let chart = cluster().dir().join("jobs-chart");
+    std::fs::create_dir_all(chart.join("templates")).expect("chart dir");
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: jobs\nversion: 0.1.0\n",
+    )
+    .expect("Chart.yaml");
+    std::fs::write(
+        chart.join("templates/all.yaml"),
+        "apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ .Release.Name }}-job
+  annotations: {test.kubectl-helm.io/ready-after: 1500ms}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: j, image: busybox}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Release.Name }}-lb
+  annotations: {test.kubectl-helm.io/ready-after: 1s}
+spec:
+  type: LoadBalancer
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: {{ .Release.Name }}-pvc}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: {{ .Release.Name }}-ds}
+spec:
+  selector: {matchLabels: {app: ds}}
+  template:
+    metadata: {labels: {app: ds}}
+    spec:
+      containers: [{name: d, image: busybox}]
+",
+    )
+    .expect("template");
+    let started = Instant::now();
+    let out = run_ok(
+        "helm",
+        &[
+            "install",
+            "batch",
+            &chart.to_string_lossy(),
+            "-n",
+            "helm-jobs",
+            "--wait",
+            "--wait-for-jobs",
+            "--server-side=false",
+            "--timeout=30s",
+        ],
+    );
+    assert!(out.contains("STATUS: deployed\n"), "{out}");
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+    assert_eq!(
+        jsonpath("helm-jobs", "job/batch-job", "{.status.succeeded}"),
+        "1"
+    );
+    let service = jsonpath(
+        "helm-jobs",
+        "svc/batch-lb",
+        "{.spec.clusterIP} {.status.loadBalancer.ingress[0].ip}",
+    );
+    let (cluster_ip, ingress) = service.split_once(' ').expect("two addresses");
+    assert!(cluster_ip.starts_with("10.96."), "{service}");
+    assert!(ingress.starts_with("198.51.100."), "{service}");
 }

@@ -4,39 +4,69 @@
 
 mod common;
 
-use std::io::Read as _;
+use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use common::{cluster, reference_dir, run_ok};
 use kubectl_helm_test_cluster::resources;
 use serde_json::{Value, json};
 
-/// Starts the reference kubectl in the background with its stdout piped.
-fn spawn_kubectl(args: &[&str]) -> Child {
-    Command::new(reference_dir().join("kubectl"))
-        .args(args)
-        .env("KUBECONFIG", cluster().kubeconfig())
-        .env("HOME", cluster().dir())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("kubectl starts")
+/// A reference kubectl running in the background, its stdout read line
+/// by line as it comes.
+struct Background {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
 }
 
-/// Stops a background kubectl and returns what it printed.
-fn finish(mut child: Child) -> String {
-    // Ignored: it may have exited already.
-    let _ = child.kill();
-    let mut out = String::new();
-    child
-        .stdout
-        .take()
-        .expect("stdout is piped")
-        .read_to_string(&mut out)
-        .expect("stdout reads");
-    let _ = child.wait();
-    out
+impl Background {
+    fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(reference_dir().join("kubectl"))
+            .args(args)
+            .env("KUBECONFIG", cluster().kubeconfig())
+            .env("HOME", cluster().dir())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("kubectl starts");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (sender, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits (up to 30 s) until `count` lines have been printed.
+    fn wait_for_lines(&mut self, count: usize) -> &[String] {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.seen.len() < count {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.seen.push(line),
+                Err(_) => panic!("only {:?} printed", self.seen),
+            }
+        }
+        &self.seen
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        // Ignored: it may have exited already.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// The events of a raw watch that ends by `timeoutSeconds`.
@@ -70,7 +100,7 @@ fn pair(kind: &str, name: &str) -> (String, String) {
 fn kubectl_get_watch_prints_changes_as_they_happen() {
     run_ok("kubectl", &["create", "namespace", "watch-get"]);
     run_ok("kubectl", &["create", "cm", "first", "-n", "watch-get"]);
-    let watcher = spawn_kubectl(&[
+    let mut watcher = Background::start(&[
         "get",
         "cm",
         "-n",
@@ -78,17 +108,17 @@ fn kubectl_get_watch_prints_changes_as_they_happen() {
         "-w",
         "--output-watch-events",
     ]);
-    std::thread::sleep(Duration::from_millis(1500));
+    // The header and the listed object: kubectl watches from here on.
+    watcher.wait_for_lines(2);
     run_ok("kubectl", &["create", "cm", "second", "-n", "watch-get"]);
     run_ok(
         "kubectl",
         &["label", "cm", "second", "-n", "watch-get", "a=b"],
     );
     run_ok("kubectl", &["delete", "cm", "first", "-n", "watch-get"]);
-    std::thread::sleep(Duration::from_millis(1500));
-    let out = finish(watcher);
+    let out = watcher.wait_for_lines(5).to_vec();
     let rows: Vec<Vec<&str>> = out
-        .lines()
+        .iter()
         .map(|l| l.split_whitespace().take(2).collect())
         .collect();
     assert_eq!(
@@ -238,4 +268,29 @@ fn a_watch_too_far_back_ends_with_expired() {
         message.starts_with(&format!("too old resource version: {start} (")),
         "{message}"
     );
+}
+
+#[test]
+fn kubectl_wait_for_delete_sees_the_deletion() {
+    run_ok("kubectl", &["create", "namespace", "watch-delete"]);
+    run_ok("kubectl", &["create", "cm", "doomed", "-n", "watch-delete"]);
+    // kubectl prints nothing for an object already gone, so the deletion
+    // comes once it is surely watching.
+    let deleter = std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_secs(2));
+        run_ok("kubectl", &["delete", "cm", "doomed", "-n", "watch-delete"]);
+    });
+    let out = run_ok(
+        "kubectl",
+        &[
+            "wait",
+            "--for=delete",
+            "cm/doomed",
+            "-n",
+            "watch-delete",
+            "--timeout=10s",
+        ],
+    );
+    deleter.join().expect("the deleter finishes");
+    assert_eq!(out, "configmap/doomed condition met\n");
 }

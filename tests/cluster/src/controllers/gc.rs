@@ -1,14 +1,15 @@
-//! Garbage collection by `ownerReferences`: an object whose owners are
-//! all gone is deleted (background cascade); an owner deleted with
-//! `propagationPolicy: Foreground` waits, marked with a
-//! `deletionTimestamp` and the `foregroundDeletion` finalizer, until its
-//! dependents are gone; `Orphan` strips the owner from its dependents.
+//! Deletion and garbage collection by `ownerReferences`: an object with
+//! finalizers is only marked with a `deletionTimestamp` and goes when
+//! they are removed; an object whose owners are all gone is deleted
+//! (background cascade); an owner deleted with `propagationPolicy:
+//! Foreground` waits, holding the `foregroundDeletion` finalizer, until
+//! its dependents are gone; `Orphan` strips the owner from its dependents.
 
 use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
-use super::{Pass, list_all, timestamp, uid_of};
+use super::{Pass, list_all, terminating, timestamp, uid_of};
 use crate::custom;
 use crate::resources::{self, ResourceType};
 use crate::status::ApiError;
@@ -68,10 +69,11 @@ fn refers_to(object: &Value, uid: &str) -> bool {
         .any(|r| r["uid"] == uid)
 }
 
-/// DELETE with a propagation policy: Background deletes now (the
-/// collector follows); Foreground marks the object and leaves the rest to
-/// the collector; Orphan first removes the owner reference from every
-/// dependent.
+/// DELETE with a propagation policy. An object with finalizers is only
+/// marked (`deletionTimestamp`) and goes once they are removed; Foreground
+/// adds its own finalizer, which the collector removes when the
+/// dependents are gone; Orphan first removes the owner reference from
+/// every dependent; Background leaves the dependents to the collector.
 pub fn delete(
     store: &Store,
     resource: &ResourceType,
@@ -81,45 +83,62 @@ pub fn delete(
     dry_run: bool,
 ) -> Result<Value, ApiError> {
     let object = store.get(resource, namespace, name)?;
-    if dry_run || policy == Propagation::Background {
-        return store.delete(resource, namespace, name, dry_run);
+    if dry_run {
+        return store.delete(resource, namespace, name, true);
     }
-    let uid = uid_of(&object).to_owned();
     if policy == Propagation::Orphan {
-        for dependent_type in all_types(store) {
-            for mut dependent in list_all(store, dependent_type) {
-                if !refers_to(&dependent, &uid) {
-                    continue;
-                }
-                let metadata = &mut dependent["metadata"];
-                if let Some(refs) = metadata["ownerReferences"].as_array_mut() {
-                    refs.retain(|r| r["uid"] != uid.as_str());
-                    if refs.is_empty()
-                        && let Some(map) = metadata.as_object_mut()
-                    {
-                        map.remove("ownerReferences");
-                    }
-                }
-                let (ns, dependent_name) = names(&dependent);
-                // Gone meanwhile: nothing left to orphan.
-                let _ = store.update(dependent_type, &ns, &dependent_name, dependent, false);
-            }
-        }
+        orphan_dependents(store, uid_of(&object));
+    }
+    let mut finalizers = finalizers_of(&object);
+    if policy == Propagation::Foreground && !finalizers.iter().any(|f| f == FOREGROUND) {
+        finalizers.push(FOREGROUND.to_owned());
+    }
+    if finalizers.is_empty() {
         return store.delete(resource, namespace, name, false);
     }
-    let mut marked = object;
-    marked["metadata"]["deletionTimestamp"] = json!(timestamp());
-    marked["metadata"]["deletionGracePeriodSeconds"] = json!(0);
-    let finalizers = marked["metadata"]["finalizers"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    if !finalizers.iter().any(|f| f == FOREGROUND) {
-        let mut finalizers = finalizers;
-        finalizers.push(json!(FOREGROUND));
-        marked["metadata"]["finalizers"] = json!(finalizers);
+    if terminating(&object) && finalizers == finalizers_of(&object) {
+        // Deleting again changes nothing.
+        return Ok(object);
     }
+    let mut marked = object;
+    if !terminating(&marked) {
+        marked["metadata"]["deletionTimestamp"] = json!(timestamp());
+        marked["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+    }
+    marked["metadata"]["finalizers"] = json!(finalizers);
     store.update(resource, namespace, name, marked, false)
+}
+
+fn finalizers_of(object: &Value) -> Vec<String> {
+    object["metadata"]["finalizers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Removes the owner reference to `uid` from every object holding one.
+fn orphan_dependents(store: &Store, uid: &str) {
+    for dependent_type in all_types(store) {
+        for mut dependent in list_all(store, dependent_type) {
+            if !refers_to(&dependent, uid) {
+                continue;
+            }
+            let metadata = &mut dependent["metadata"];
+            if let Some(refs) = metadata["ownerReferences"].as_array_mut() {
+                refs.retain(|r| r["uid"] != uid);
+                if refs.is_empty()
+                    && let Some(map) = metadata.as_object_mut()
+                {
+                    map.remove("ownerReferences");
+                }
+            }
+            let (ns, dependent_name) = names(&dependent);
+            // Gone meanwhile: nothing left to orphan.
+            let _ = store.update(dependent_type, &ns, &dependent_name, dependent, false);
+        }
+    }
 }
 
 fn names(object: &Value) -> (String, String) {
@@ -158,13 +177,20 @@ pub fn collect(pass: &mut Pass<'_>) {
         }
         let orphaned = owner_uids.iter().all(|uid| !present.contains(uid));
         let doomed = owner_uids.iter().any(|uid| foreground.contains(uid));
-        if orphaned {
-            pass.delete(resource, object);
+        let (namespace, name) = names(object);
+        if orphaned && !terminating(object) {
+            pass.report(delete(
+                store,
+                resource,
+                &namespace,
+                &name,
+                Propagation::Background,
+                false,
+            ));
         } else if doomed {
             // The cascade goes on in the foreground down the chain: the
             // owner waits for this one, and this one for its own.
-            if !object["metadata"]["deletionTimestamp"].is_string() {
-                let (namespace, name) = names(object);
+            if !terminating(object) {
                 pass.report(delete(
                     store,
                     resource,
@@ -178,8 +204,21 @@ pub fn collect(pass: &mut Pass<'_>) {
         }
     }
     for (resource, object) in &objects {
-        if waits_in_foreground(object) && !blocking.contains(uid_of(object)) {
+        if !terminating(object) || blocking.contains(uid_of(object)) {
+            continue;
+        }
+        // Nothing holds the foreground finalizer any more; the object goes
+        // when no other finalizer is left.
+        let left: Vec<String> = finalizers_of(object)
+            .into_iter()
+            .filter(|f| f != FOREGROUND)
+            .collect();
+        if left.is_empty() {
             pass.delete(resource, object);
+        } else if left.len() != finalizers_of(object).len() {
+            let mut released = object.clone();
+            released["metadata"]["finalizers"] = json!(left);
+            pass.update(resource, released);
         }
     }
 }
@@ -190,4 +229,30 @@ fn waits_in_foreground(object: &Value) -> bool {
         && object["metadata"]["finalizers"]
             .as_array()
             .is_some_and(|f| f.iter().any(|f| f == FOREGROUND))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_comes_from_the_query_or_the_body() {
+        let from = |query, body: &str| Propagation::from_request(query, body.as_bytes());
+        assert_eq!(from(None, ""), Ok(Propagation::Background));
+        assert_eq!(from(Some("Orphan"), ""), Ok(Propagation::Orphan));
+        assert_eq!(
+            from(
+                None,
+                r#"{"kind":"DeleteOptions","propagationPolicy":"Foreground"}"#
+            ),
+            Ok(Propagation::Foreground)
+        );
+        assert_eq!(
+            from(None, r#"{"orphanDependents":true}"#),
+            Ok(Propagation::Orphan)
+        );
+        // Protobuf DeleteOptions (typed clients) carry nothing we read.
+        assert_eq!(from(None, "k8s\0\u{1}"), Ok(Propagation::Background));
+        assert_eq!(from(Some("Sideways"), "").map_err(|e| e.code), Err(400));
+    }
 }

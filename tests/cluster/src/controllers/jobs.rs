@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 use super::pods::{self, PodName};
 use super::replicas::put_counts;
 use super::{
-    Pass, built_in, condition, name_of, namespace_of, owned, terminating, timestamp, uid_of,
+    BURST_PODS, Pass, built_in, condition, name_of, namespace_of, owned, terminating, timestamp,
+    uid_of,
 };
 
 /// Runs each unfinished Job's pods and reports its counts and conditions.
@@ -68,7 +69,7 @@ pub fn jobs(pass: &mut Pass<'_>) {
         } else {
             let running = i64::try_from(active.len()).unwrap_or(0);
             let wanted = parallelism.min(completions - succeeded);
-            for _ in running..wanted {
+            for _ in (running..wanted).take(BURST_PODS) {
                 pass.create(pod_type, namespace_of(&job), job_pod(&job));
             }
             put_counts(&mut status, &[("active", wanted.max(running))]);

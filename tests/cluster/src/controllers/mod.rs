@@ -96,6 +96,10 @@ pub fn reconcile(store: &Store, clock: &mut Clock) -> Option<Instant> {
     wake
 }
 
+/// The most pods one controller makes for one object in one pass, as
+/// kube-controller-manager's `burstReplicas`; more come in later passes.
+const BURST_PODS: usize = 500;
+
 /// When the controllers first saw each object, by uid: steered delays
 /// count from there.
 #[derive(Debug, Default)]
@@ -142,7 +146,10 @@ impl Pass<'_> {
 
     /// Makes the next pass come no later than `after` from now.
     fn wake_after(&mut self, after: Duration) {
-        self.wake_at(self.now + after);
+        // A deadline past the end of time never comes.
+        if let Some(due) = self.now.checked_add(after) {
+            self.wake_at(due);
+        }
     }
 
     fn wake_at(&mut self, due: Instant) {
@@ -331,12 +338,7 @@ fn condition(
 /// for generated names (`pod-template-hash`, revision names).
 fn template_hash(value: &Value) -> String {
     const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    // FNV-1a: stable across runs and processes, unlike std's hasher.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in value.to_string().bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
+    let mut hash = crate::defaults::fnv(&value.to_string());
     let mut out = String::new();
     for _ in 0..10 {
         // The remainder is below 27: the index cannot leave the alphabet.
@@ -362,6 +364,55 @@ mod tests {
         let flipped = condition(&previous, "Available", false, "R", "m", false);
         assert_eq!(flipped["status"], "False");
         assert!(flipped.get("lastUpdateTime").is_none());
+    }
+
+    /// Runs passes until one changes nothing (bounded).
+    fn settle(store: &Store, clock: &mut Clock) {
+        for _ in 0..20 {
+            let before = store.revision();
+            reconcile(store, clock);
+            if store.revision() == before {
+                return;
+            }
+        }
+        panic!("the controllers did not settle");
+    }
+
+    #[test]
+    fn a_deployment_settles_with_its_pods_ready_and_a_deleted_one_is_collected() {
+        let store = Store::new();
+        let deployments = built_in("apps", "deployments").expect("served");
+        let pods = built_in("", "pods").expect("served");
+        store
+            .create(
+                deployments,
+                "default",
+                json!({"metadata": {"name": "web"}, "spec": {
+                    "replicas": 3,
+                    "selector": {"matchLabels": {"app": "web"}},
+                    "template": {"metadata": {"labels": {"app": "web"}},
+                                 "spec": {"containers": [{"name": "app", "image": "x"}]}},
+                }}),
+                false,
+            )
+            .expect("created");
+        let mut clock = Clock::default();
+        settle(&store, &mut clock);
+        let web = store.get(deployments, "default", "web").expect("there");
+        assert_eq!(web["status"]["availableReplicas"], 3);
+        assert_eq!(
+            web["status"]["conditions"][1]["reason"],
+            "NewReplicaSetAvailable"
+        );
+        let running = list_all(&store, pods);
+        assert_eq!(running.len(), 3);
+        assert!(running.iter().all(pods::ready));
+        store
+            .delete(deployments, "default", "web", false)
+            .expect("deleted");
+        settle(&store, &mut clock);
+        assert!(list_all(&store, pods).is_empty());
+        assert!(list_all(&store, built_in("apps", "replicasets").expect("served")).is_empty());
     }
 
     #[test]

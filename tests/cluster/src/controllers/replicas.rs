@@ -9,8 +9,8 @@ use serde_json::{Map, Value, json};
 
 use super::pods::{self, PodName};
 use super::{
-    Pass, built_in, condition, controller_ref, desired_replicas, generation_of, name_of,
-    namespace_of, owned, steering, template_hash, terminating,
+    BURST_PODS, Pass, built_in, condition, controller_ref, desired_replicas, generation_of,
+    name_of, namespace_of, owned, steering, template_hash, terminating,
 };
 
 const HASH_LABEL: &str = "pod-template-hash";
@@ -95,7 +95,11 @@ fn replica_set(deployment: &Value, name: &str, hash: &str, replicas: i64, revisi
     );
     annotations.insert(
         "deployment.kubernetes.io/max-replicas".to_owned(),
-        json!((replicas + max_surge(deployment, replicas)).to_string()),
+        json!(
+            replicas
+                .saturating_add(max_surge(deployment, replicas))
+                .to_string()
+        ),
     );
     annotations.extend(steering::inherited(deployment));
     json!({
@@ -125,7 +129,7 @@ fn scaled_value(value: &Value, replicas: i64, default_percent: i64, round_up: bo
     .unwrap_or(default_percent);
     let product = replicas.saturating_mul(percent);
     if round_up {
-        (product + 99) / 100
+        product.saturating_add(99) / 100
     } else {
         product / 100
     }
@@ -183,7 +187,7 @@ fn deployment_status(
     let sum = |field: &str| {
         mine.iter()
             .map(|rs| count(&rs["status"], field))
-            .sum::<i64>()
+            .fold(0_i64, i64::saturating_add)
     };
     let (total, ready, available) = (
         sum("replicas"),
@@ -192,7 +196,7 @@ fn deployment_status(
     );
     let updated = current.map_or(0, |rs| count(&rs["status"], "replicas"));
     let previous = &deployment["status"]["conditions"];
-    let minimum = replicas - max_unavailable(deployment, replicas);
+    let minimum = replicas.saturating_sub(max_unavailable(deployment, replicas));
     let available_condition = if available >= minimum {
         condition(
             previous,
@@ -251,7 +255,10 @@ fn deployment_status(
             ("updatedReplicas", updated),
             ("readyReplicas", ready),
             ("availableReplicas", available),
-            ("unavailableReplicas", (replicas - available).max(0)),
+            (
+                "unavailableReplicas",
+                replicas.saturating_sub(available).max(0),
+            ),
         ],
     );
     status
@@ -308,7 +315,7 @@ pub fn replica_sets(pass: &mut Pass<'_>) {
             .filter(|p| !terminating(p))
             .collect();
         let want = usize::try_from(desired_replicas(&set)).unwrap_or(0);
-        for _ in mine.len()..want {
+        for _ in (mine.len()..want).take(BURST_PODS) {
             let pod = pods::from_template(
                 &set,
                 &set["spec"]["template"],

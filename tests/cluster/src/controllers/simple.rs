@@ -80,9 +80,9 @@ pub fn disruption_budgets(pass: &mut Pass<'_>) {
         ) {
             (Value::Null, Value::Null) => 0,
             (min, Value::Null) => amount(min, expected, true),
-            (_, max) => (expected - amount(max, expected, true)).max(0),
+            (_, max) => expected.saturating_sub(amount(max, expected, true)).max(0),
         };
-        let allowed = (healthy - desired).max(0);
+        let allowed = healthy.saturating_sub(desired).max(0);
         let (reason, message) = if allowed > 0 {
             ("SufficientPods", "")
         } else {
@@ -131,7 +131,7 @@ fn amount(value: &Value, total: i64, round_up: bool) -> i64 {
                 .unwrap_or(0);
             let product = total.saturating_mul(percent);
             if round_up {
-                (product + 99) / 100
+                product.saturating_add(99) / 100
             } else {
                 product / 100
             }

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 use super::pods::{self, PodName};
 use super::replicas::put_counts;
 use super::{
-    Pass, built_in, desired_replicas, generation_of, name_of, namespace_of, owned, template_hash,
-    terminating,
+    BURST_PODS, Pass, built_in, desired_replicas, generation_of, name_of, namespace_of, owned,
+    template_hash, terminating,
 };
 use crate::resources::ResourceType;
 
@@ -47,6 +47,9 @@ pub fn stateful_sets(pass: &mut Pass<'_>) {
                 pass.delete(pod_type, pod);
             }
         }
+        let mut made = 0;
+        // Each ordinal either has a pod or gets one (up to a burst), so
+        // the loop is bounded by the pods there are.
         for ordinal in 0..replicas {
             let pod_name = format!("{name}-{ordinal}");
             match pod_at(ordinal) {
@@ -61,7 +64,8 @@ pub fn stateful_sets(pass: &mut Pass<'_>) {
                         labels(&pod["metadata"]["labels"], &revision, &pod_name, ordinal);
                     pod["spec"]["hostname"] = json!(pod_name);
                     pass.create(pod_type, namespace, pod);
-                    if !parallel {
+                    made += 1;
+                    if !parallel || made == BURST_PODS {
                         break;
                     }
                 }
