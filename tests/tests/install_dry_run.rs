@@ -262,5 +262,14 @@ fn errors_match_helm() {
             "{c}/helm-testcharts/chart-bad-type",
             "--dry-run=client",
         ],
+        &["demo", "{c}/podinfo", "--dry-run=client", "--set", "a[x]=1"],
+        &[
+            "demo",
+            "{c}/podinfo",
+            "--dry-run=client",
+            "-f",
+            "/nonexistent.yaml",
+        ],
+        &["demo", "{c}/helm-testcharts/lib-chart", "--dry-run=client"],
     ]);
 }
