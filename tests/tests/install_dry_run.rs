@@ -273,3 +273,18 @@ fn errors_match_helm() {
         &["demo", "{c}/helm-testcharts/lib-chart", "--dry-run=client"],
     ]);
 }
+
+#[test]
+fn every_public_chart_records_as_in_helm() {
+    let mut failures = Vec::new();
+    for chart in kubectl_helm_tests::public_charts(&[]) {
+        let path = chart.to_string_lossy().into_owned();
+        for format in ["json", "table"] {
+            let (helm, ours) = both(&["demo", &path, "--dry-run=client", "-o", format]);
+            if let Some(report) = compare(&format!("{path} -o {format}"), &helm, &ours) {
+                failures.push(report);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
