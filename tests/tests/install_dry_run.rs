@@ -124,12 +124,6 @@ fn status_block_matches_helm() {
         ],
         &[
             "demo",
-            "{c}/helm-testcharts/chart-with-subchart-notes",
-            "--dry-run=client",
-            "--render-subchart-notes",
-        ],
-        &[
-            "demo",
             "{c}/helm-testcharts/chart-with-only-crds",
             "--dry-run=client",
         ],
@@ -287,4 +281,33 @@ fn every_public_chart_records_as_in_helm() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// With `--render-subchart-notes`, Helm 4.3.1 joins the notes in Go's map
+/// order, which changes from run to run: the same notes, each once, and
+/// everything before them byte for byte.
+#[test]
+fn subchart_notes_are_helms_in_a_stable_order() {
+    let (helm, ours) = both(&[
+        "demo",
+        "{c}/helm-testcharts/chart-with-subchart-notes",
+        "--dry-run=client",
+        "--render-subchart-notes",
+    ]);
+    assert!(helm.success && ours.success, "{helm:?}\n{ours:?}");
+    let split = |o: &Outcome| -> (String, Vec<String>) {
+        let (head, notes) = o.stdout.split_once("NOTES:\n").expect("notes");
+        let mut paragraphs: Vec<String> =
+            notes.split("\n\n").map(|p| p.trim().to_string()).collect();
+        paragraphs.sort();
+        (head.to_string(), paragraphs)
+    };
+    assert_eq!(split(&ours), split(&helm));
+    // Ours: the chart's own notes first, then its subcharts'.
+    assert!(
+        ours.stdout
+            .ends_with("NOTES:\nPARENT NOTES\n\nSUBCHART NOTES\n"),
+        "{}",
+        ours.stdout
+    );
 }
