@@ -174,8 +174,8 @@ impl InstallArgs {
         for label in &self.labels {
             let Some((key, value)) = label.split_once('=') else {
                 anyhow::bail!(
-                    "invalid argument {:?} for \"-l, --labels\" flag: {label} must be formatted as key=value",
-                    self.labels.join(",")
+                    "invalid argument {} for \"-l, --labels\" flag: {label} must be formatted as key=value",
+                    gofmt::quote(&self.labels.join(","))
                 );
             };
             labels.insert(key.to_string(), value.to_string());
