@@ -157,7 +157,7 @@ fn local_ansic(t: &Time) -> Option<String> {
 const ZERO_ANSIC: &str = "Mon Jan  1 00:00:00 0001";
 
 /// Every hook as `get hooks` and the status block print them.
-pub fn hooks_text(rel: &Release) -> String {
+pub(crate) fn hooks_text(rel: &Release) -> String {
     let mut out = String::new();
     for h in &rel.hooks {
         let _ = writeln!(out, "---\n# Source: {}\n{}", h.path, h.manifest);
