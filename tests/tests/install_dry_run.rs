@@ -124,12 +124,6 @@ fn status_block_matches_helm() {
         ],
         &[
             "demo",
-            "{c}/helm-testcharts/chart-with-subchart-notes",
-            "--dry-run=client",
-            "--render-subchart-notes",
-        ],
-        &[
-            "demo",
             "{c}/helm-testcharts/chart-with-only-crds",
             "--dry-run=client",
         ],
@@ -262,5 +256,58 @@ fn errors_match_helm() {
             "{c}/helm-testcharts/chart-bad-type",
             "--dry-run=client",
         ],
+        &["demo", "{c}/podinfo", "--dry-run=client", "--set", "a[x]=1"],
+        &[
+            "demo",
+            "{c}/podinfo",
+            "--dry-run=client",
+            "-f",
+            "/nonexistent.yaml",
+        ],
+        &["demo", "{c}/helm-testcharts/lib-chart", "--dry-run=client"],
     ]);
+}
+
+#[test]
+fn every_public_chart_records_as_in_helm() {
+    let mut failures = Vec::new();
+    for chart in kubectl_helm_tests::public_charts(&[]) {
+        let path = chart.to_string_lossy().into_owned();
+        for format in ["json", "table"] {
+            let (helm, ours) = both(&["demo", &path, "--dry-run=client", "-o", format]);
+            if let Some(report) = compare(&format!("{path} -o {format}"), &helm, &ours) {
+                failures.push(report);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// With `--render-subchart-notes`, Helm 4.3.1 joins the notes in Go's map
+/// order, which changes from run to run: the same notes, each once, and
+/// everything before them byte for byte.
+#[test]
+fn subchart_notes_are_helms_in_a_stable_order() {
+    let (helm, ours) = both(&[
+        "demo",
+        "{c}/helm-testcharts/chart-with-subchart-notes",
+        "--dry-run=client",
+        "--render-subchart-notes",
+    ]);
+    assert!(helm.success && ours.success, "{helm:?}\n{ours:?}");
+    let split = |o: &Outcome| -> (String, Vec<String>) {
+        let (head, notes) = o.stdout.split_once("NOTES:\n").expect("notes");
+        let mut paragraphs: Vec<String> =
+            notes.split("\n\n").map(|p| p.trim().to_string()).collect();
+        paragraphs.sort();
+        (head.to_string(), paragraphs)
+    };
+    assert_eq!(split(&ours), split(&helm));
+    // Ours: the chart's own notes first, then its subcharts'.
+    assert!(
+        ours.stdout
+            .ends_with("NOTES:\nPARENT NOTES\n\nSUBCHART NOTES\n"),
+        "{}",
+        ours.stdout
+    );
 }

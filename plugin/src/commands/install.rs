@@ -13,6 +13,7 @@ use helm::chart::{Capabilities, load};
 use helm::engine::{Value, gofmt};
 
 use super::Context;
+use super::output::OutputFormat;
 use super::values::ValuesFlags;
 
 #[derive(Debug, clap::Args)]
@@ -173,8 +174,8 @@ impl InstallArgs {
         for label in &self.labels {
             let Some((key, value)) = label.split_once('=') else {
                 anyhow::bail!(
-                    "invalid argument {:?} for \"-l, --labels\" flag: {label} must be formatted as key=value",
-                    self.labels.join(",")
+                    "invalid argument {} for \"-l, --labels\" flag: {label} must be formatted as key=value",
+                    gofmt::quote(&self.labels.join(","))
                 );
             };
             labels.insert(key.to_string(), value.to_string());
@@ -239,7 +240,7 @@ impl InstallArgs {
                     show_metadata: false,
                     hide_notes: self.hide_notes,
                     color: ctx.color,
-                    debug: ctx
+                    computed_values: ctx
                         .settings
                         .debug
                         .then(|| Value::Map(prepared.values.clone())),
@@ -270,27 +271,5 @@ fn log_failure(ctx: &mut Context<'_>, e: &InstallError) -> std::io::Result<()> {
             "level=ERROR msg=\"hiding Kubernetes secrets requires a dry-run mode\""
         ),
         _ => Ok(()),
-    }
-}
-
-/// `-o`: how a command prints its result.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum OutputFormat {
-    Table,
-    Json,
-    Yaml,
-}
-
-impl OutputFormat {
-    fn parse(text: &str) -> anyhow::Result<OutputFormat> {
-        match text {
-            "table" => Ok(OutputFormat::Table),
-            "json" => Ok(OutputFormat::Json),
-            "yaml" => Ok(OutputFormat::Yaml),
-            other => anyhow::bail!(
-                "invalid argument {} for \"-o, --output\" flag: invalid format type",
-                gofmt::quote(other)
-            ),
-        }
     }
 }

@@ -6,6 +6,7 @@ mod dependency;
 mod env;
 mod install;
 mod lint;
+mod output;
 mod package;
 mod show;
 mod template;

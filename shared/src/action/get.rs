@@ -109,7 +109,7 @@ pub fn all(rel: &Release) -> Result<String, GetError> {
         show_metadata: true,
         hide_notes: false,
         color: false,
-        debug: Some(computed_values(rel)?),
+        computed_values: Some(computed_values(rel)?),
     };
     Ok(table.render(rel)?)
 }

@@ -21,7 +21,7 @@ use crate::release::{
 use crate::storage::SYSTEM_LABELS;
 
 /// The options of `helm install` that shape the release record.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Install {
     /// The release's name (already chosen, see [`name_and_chart`]).
     pub release_name: String,
@@ -41,6 +41,23 @@ pub struct Install {
     pub dry_run: bool,
     /// `--render-subchart-notes`
     pub subchart_notes: bool,
+}
+
+impl Default for Install {
+    /// Helm's defaults: server-side apply, no dry run, namespace `default`.
+    fn default() -> Install {
+        Install {
+            release_name: String::new(),
+            namespace: "default".into(),
+            description: String::new(),
+            labels: BTreeMap::new(),
+            server_side: true,
+            skip_schema_validation: false,
+            hide_secret: false,
+            dry_run: false,
+            subchart_notes: false,
+        }
+    }
 }
 
 /// Why an install could not build its release, worded as Helm words it.
@@ -289,6 +306,79 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "expected at most two arguments, unexpected arguments: c, d"
+        );
+    }
+
+    fn fixture() -> Chart {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/charts/hook-annotations");
+        crate::chart::load(&dir).expect("the fixture chart loads")
+    }
+
+    fn user() -> Map {
+        match crate::codec::yaml::from_str("a: 1\n").expect("values") {
+            Value::Map(m) => m,
+            other => panic!("not a map: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn builds_the_pending_record() {
+        let now = Time::parse("2026-11-22T02:59:02Z").unwrap();
+        let install = Install {
+            release_name: "web".into(),
+            namespace: "prod".into(),
+            labels: BTreeMap::from([("team".into(), "x".into())]),
+            ..Install::default()
+        };
+        let (rel, prepared) = install
+            .build(fixture(), user(), Capabilities::default(), now)
+            .expect("builds");
+        let info = rel.info.as_ref().expect("info");
+        assert_eq!(info.status, Some(Status::PendingInstall));
+        assert_eq!(info.description, "Initial install underway");
+        assert_eq!((info.first_deployed, info.last_deployed), (now, now));
+        assert_eq!(info.notes, "A note for web.\n");
+        assert_eq!((rel.version, rel.namespace.as_str()), (1, "prod"));
+        assert_eq!(rel.apply_method, ApplyMethod::ServerSide);
+        assert_eq!(rel.labels["team"], "x");
+        assert!(rel.to_json().contains(r#""config":{"a":1}"#));
+        assert_eq!(rel.hooks.len(), 3);
+        assert_eq!(rel.manifest, prepared.manifest);
+    }
+
+    #[test]
+    fn refuses_what_helm_refuses() {
+        let now = Time::ZERO;
+        let build = |install: Install| {
+            install
+                .build(fixture(), user(), Capabilities::default(), now)
+                .map(|_| ())
+        };
+        let named = |name: &str| Install {
+            release_name: name.into(),
+            ..Install::default()
+        };
+        assert!(matches!(
+            build(Install {
+                hide_secret: true,
+                ..named("web")
+            }),
+            Err(InstallError::HideSecretNeedsDryRun)
+        ));
+        assert!(matches!(
+            build(named("Web")),
+            Err(InstallError::ReleaseName(_))
+        ));
+        let err = build(Install {
+            labels: BTreeMap::from([("owner".into(), "me".into())]),
+            ..named("web")
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "user supplied labels contains system reserved label name. System labels: \
+             [name owner status version createdAt modifiedAt]"
         );
     }
 

@@ -30,9 +30,10 @@ pub struct StatusTable {
     pub hide_notes: bool,
     /// Colours the namespace and status as a terminal shows them.
     pub color: bool,
-    /// `--debug` (and `get all`): the user-supplied values, these computed
-    /// values, then hooks and manifest, whatever the release's state.
-    pub debug: Option<Value>,
+    /// Helm's debug sections (`--debug`, and `get all`), given the
+    /// computed values to print: the user-supplied values, these, then the
+    /// hooks and manifest whatever the release's state.
+    pub computed_values: Option<Value>,
 }
 
 impl StatusTable {
@@ -60,7 +61,7 @@ impl StatusTable {
         }
         let _ = writeln!(out, "DESCRIPTION: {}", info.description);
         write_test_suite(&mut out, rel);
-        if let Some(computed) = &self.debug {
+        if let Some(computed) = &self.computed_values {
             out.push_str("USER-SUPPLIED VALUES:\n");
             out.push_str(&config_yaml(rel)?);
             out.push('\n');
@@ -68,7 +69,9 @@ impl StatusTable {
             out.push_str(&yaml::to_yaml(computed)?);
             out.push('\n');
         }
-        if self.debug.is_some() || info.description.eq_ignore_ascii_case("Dry run complete") {
+        if self.computed_values.is_some()
+            || info.description.eq_ignore_ascii_case("Dry run complete")
+        {
             out.push_str("HOOKS:\n");
             out.push_str(&hooks_text(rel));
             let _ = writeln!(out, "MANIFEST:\n{}", rel.manifest);
@@ -154,7 +157,7 @@ fn local_ansic(t: &Time) -> Option<String> {
 const ZERO_ANSIC: &str = "Mon Jan  1 00:00:00 0001";
 
 /// Every hook as `get hooks` and the status block print them.
-pub fn hooks_text(rel: &Release) -> String {
+pub(crate) fn hooks_text(rel: &Release) -> String {
     let mut out = String::new();
     for h in &rel.hooks {
         let _ = writeln!(out, "---\n# Source: {}\n{}", h.path, h.manifest);

@@ -32,7 +32,8 @@ pub struct ReleaseOptions {
 pub struct Rendered {
     /// Manifests and hooks, in install order.
     pub sorted: Sorted,
-    /// Every rendered `NOTES.txt` of the tree (path → text), by path.
+    /// Every rendered `NOTES.txt` of the tree (path → text), shallower
+    /// charts first, then by path.
     pub notes: Vec<(String, String)>,
 }
 
@@ -210,18 +211,23 @@ fn release_value(release: &ReleaseOptions) -> Value {
 }
 
 /// Takes every rendered `NOTES.txt` out of `rendered` (notes are neither
-/// manifests nor hooks), by path: Helm 4.3.1 lists a subchart's notes
-/// (`chart/charts/…`) before the chart's own (`chart/templates/…`).
+/// manifests nor hooks), shallower charts first, then by path. Helm 4.3.1
+/// joins them in Go's map order, which changes from run to run; later
+/// Helm releases settled on this order.
 fn take_notes(rendered: &mut BTreeMap<String, String>) -> Vec<(String, String)> {
     let names: Vec<String> = rendered
         .keys()
         .filter(|name| name.ends_with("NOTES.txt"))
         .cloned()
         .collect();
-    names
+    let mut notes: Vec<(String, String)> = names
         .into_iter()
         .filter_map(|name| rendered.remove_entry(&name))
-        .collect()
+        .collect();
+    // The map is sorted by path already; a stable sort by depth keeps that
+    // order among charts at the same depth.
+    notes.sort_by_key(|(name, _)| name.matches("/charts/").count());
+    notes
 }
 
 #[cfg(test)]
@@ -229,7 +235,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn notes_come_out_by_path() {
+    fn notes_come_out_shallowest_first() {
         let mut rendered: BTreeMap<String, String> = [
             "foo/charts/bar/charts/qux/templates/NOTES.txt",
             "foo/charts/baz/templates/NOTES.txt",
@@ -245,10 +251,10 @@ mod tests {
         assert_eq!(
             names,
             [
-                "foo/charts/bar/charts/qux/templates/NOTES.txt",
+                "foo/templates/NOTES.txt",
                 "foo/charts/bar/templates/NOTES.txt",
                 "foo/charts/baz/templates/NOTES.txt",
-                "foo/templates/NOTES.txt",
+                "foo/charts/bar/charts/qux/templates/NOTES.txt",
             ]
         );
         assert_eq!(rendered.len(), 1);
