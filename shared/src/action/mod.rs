@@ -4,7 +4,9 @@
 pub mod create;
 pub mod dependency;
 pub mod env;
+pub mod history;
 pub mod lint;
+pub mod list;
 mod locate;
 pub mod package;
 pub(crate) mod render;
@@ -13,7 +15,9 @@ pub mod template;
 
 pub use create::{Create, CreateError};
 pub use dependency::{DependencyError, DependencyList, DependencyManager};
+pub use history::{HistoryError, history};
 pub use lint::{Lint, LintReport};
+pub use list::{List, ListError, Sort, States};
 pub use locate::{LocateError, locate_chart};
 pub use package::{Package, PackageError};
 pub use show::{Show, ShowError, ShowFormat};
