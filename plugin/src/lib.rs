@@ -46,6 +46,7 @@ where
     let settings = cli.settings(env);
     let mut ctx = commands::Context {
         settings,
+        env,
         bin,
         color: cli.color(),
         out: stdout,

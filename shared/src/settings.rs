@@ -206,7 +206,7 @@ impl EnvSettings {
 
     /// The kubeconfig files in the order kubectl reads them: `--kubeconfig`,
     /// else every entry of `KUBECONFIG`, else `~/.kube/config`.
-    fn kubeconfig_files(&self) -> Vec<PathBuf> {
+    pub fn kubeconfig_files(&self) -> Vec<PathBuf> {
         if !self.kube_config.is_empty() {
             return vec![PathBuf::from(&self.kube_config)];
         }

@@ -13,7 +13,7 @@ use helm::chart::{Capabilities, load};
 use helm::engine::{Value, gofmt};
 
 use super::Context;
-use super::output::OutputFormat;
+use super::output::Format;
 use super::values::ValuesFlags;
 
 #[derive(Debug, clap::Args)]
@@ -128,7 +128,7 @@ enum DryRun {
 impl InstallArgs {
     pub fn run(self, ctx: &mut Context<'_>) -> anyhow::Result<()> {
         // Flag errors first, as pflag reports them before the command runs.
-        let format = OutputFormat::parse(&self.output)?;
+        let format = Format::parse(&self.output)?;
         let labels = self.parse_labels()?;
         let dry_run = self.dry_run_mode(ctx)?;
         self.install(ctx, dry_run, format, labels)
@@ -187,7 +187,7 @@ impl InstallArgs {
         self,
         ctx: &mut Context<'_>,
         dry_run: DryRun,
-        format: OutputFormat,
+        format: Format,
         labels: BTreeMap<String, String>,
     ) -> anyhow::Result<()> {
         let now = install::now();
@@ -233,9 +233,9 @@ impl InstallArgs {
             };
         mark_dry_run(&mut release);
         let text = match format {
-            OutputFormat::Json => release_json(&release),
-            OutputFormat::Yaml => release_yaml(&release)?,
-            OutputFormat::Table => {
+            Format::Json => release_json(&release),
+            Format::Yaml => release_yaml(&release)?,
+            Format::Table => {
                 let table = StatusTable {
                     show_metadata: false,
                     hide_notes: self.hide_notes,

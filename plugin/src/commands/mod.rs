@@ -1,11 +1,14 @@
 //! The command line, as Helm's: global flags, then a command.
 
+mod cluster;
 mod completion;
 mod create;
 mod dependency;
 mod env;
+mod history;
 mod install;
 mod lint;
+mod list;
 mod output;
 mod package;
 mod show;
@@ -158,11 +161,20 @@ enum Command {
     Install(Box<install::InstallArgs>),
     /// print the client version information
     Version(version::VersionArgs),
+    /// list releases
+    #[command(visible_alias = "ls")]
+    List(list::ListArgs),
+    /// fetch release history
+    #[command(visible_alias = "hist")]
+    History(history::HistoryArgs),
 }
 
 /// What a command runs with: the settings and the output streams.
 pub struct Context<'a> {
     pub settings: EnvSettings,
+    /// The environment the settings came from, for the variables commands
+    /// read themselves (`HELM_DRIVER`, `TZ`).
+    pub env: &'a dyn Environment,
     /// How we were invoked (`argv[0]`), Helm's `HELM_BIN`.
     pub bin: String,
     /// Whether to colour output (`--color`).
@@ -196,6 +208,8 @@ impl Cli {
             Command::Install(args) => args.run(ctx),
             Command::Version(args) => args.run(ctx.out),
             Command::Dependency(args) => args.run(ctx),
+            Command::List(args) => args.run(ctx),
+            Command::History(args) => args.run(ctx),
         }
     }
 }

@@ -54,6 +54,9 @@ pub struct Info {
     pub description: String,
     /// `None` when the record has no status.
     pub status: Option<Status>,
+    /// The revision a rollback restored (Helm 4.3); 0 when this revision
+    /// is not a rollback.
+    pub rollback_revision: i64,
     /// The rendered `NOTES.txt`.
     pub notes: String,
     /// The deployed resources, as `helm status --show-resources` fills in.
@@ -240,6 +243,10 @@ impl Info {
         if let Some(status) = &self.status {
             w.string_omitempty("status", status.as_str());
         }
+        if self.rollback_revision != 0 {
+            w.key("rollback_revision")
+                .push_str(&self.rollback_revision.to_string());
+        }
         w.string_omitempty("notes", &self.notes);
         if let Some(resources) = self.resources.as_ref().filter(|r| !r.is_empty()) {
             write_map(resources, w.key("resources"));
@@ -255,6 +262,7 @@ impl Info {
             deleted: r.time("deleted")?,
             description: r.string("description")?,
             status: (!status.is_empty()).then(|| Status::from(status.as_str())),
+            rollback_revision: r.int("rollback_revision")?,
             notes: r.string("notes")?,
             resources: r.map("resources")?,
         })
@@ -270,6 +278,16 @@ mod tests {
         let text = r#"{"name":"a","info":{"status":"deployed"},"version":3,"namespace":"ns"}"#;
         let rel = Release::from_json(text).unwrap();
         assert_eq!(rel.status(), Some(&Status::Deployed));
+        assert_eq!(rel.to_json(), text);
+    }
+
+    #[test]
+    fn rollback_revisions_keep_their_place() {
+        // As Helm 4.3 writes a rollback: the restored revision between the
+        // status and the notes.
+        let text = r#"{"name":"a","info":{"description":"Rollback to 1","status":"deployed","rollback_revision":1,"notes":"n\n"},"version":3}"#;
+        let rel = Release::from_json(text).unwrap();
+        assert_eq!(rel.info.as_ref().unwrap().rollback_revision, 1);
         assert_eq!(rel.to_json(), text);
     }
 

@@ -2,25 +2,30 @@
 //! Helm 3 or 4 is read by us and the other way round.
 //!
 //! A [`Driver`] keeps records by key (`sh.helm.release.v1.NAME.vN`):
-//! [`MemoryDriver`] in memory; the Secret, ConfigMap and SQL drivers build
-//! on [`StoredObject`] and [`encode_release`]. [`Storage`] adds Helm's
+//! [`MemoryDriver`] in memory, [`ClusterDriver`] in Secrets or ConfigMaps;
+//! the SQL driver builds on [`encode_release`] too. [`storage_for`] picks
+//! one as `HELM_DRIVER` says. [`Storage`] adds Helm's
 //! release semantics on top of any driver: history, the deployed revision,
 //! the last revision, and pruning to `--history-max`.
 
+mod cluster;
 mod encoding;
 mod memory;
 mod object;
+mod select;
 pub mod sql;
 
 use std::collections::BTreeMap;
 use std::future::Future;
 
+pub use cluster::{ClusterDriver, ObjectKind};
 pub use encoding::{CodecError, MAX_DECOMPRESSED, decode_release, encode_release};
 pub use memory::MemoryDriver;
 pub use object::{
     DATA_KEY, OWNER, ObjectError, SECRET_TYPE, SYSTEM_LABELS, Stamp, StoredObject,
     filter_system_labels, object_name, release_labels,
 };
+pub use select::{AnyDriver, SelectError, storage_for};
 
 use crate::release::{Release, Status};
 
@@ -45,6 +50,20 @@ pub enum StorageError {
     /// A stored record cannot be read.
     #[error("failed to decode data {key:?}: {source}")]
     Decode { key: String, source: CodecError },
+    /// A Secret or ConfigMap does not hold a record.
+    #[error(transparent)]
+    Object(#[from] ObjectError),
+    /// The cluster refused or failed a request of the Secret or ConfigMap
+    /// driver; `context` is Helm's prefix for the operation (the Secret
+    /// driver's `get: failed to get "KEY": `), empty where Helm has none.
+    #[error("{context}{source}")]
+    Cluster {
+        context: String,
+        source: crate::kube::KubeError,
+    },
+    /// A query's label value is not one Kubernetes accepts.
+    #[error("invalid label value: {value:?}: {reasons}")]
+    InvalidLabelValue { value: String, reasons: String },
     /// Pruning old revisions failed for some of them.
     #[error("encountered error while deleting revisions of {name:?}: {errors}")]
     Prune { name: String, errors: String },

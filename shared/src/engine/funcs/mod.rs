@@ -27,6 +27,8 @@ mod serialize;
 mod strings;
 mod urls;
 
+pub use dates::{GoTime, Location};
+
 /// What a function may ask of the template execution that called it
 /// (`include` and `tpl` render other templates).
 pub trait Env {
