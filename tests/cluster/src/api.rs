@@ -221,7 +221,9 @@ fn objects(
             if kind == PatchKind::Apply {
                 let request = ApplyRequest {
                     manager: &manager,
-                    force: force == Some("true"),
+                    // The spellings of true `strconv.ParseBool` takes.
+                    force: force
+                        .is_some_and(|f| matches!(f, "1" | "t" | "T" | "true" | "TRUE" | "True")),
                     dry_run,
                 };
                 let config = decode_apply_body(body)?;
