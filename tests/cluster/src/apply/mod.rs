@@ -294,6 +294,7 @@ fn record(
         entry.time = now.to_owned();
         entries.push(entry);
     }
+    managers::cap_updaters(&mut entries);
     managers::write(new, entries);
     Ok(())
 }
@@ -380,6 +381,7 @@ pub fn server_side_apply(
         subresource: String::new(),
         fields: applied,
     });
+    managers::cap_updaters(&mut entries);
     managers::write(&mut merged, entries);
     Ok(merged)
 }
