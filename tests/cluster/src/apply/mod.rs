@@ -392,11 +392,11 @@ fn conflict_error(mut conflicts: Vec<(String, FieldSet)>) -> ApiError {
     conflicts.sort_by(|a, b| a.0.cmp(&b.0));
     let mut causes = Vec::new();
     let mut lines = Vec::new();
-    let mut count = 0;
+    let mut single = String::new();
     for (manager, set) in &conflicts {
         lines.push(format!("conflicts with {manager}:"));
         for path in set.paths() {
-            count += 1;
+            single = format!("conflict with {manager}: {path}");
             causes.push(json!({
                 "reason": "FieldManagerConflict",
                 "message": format!("conflict with {manager}"),
@@ -405,14 +405,9 @@ fn conflict_error(mut conflicts: Vec<(String, FieldSet)>) -> ApiError {
             lines.push(format!("- {path}"));
         }
     }
-    let message = if count == 1 {
-        let field = causes[0]["field"].as_str().unwrap_or_default();
-        format!(
-            "Apply failed with 1 conflict: conflict with {}: {field}",
-            conflicts[0].0
-        )
-    } else {
-        format!("Apply failed with {count} conflicts: {}", lines.join("\n"))
+    let message = match causes.len() {
+        1 => format!("Apply failed with 1 conflict: {single}"),
+        count => format!("Apply failed with {count} conflicts: {}", lines.join("\n")),
     };
     ApiError {
         code: 409,
