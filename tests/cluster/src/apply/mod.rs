@@ -38,21 +38,34 @@ const IGNORED_METADATA: &[&str] = &[
     "deletionGracePeriodSeconds",
 ];
 
-/// Fields of the built-in kinds that the zero Go object already has when
-/// the API server compares a write with it: plain structs (not pointers),
-/// and `containers`, which has no `omitempty` and is written as `null`. A
-/// write never adds them as items of their own, only their contents.
-const PRESENT_WHEN_EMPTY: &[&str] = &[
-    "metadata",
-    "spec",
-    "status",
-    "template",
-    "strategy",
-    "updateStrategy",
-    "jobTemplate",
-    "resources",
-    "containers",
-];
+/// Fields the registry's create strategy fills in (`PrepareForCreate`)
+/// after the API server has recorded the creator's fields: group, kind,
+/// JSON pointer and the value filled in. A create holding exactly that
+/// value is taken not to have set it.
+const SET_BY_CREATE_STRATEGY: &[(&str, &str, &str, &str)] =
+    &[("", "Namespace", "/spec/finalizers", r#"["kubernetes"]"#)];
+
+/// `changed` without what the create strategy set in `created`.
+fn without_strategy_fields(
+    resource: &ResourceType,
+    created: &Value,
+    changed: FieldSet,
+) -> FieldSet {
+    SET_BY_CREATE_STRATEGY
+        .iter()
+        .filter(|(group, kind, pointer, value)| {
+            (resource.group, resource.kind) == (*group, *kind)
+                && created.pointer(pointer).map(Value::to_string).as_deref() == Some(*value)
+        })
+        .fold(changed, |set, (_, _, pointer, _)| {
+            let path: Vec<PathElement> = pointer
+                .split('/')
+                .skip(1)
+                .map(|name| PathElement::Field(name.to_owned()))
+                .collect();
+            set.without_subtree(&path)
+        })
+}
 
 /// What an apply request asks for, from its query.
 #[derive(Debug, Clone, Copy)]
@@ -261,7 +274,10 @@ fn record(
     };
     let empty = json!({});
     let comparison = typed::compare(old.unwrap_or(&empty), new, shape(resource))?;
-    let changed = strip(&comparison.modified.union(&comparison.added));
+    let mut changed = strip(&comparison.modified.union(&comparison.added));
+    if old.is_none() {
+        changed = without_strategy_fields(resource, new, changed);
+    }
     let removed = strip(&comparison.removed);
     for entry in &mut entries {
         if !entry.is(manager, Operation::Update) {
@@ -283,13 +299,7 @@ fn record(
                 fields: FieldSet::default(),
             },
         };
-        let mut fields = entry.fields.union(&changed).difference(&removed);
-        if !matches!(shape(resource), schema::Shape::Deduced) {
-            fields.unmark_parents(&|e| {
-                matches!(e, PathElement::Field(name) if PRESENT_WHEN_EMPTY.contains(&name.as_str()))
-            });
-        }
-        entry.fields = fields;
+        entry.fields = entry.fields.union(&changed).difference(&removed);
         entry.api_version = resource.api_version();
         entry.time = now.to_owned();
         entries.push(entry);
@@ -455,22 +465,43 @@ mod tests {
         let mut object = json!({
             "apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "d", "namespace": "ns", "uid": "u", "labels": {"a": "b"}},
-            "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "c"}]}}},
+            "spec": {"replicas": 1, "strategy": {"type": "Recreate"}, "template": {"spec": {"containers": [
+                {"name": "c", "resources": {"limits": {"cpu": "1"}}}
+            ]}}},
             "status": {"replicas": 0}
         });
         record_update(deployments(), None, &mut object, "kubectl-create", NOW);
+        // Go structs the zero object has (`spec`, `strategy`, `template`,
+        // `containers`) are not items of their own; inside a new container
+        // even `resources` is.
         assert_eq!(
             entries(&object),
             [json!(["kubectl-create", "Update", NOW, {
                 "f:metadata": {"f:labels": {".": {}, "f:a": {}}},
-                "f:spec": {"f:replicas": {}, "f:template": {"f:spec": {"f:containers": {
-                    "k:{\"name\":\"c\"}": {".": {}, "f:name": {}}
+                "f:spec": {"f:replicas": {}, "f:strategy": {"f:type": {}}, "f:template": {"f:spec": {"f:containers": {
+                    "k:{\"name\":\"c\"}": {".": {}, "f:name": {}, "f:resources": {
+                        ".": {}, "f:limits": {".": {}, "f:cpu": {}}
+                    }}
                 }}}}
             }])]
         );
         assert_eq!(
             object["metadata"]["managedFields"][0]["apiVersion"],
             "apps/v1"
+        );
+    }
+
+    #[test]
+    fn a_namespace_creator_does_not_own_the_finalizer_the_server_adds() {
+        let namespaces = resources::find("", "v1", "namespaces").expect("served");
+        let mut object = json!({"metadata": {"name": "n", "labels": {"kubernetes.io/metadata.name": "n"}},
+            "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}});
+        record_update(namespaces, None, &mut object, "kubectl-create", NOW);
+        assert_eq!(
+            entries(&object),
+            [json!(["kubectl-create", "Update", NOW, {
+                "f:metadata": {"f:labels": {".": {}, "f:kubernetes.io/metadata.name": {}}}
+            }])]
         );
     }
 
