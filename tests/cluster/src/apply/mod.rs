@@ -9,9 +9,11 @@
 //! exactly the fields it applied, removes fields it applied before and no
 //! longer does (unless another applier owns them), and refuses to change
 //! fields other managers own unless forced, with the API server's 409.
+//! [`request`] turns a PATCH request into a patch or an apply.
 
 mod fieldset;
 mod managers;
+pub mod request;
 mod schema;
 mod typed;
 
@@ -76,75 +78,6 @@ pub struct ApplyRequest<'a> {
     pub force: bool,
     /// `dryRun=All`: answer without storing.
     pub dry_run: bool,
-}
-
-/// The longest field manager name the API server takes.
-const MAX_MANAGER_LENGTH: usize = 128;
-
-/// Checks a PATCH's `fieldManager` and `force` as the API server validates
-/// `PatchOptions`: apply needs a manager, only apply may force.
-pub fn validate_patch_options(
-    apply: bool,
-    manager: Option<&str>,
-    force: Option<&str>,
-) -> Result<(), ApiError> {
-    let mut causes = Vec::new();
-    if !apply && force.is_some() {
-        causes.push((
-            "FieldValueForbidden",
-            "force",
-            "Forbidden: may not be specified for non-apply patch".to_owned(),
-        ));
-    }
-    if apply && manager.is_none_or(str::is_empty) {
-        causes.push((
-            "FieldValueRequired",
-            "fieldManager",
-            "Required value: is required for apply patch".to_owned(),
-        ));
-    }
-    if let Some(manager) = manager.filter(|m| m.chars().count() > MAX_MANAGER_LENGTH) {
-        causes.push((
-            "FieldValueTooLong",
-            "fieldManager",
-            format!(
-                "Too long: may not be more than {MAX_MANAGER_LENGTH} bytes, got {}",
-                manager.len()
-            ),
-        ));
-    }
-    if causes.is_empty() {
-        return Ok(());
-    }
-    let summary: Vec<String> = causes
-        .iter()
-        .map(|(_, field, message)| format!("{field}: {message}"))
-        .collect();
-    let message = if summary.len() == 1 {
-        format!("PatchOptions.meta.k8s.io \"\" is invalid: {}", summary[0])
-    } else {
-        format!(
-            "PatchOptions.meta.k8s.io \"\" is invalid: [{}]",
-            summary.join(", ")
-        )
-    };
-    let causes: Vec<Value> = causes
-        .into_iter()
-        .map(|(reason, field, message)| json!({"reason": reason, "message": message, "field": field}))
-        .collect();
-    Err(ApiError {
-        code: 422,
-        reason: "Invalid",
-        message,
-        details: Some(json!({"group": "meta.k8s.io", "kind": "PatchOptions", "causes": causes})),
-    })
-}
-
-/// The manager of a write that names none: the client's `User-Agent` up
-/// to its first `/` (`kubectl/v1.34.0 (linux/amd64) …` is `kubectl`).
-pub fn manager_from_user_agent(user_agent: &str) -> String {
-    let prefix = user_agent.split('/').next().unwrap_or_default();
-    prefix.chars().take(MAX_MANAGER_LENGTH).collect()
 }
 
 fn field(name: &str) -> PathElement {
@@ -661,26 +594,5 @@ mod tests {
             json!({"metadata": {"name": "c", "managedFields": "nonsense"}, "data": {"a": "1"}});
         record_update(configmaps(), Some(&old), &mut new, "m", NOW);
         assert_eq!(new["metadata"].get("managedFields"), None);
-    }
-
-    #[test]
-    fn patch_options_are_validated_as_the_api_server_does() {
-        assert!(validate_patch_options(true, Some("helm"), Some("true")).is_ok());
-        let err = validate_patch_options(true, None, None).expect_err("no manager");
-        assert_eq!(err.code, 422);
-        assert_eq!(
-            err.message,
-            "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"
-        );
-        let err = validate_patch_options(false, None, Some("false")).expect_err("force");
-        assert_eq!(
-            err.message,
-            "PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be specified for non-apply patch"
-        );
-        assert_eq!(
-            manager_from_user_agent("kubectl/v1.34.0 (linux/amd64) kubernetes/abc"),
-            "kubectl"
-        );
-        assert_eq!(manager_from_user_agent(""), "");
     }
 }
