@@ -79,6 +79,22 @@ pub enum ManagersError {
     Fields(#[from] FieldsError),
 }
 
+/// Whether `object`'s `managedFields` ask to clear them: an empty list, or
+/// one empty entry.
+pub fn is_reset(object: &Value) -> bool {
+    match object
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+    {
+        Some(list) => match list.as_slice() {
+            [] => true,
+            [only] => only.as_object().is_some_and(Map::is_empty),
+            _ => false,
+        },
+        None => false,
+    }
+}
+
 /// The entries of `object`'s `metadata.managedFields`; none when absent.
 pub fn read(object: &Value) -> Result<Vec<Entry>, ManagersError> {
     let Some(list) = object.pointer("/metadata/managedFields") else {

@@ -144,9 +144,6 @@ fn merge_error(error: impl std::fmt::Display) -> ApiError {
 /// Why the managers of a write could not be recorded.
 #[derive(Debug, thiserror::Error)]
 enum RecordError {
-    /// The live object's `managedFields` are malformed.
-    #[error(transparent)]
-    Managers(#[from] managers::ManagersError),
     /// The old or new object does not fit its kind's shape.
     #[error(transparent)]
     Shape(#[from] typed::ShapeError),
@@ -177,7 +174,9 @@ pub fn validate_config(resource: &ResourceType, config: &Value) -> Result<(), Ap
 
 /// Records a create (`old` is `None`), update or patch by `manager` in
 /// `new`'s `managedFields`. The managers are those `new` carries when it
-/// carries any (clients may rewrite them), else `old`'s. A write never
+/// carries any (clients may rewrite them; `[]` or `[{}]` clears them),
+/// else `old`'s. An update of an object without managers records none, as
+/// the API server only starts tracking on create or apply. A write never
 /// fails for its managers: when they cannot be worked out, the object
 /// loses its `managedFields`, as kube-apiserver's `UpdateNoErrors` does.
 pub fn record_update(
@@ -201,10 +200,21 @@ fn record(
     manager: &str,
     now: &str,
 ) -> Result<(), RecordError> {
-    let mut entries = match managers::read(new) {
-        Ok(entries) if !entries.is_empty() => entries,
-        _ => old.map(managers::read).transpose()?.unwrap_or_default(),
+    let mut entries = if managers::is_reset(new) {
+        Vec::new()
+    } else {
+        match managers::read(new) {
+            Ok(entries) if !entries.is_empty() => entries,
+            // A live object whose managers cannot be read has none.
+            _ => old
+                .map(|old| managers::read(old).unwrap_or_default())
+                .unwrap_or_default(),
+        }
     };
+    if entries.is_empty() && old.is_some() {
+        managers::write(new, entries);
+        return Ok(());
+    }
     let empty = json!({});
     let comparison = typed::compare(old.unwrap_or(&empty), new, shape(resource))?;
     let mut changed = strip(&comparison.modified.union(&comparison.added));
@@ -585,6 +595,23 @@ mod tests {
             "failed to create typed patch object (ns/d; apps/v1, Kind=Deployment): \
              .spec.template.spec.containers: duplicate entries for key [name=\"a\"]"
         );
+    }
+
+    #[test]
+    fn managers_are_cleared_by_an_empty_entry_and_not_tracked_after() {
+        let mut live = json!({"metadata": {"name": "c"}, "data": {"a": "1"}});
+        record_update(configmaps(), None, &mut live, "creator", NOW);
+        for reset in [json!([]), json!([{}])] {
+            let mut new = live.clone();
+            new["metadata"]["managedFields"] = reset;
+            new["data"]["a"] = json!("2");
+            record_update(configmaps(), Some(&live), &mut new, "resetter", LATER);
+            assert_eq!(new["metadata"].get("managedFields"), None);
+            let mut next = new.clone();
+            next["data"]["b"] = json!("3");
+            record_update(configmaps(), Some(&new), &mut next, "later", LATER);
+            assert_eq!(next["metadata"].get("managedFields"), None);
+        }
     }
 
     #[test]
