@@ -256,6 +256,12 @@ fn record(
 /// does not exist yet), returning the object to store with its
 /// `managedFields`. Fails with the API server's 409 when `config` changes
 /// fields another manager owns and `request.force` is not set.
+///
+/// Applies by `kubectl` take over from client-side apply as the API server
+/// lets them: conflicts on fields the live object still holds as
+/// `kubectl.kubernetes.io/last-applied-configuration` says are forced, and
+/// that annotation, when present, is rewritten to the applied
+/// configuration.
 pub fn server_side_apply(
     resource: &ResourceType,
     live: Option<&Value>,
@@ -263,7 +269,120 @@ pub fn server_side_apply(
     request: &ApplyRequest<'_>,
     now: &str,
 ) -> Result<Value, ApiError> {
-    let ApplyRequest { manager, force, .. } = *request;
+    let kubectl = request.manager == KUBECTL;
+    let mut merged = match own(resource, live, config, request.manager, request.force, now) {
+        Ok(merged) => merged,
+        Err(Failure::Api(error)) => return Err(error),
+        Err(Failure::Conflicts(conflicts)) => {
+            let allowed = live
+                .filter(|_| kubectl)
+                .and_then(|live| last_applied_fields(resource, live));
+            let Some(allowed) = allowed else {
+                return Err(conflict_error(conflicts));
+            };
+            let rest: Vec<(String, FieldSet)> = conflicts
+                .into_iter()
+                .map(|(manager, set)| (manager, set.difference(&allowed)))
+                .filter(|(_, set)| !set.is_empty())
+                .collect();
+            if !rest.is_empty() {
+                return Err(conflict_error(rest));
+            }
+            own(resource, live, config, request.manager, true, now)
+                .map_err(Failure::into_api_error)?
+        }
+    };
+    if kubectl && merged.pointer(LAST_APPLIED_POINTER).is_some() {
+        merged["metadata"]["annotations"][LAST_APPLIED] = json!(last_applied_text(config));
+    }
+    Ok(merged)
+}
+
+/// The annotation client-side apply keeps its last configuration in.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+/// [`LAST_APPLIED`] as a JSON pointer into an object.
+const LAST_APPLIED_POINTER: &str =
+    "/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration";
+/// The field manager whose applies take over from client-side apply.
+const KUBECTL: &str = "kubectl";
+
+/// Why an apply failed: conflicts (which a `kubectl` apply may force), or
+/// anything else.
+enum Failure {
+    Conflicts(Vec<(String, FieldSet)>),
+    Api(ApiError),
+}
+
+impl Failure {
+    fn into_api_error(self) -> ApiError {
+        match self {
+            Failure::Conflicts(conflicts) => conflict_error(conflicts),
+            Failure::Api(error) => error,
+        }
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(error: ApiError) -> Self {
+        Failure::Api(error)
+    }
+}
+
+/// The fields client-side apply last applied and the live object still
+/// holds with the same values; `None` without a readable annotation of the
+/// served version.
+fn last_applied_fields(resource: &ResourceType, live: &Value) -> Option<FieldSet> {
+    let text = live.pointer(LAST_APPLIED_POINTER)?.as_str()?;
+    let last: Value = serde_json::from_str(text).ok()?;
+    if last.get("apiVersion").and_then(Value::as_str) != Some(resource.api_version().as_str()) {
+        return None;
+    }
+    let shape = shape(resource);
+    let fields = typed::to_field_set(&last, shape, Duplicates::Refused).ok()?;
+    let differ = typed::compare(&last, live, shape).ok()?;
+    Some(
+        fields
+            .difference(&differ.modified)
+            .difference(&differ.added)
+            .difference(&differ.removed),
+    )
+}
+
+/// The annotation's text for an applied configuration: its JSON without
+/// the annotation itself, as Go's encoder writes it (sorted keys, HTML
+/// characters escaped, a final newline).
+fn last_applied_text(config: &Value) -> String {
+    let mut config = config.clone();
+    if let Some(annotations) = config
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
+        annotations.remove(LAST_APPLIED);
+    }
+    let mut text = String::new();
+    for c in config.to_string().chars() {
+        match c {
+            '<' => text.push_str("\\u003c"),
+            '>' => text.push_str("\\u003e"),
+            '&' => text.push_str("\\u0026"),
+            '\u{2028}' => text.push_str("\\u2028"),
+            '\u{2029}' => text.push_str("\\u2029"),
+            c => text.push(c),
+        }
+    }
+    text.push('\n');
+    text
+}
+
+/// One apply: the merged object with its managers, or the conflicts.
+fn own(
+    resource: &ResourceType,
+    live: Option<&Value>,
+    config: &Value,
+    manager: &str,
+    force: bool,
+    now: &str,
+) -> Result<Value, Failure> {
     let shape = shape(resource);
     let empty = json!({});
     let live = live.unwrap_or(&empty);
@@ -313,7 +432,7 @@ pub fn server_side_apply(
         .filter(|(_, set)| !set.is_empty())
         .collect();
     if !force && !conflicts.is_empty() {
-        return Err(conflict_error(conflicts));
+        return Err(Failure::Conflicts(conflicts));
     }
     for entry in &mut entries {
         entry.fields = entry.fields.difference(&changed).difference(&removed);
@@ -594,6 +713,68 @@ mod tests {
             err.message,
             "failed to create typed patch object (ns/d; apps/v1, Kind=Deployment): \
              .spec.template.spec.containers: duplicate entries for key [name=\"a\"]"
+        );
+    }
+
+    #[test]
+    fn kubectl_takes_over_what_client_side_apply_last_applied() {
+        let last = r#"{"apiVersion":"v1","data":{"a":"1","b":"1"},"kind":"ConfigMap","metadata":{"annotations":{},"name":"c"}}"#;
+        let mut live = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "c", "annotations": {LAST_APPLIED: last}}, "data": {"a": "1", "b": "1"}});
+        record_update(
+            configmaps(),
+            None,
+            &mut live,
+            "kubectl-client-side-apply",
+            NOW,
+        );
+        // `b` changed since client-side apply last applied it.
+        let old = live.clone();
+        live["data"]["b"] = json!("changed");
+        record_update(
+            configmaps(),
+            Some(&old),
+            &mut live,
+            "kubectl-client-side-apply",
+            NOW,
+        );
+        let config = |data: Value| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": data});
+
+        let applied = server_side_apply(
+            configmaps(),
+            Some(&live),
+            &config(json!({"a": "<2>"})),
+            &request("kubectl", false),
+            LATER,
+        )
+        .expect("taken over");
+        assert_eq!(applied["data"]["a"], "<2>");
+        assert_eq!(
+            applied["metadata"]["annotations"][LAST_APPLIED],
+            "{\"apiVersion\":\"v1\",\"data\":{\"a\":\"\\u003c2\\u003e\"},\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"}}\n"
+        );
+        // Another manager name gets the conflict.
+        let err = server_side_apply(
+            configmaps(),
+            Some(&live),
+            &config(json!({"a": "2"})),
+            &request("mine", false),
+            LATER,
+        )
+        .expect_err("conflict");
+        assert_eq!(err.code, 409);
+        // A field that no longer holds the last-applied value still conflicts.
+        let err = server_side_apply(
+            configmaps(),
+            Some(&live),
+            &config(json!({"a": "2", "b": "2"})),
+            &request("kubectl", false),
+            LATER,
+        )
+        .expect_err("conflict");
+        assert_eq!(
+            err.message,
+            "Apply failed with 1 conflict: conflict with \"kubectl-client-side-apply\" using v1: .data.b"
         );
     }
 
