@@ -8,10 +8,9 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use helm::kube::strategic_merge::MergeSchema;
 use serde_json::Value;
 
-use crate::apply::{self, ApplyRequest};
+use crate::apply::request::{self, PatchRequest};
 use crate::controllers::gc;
 use crate::custom;
 use crate::discovery;
@@ -25,6 +24,7 @@ use crate::status::ApiError;
 use crate::store::{ListOptions, Store};
 use crate::subresource;
 use crate::watch;
+use helm::kube::strategic_merge::MergeSchema;
 
 /// What every request handler shares.
 #[derive(Debug)]
@@ -197,15 +197,11 @@ fn objects(
     };
     let store = &state.store;
     // Every write is recorded in managedFields under its field manager.
-    let manager = match query.get("fieldManager").filter(|m| !m.is_empty()) {
-        Some(manager) => manager.clone(),
-        None => apply::manager_from_user_agent(
-            headers
-                .get(header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default(),
-        ),
-    };
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let manager = request::field_manager(&query, user_agent);
     // Cluster-scoped objects have no namespace: the store ignores it.
     let namespace = path.namespace.unwrap_or("");
     let ok = |value| Ok(Reply::Json(StatusCode::OK, value));
@@ -268,36 +264,20 @@ fn objects(
         }
         (Some(name), Method::PATCH) => {
             require_namespace(resource, path)?;
-            let strategic = MergeSchema::for_kind(&resource.api_version(), resource.kind);
-            let kind =
-                PatchKind::from_content_type(content_type(headers), strategic.is_strategic())?;
-            let force = query.get("force").map(String::as_str);
-            let field_manager = query.get("fieldManager").map(String::as_str);
-            apply::validate_patch_options(kind == PatchKind::Apply, field_manager, force)?;
-            if kind == PatchKind::Apply {
-                let request = ApplyRequest {
+            request::patch(
+                store,
+                &PatchRequest {
+                    resource,
+                    namespace,
+                    name,
+                    content_type: content_type(headers),
+                    body,
+                    query: &query,
                     manager: &manager,
-                    force: force == Some("true"),
                     dry_run,
-                };
-                let config = decode_apply_body(body)?;
-                let (object, created) = store.apply(resource, namespace, name, config, &request)?;
-                let code = if created {
-                    StatusCode::CREATED
-                } else {
-                    StatusCode::OK
-                };
-                return Ok(Reply::Json(code, object));
-            }
-            ok(store.patch_by(
-                resource,
-                namespace,
-                name,
-                kind,
-                body,
-                dry_run,
-                Some(&manager),
-            )?)
+                },
+            )
+            .map(|(code, object)| Reply::Json(code, object))
         }
         (Some(name), Method::DELETE) => {
             require_namespace(resource, path)?;
@@ -335,21 +315,6 @@ fn decode_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, ApiError> {
             protobuf::MEDIA_TYPE,
         ])),
     }
-}
-
-/// An apply body: YAML, of which clients send the JSON subset. Other YAML
-/// goes through Helm's reader (YAML 1.1 as `sigs.k8s.io/yaml` reads it),
-/// whose numbers are float64s: integers beyond 2^53 lose precision.
-fn decode_apply_body(body: &[u8]) -> Result<Value, ApiError> {
-    if let Ok(value) = serde_json::from_slice(body) {
-        return Ok(value);
-    }
-    let invalid =
-        |e: &dyn std::fmt::Display| ApiError::bad_request(format!("error decoding YAML: {e}"));
-    let text = std::str::from_utf8(body).map_err(|e| invalid(&e))?;
-    let value = helm::codec::yaml::from_str(text).map_err(|e| invalid(&e))?;
-    let json = helm::codec::json::to_string(&value).map_err(|e| invalid(&e))?;
-    serde_json::from_str(&json).map_err(|e| invalid(&e))
 }
 
 fn content_type(headers: &HeaderMap) -> &str {
@@ -437,26 +402,5 @@ mod tests {
             }))
         );
         assert_eq!(parse_path("/healthz/x/y"), None);
-    }
-
-    #[test]
-    fn apply_bodies_are_json_or_yaml() {
-        let yaml = b"apiVersion: v1\nkind: ConfigMap\ndata:\n  port: '80'\nreplicas: 3\n";
-        assert_eq!(
-            decode_apply_body(yaml),
-            Ok(
-                serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"port": "80"}, "replicas": 3})
-            )
-        );
-        assert_eq!(
-            decode_apply_body(br#"{"a":1}"#),
-            Ok(serde_json::json!({"a": 1}))
-        );
-        let err = decode_apply_body(b"a: [").expect_err("not YAML");
-        assert!(
-            err.message.starts_with("error decoding YAML: "),
-            "{}",
-            err.message
-        );
     }
 }

@@ -96,18 +96,25 @@ fn decode(body: &[u8]) -> Result<Value, ApiError> {
         .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))
 }
 
-/// The status kube-apiserver answers a failed strategic merge with: a
-/// malformed patch is the client's bad request, a patch that cannot hold
-/// for the kind is invalid.
+/// The status kube-apiserver answers a failed strategic merge with
+/// (`interpretStrategicMergePatchError`): malformed directives are the
+/// client's bad request, lists of lists are invalid, and anything else is
+/// passed on as a plain error, which the API server reports as a 500
+/// without a reason.
 fn strategic_error(error: PatchError) -> ApiError {
-    match error {
-        PatchError::UnsupportedElement | PatchError::BadRetainKeys => ApiError {
-            code: 422,
-            reason: "Invalid",
-            message: error.to_string(),
-            details: None,
-        },
-        _ => ApiError::bad_request(error.to_string()),
+    let (code, reason) = match error {
+        PatchError::NotAnObject(_)
+        | PatchError::BadRetainKeys
+        | PatchError::BadSetElementOrder
+        | PatchError::BadDeleteFromPrimitiveList => (400, "BadRequest"),
+        PatchError::UnsupportedElement => (422, ""),
+        _ => (500, ""),
+    };
+    ApiError {
+        code,
+        reason,
+        message: error.to_string(),
+        details: None,
     }
 }
 
@@ -152,8 +159,12 @@ mod tests {
             .apply(&live, br#"{"spec":{"$patch":"sideways"}}"#)
             .expect_err("unknown directive");
         assert_eq!(
-            (err.code, err.message.as_str()),
-            (400, "unknown patch type: \"sideways\"")
+            (err.code, err.reason, err.message.as_str()),
+            (500, "", "unknown patch type: \"sideways\"")
         );
+        let err = PatchKind::Strategic
+            .apply(&live, br#"{"spec":{"$retainKeys":"type"}}"#)
+            .expect_err("malformed directive");
+        assert_eq!((err.code, err.reason), (400, "BadRequest"));
     }
 }

@@ -309,3 +309,72 @@ fn client_side_upgrade_is_a_three_way_strategic_merge() {
     let out = run_ok("helm", &["get", "metadata", "rel", "-n", ns, "-o", "json"]);
     assert!(out.contains("\"applyMethod\":\"csa\""), "{out}");
 }
+
+/// A public chart copied into the repository (`tests/charts`).
+fn public_chart(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../charts")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn public_charts_install_and_upgrade_with_server_side_apply() {
+    let ns = "public-ssa";
+    run_ok("kubectl", &["create", "namespace", ns]);
+    // Hooks are left out: their Jobs would wait for a controller.
+    for (release, chart, upgrade) in [
+        ("pi", "podinfo", "replicaCount=2"),
+        ("ing", "ingress-nginx", "controller.replicaCount=2"),
+        ("cm", "cert-manager", "replicaCount=2"),
+    ] {
+        let chart = public_chart(chart);
+        let out = run_ok(
+            "helm",
+            &["install", release, &chart, "-n", ns, "--no-hooks"],
+        );
+        assert!(out.contains("STATUS: deployed\n"), "{release}: {out}");
+        let out = run_ok(
+            "helm",
+            &[
+                "upgrade",
+                release,
+                &chart,
+                "-n",
+                ns,
+                "--no-hooks",
+                "--set",
+                upgrade,
+            ],
+        );
+        assert!(out.contains("REVISION: 2\n"), "{release}: {out}");
+    }
+    let deploy = get("deploy", "pi-podinfo", ns);
+    assert_eq!(deploy["spec"]["replicas"], 2);
+    let entries = managers(&deploy);
+    assert_eq!(entries.len(), 1);
+    let container = &entries[0][2]["f:spec"]["f:template"]["f:spec"]["f:containers"]["k:{\"name\":\"podinfo\"}"];
+    assert_eq!(
+        container["f:ports"]["k:{\"containerPort\":9898,\"protocol\":\"TCP\"}"],
+        json!({".": {}, "f:containerPort": {}, "f:name": {}, "f:protocol": {}})
+    );
+    assert_eq!(
+        container["f:resources"],
+        json!({"f:requests": {"f:cpu": {}, "f:memory": {}}})
+    );
+    let service = get("svc", "pi-podinfo", ns);
+    let fields = &managers(&service)[0][2]["f:spec"];
+    assert_eq!(fields["f:selector"], json!({}));
+    assert_eq!(
+        fields["f:ports"]["k:{\"port\":9898,\"protocol\":\"TCP\"}"],
+        json!({".": {}, "f:name": {}, "f:port": {}, "f:protocol": {}, "f:targetPort": {}})
+    );
+    let controller = get("deploy", "ing-ingress-nginx-controller", ns);
+    assert_eq!(controller["spec"]["replicas"], 2);
+    for release in ["pi", "ing", "cm"] {
+        run_ok("helm", &["uninstall", release, "-n", ns, "--no-hooks"]);
+    }
+    let left = run_ok("kubectl", &["get", "deploy", "-n", ns, "-o", "name"]);
+    assert_eq!(left, "");
+}

@@ -189,17 +189,6 @@ impl FieldSet {
         out
     }
 
-    /// Takes away the membership of every node that has children and
-    /// whose last step satisfies `unmark`, keeping its children.
-    pub fn unmark_parents(&mut self, unmark: &dyn Fn(&PathElement) -> bool) {
-        for (element, child) in &mut self.children {
-            if unmark(element) && !child.children.is_empty() {
-                child.member = false;
-            }
-            child.unmark_parents(unmark);
-        }
-    }
-
     fn prune_empty(&mut self) {
         for child in self.children.values_mut() {
             child.prune_empty();

@@ -79,6 +79,22 @@ pub enum ManagersError {
     Fields(#[from] FieldsError),
 }
 
+/// Whether `object`'s `managedFields` ask to clear them: an empty list, or
+/// one empty entry.
+pub fn is_reset(object: &Value) -> bool {
+    match object
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+    {
+        Some(list) => match list.as_slice() {
+            [] => true,
+            [only] => only.as_object().is_some_and(Map::is_empty),
+            _ => false,
+        },
+        None => false,
+    }
+}
+
 /// The entries of `object`'s `metadata.managedFields`; none when absent.
 pub fn read(object: &Value) -> Result<Vec<Entry>, ManagersError> {
     let Some(list) = object.pointer("/metadata/managedFields") else {
@@ -122,6 +138,76 @@ pub fn read(object: &Value) -> Result<Vec<Entry>, ManagersError> {
         });
     }
     Ok(entries)
+}
+
+/// How many `Update` entries an object keeps; older ones are merged into
+/// one `ancient-changes` entry per API version.
+const MAX_UPDATERS: usize = 10;
+
+/// The manager the oldest `Update` entries are merged into.
+const ANCIENT_CHANGES: &str = "ancient-changes";
+
+/// Caps the `Update` entries at [`MAX_UPDATERS`] as the API server does:
+/// from the oldest on, the second and later entries of each API version
+/// are merged into that version's `ancient-changes` entry (with the first
+/// one), which takes the time of the latest entry merged.
+pub fn cap_updaters(entries: &mut Vec<Entry>) {
+    let mut updaters: Vec<(String, String, String)> = entries
+        .iter()
+        .filter(|e| e.operation == Operation::Update)
+        .map(|e| (e.time.clone(), e.manager.clone(), e.subresource.clone()))
+        .collect();
+    if updaters.len() <= MAX_UPDATERS {
+        return;
+    }
+    updaters.sort();
+    let find = |entries: &[Entry], manager: &str, subresource: &str| {
+        entries.iter().position(|e| {
+            e.operation == Operation::Update && e.manager == manager && e.subresource == subresource
+        })
+    };
+    let mut first_of_version: Vec<(String, (String, String))> = Vec::new();
+    let mut length = updaters.len();
+    for (_, manager, subresource) in updaters {
+        if length <= MAX_UPDATERS {
+            break;
+        }
+        let Some(index) = find(entries, &manager, &subresource) else {
+            continue;
+        };
+        let version = entries[index].api_version.clone();
+        let Some((_, (first, first_subresource))) = first_of_version
+            .iter()
+            .find(|(v, _)| *v == version)
+            .cloned()
+        else {
+            first_of_version.push((version, (manager, subresource)));
+            continue;
+        };
+        let entry = entries.remove(index);
+        let bucket = entries.iter().position(|e| {
+            e.operation == Operation::Update
+                && e.manager == ANCIENT_CHANGES
+                && e.subresource.is_empty()
+                && e.api_version == version
+        });
+        let bucket = match bucket {
+            Some(bucket) => bucket,
+            None => match find(entries, &first, &first_subresource) {
+                Some(first) => {
+                    let mut first = entries.remove(first);
+                    first.manager = ANCIENT_CHANGES.to_owned();
+                    first.subresource = String::new();
+                    entries.push(first);
+                    entries.len() - 1
+                }
+                None => continue,
+            },
+        };
+        entries[bucket].fields = entry.fields.union(&entries[bucket].fields);
+        entries[bucket].time = entry.time;
+        length -= 1;
+    }
 }
 
 /// Writes `entries` into `object`'s metadata, in the API server's order
@@ -171,4 +257,50 @@ pub fn write(object: &mut Value, mut entries: Vec<Entry>) {
         })
         .collect();
     metadata.insert("managedFields".to_owned(), Value::Array(list));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fieldset::PathElement;
+    use super::*;
+
+    fn update(manager: &str, time: &str, field: &str) -> Entry {
+        let mut fields = FieldSet::default();
+        fields.insert(&[PathElement::Field(field.to_owned())]);
+        Entry {
+            manager: manager.to_owned(),
+            operation: Operation::Update,
+            api_version: "v1".to_owned(),
+            time: time.to_owned(),
+            subresource: String::new(),
+            fields,
+        }
+    }
+
+    #[test]
+    fn the_oldest_updaters_merge_into_ancient_changes() {
+        let mut entries: Vec<Entry> = (0..12)
+            .map(|i| {
+                update(
+                    &format!("m{i:02}"),
+                    &format!("2026-01-01T00:00:{i:02}Z"),
+                    &format!("f{i}"),
+                )
+            })
+            .collect();
+        cap_updaters(&mut entries);
+        assert_eq!(entries.len(), 10);
+        let ancient = entries
+            .iter()
+            .find(|e| e.manager == ANCIENT_CHANGES)
+            .expect("a bucket");
+        // m00 became the bucket; m01 and m02 were merged into it.
+        assert_eq!(ancient.fields.paths().len(), 3);
+        assert_eq!(ancient.time, "2026-01-01T00:00:02Z");
+        assert!(
+            entries
+                .iter()
+                .all(|e| !["m00", "m01", "m02"].contains(&e.manager.as_str()))
+        );
+    }
 }

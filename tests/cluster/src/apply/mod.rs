@@ -9,9 +9,11 @@
 //! exactly the fields it applied, removes fields it applied before and no
 //! longer does (unless another applier owns them), and refuses to change
 //! fields other managers own unless forced, with the API server's 409.
+//! [`request`] turns a PATCH request into a patch or an apply.
 
 mod fieldset;
 mod managers;
+pub mod request;
 mod schema;
 mod typed;
 
@@ -38,21 +40,34 @@ const IGNORED_METADATA: &[&str] = &[
     "deletionGracePeriodSeconds",
 ];
 
-/// Fields of the built-in kinds that the zero Go object already has when
-/// the API server compares a write with it: plain structs (not pointers),
-/// and `containers`, which has no `omitempty` and is written as `null`. A
-/// write never adds them as items of their own, only their contents.
-const PRESENT_WHEN_EMPTY: &[&str] = &[
-    "metadata",
-    "spec",
-    "status",
-    "template",
-    "strategy",
-    "updateStrategy",
-    "jobTemplate",
-    "resources",
-    "containers",
-];
+/// Fields the registry's create strategy fills in (`PrepareForCreate`)
+/// after the API server has recorded the creator's fields: group, kind,
+/// JSON pointer and the value filled in. A create holding exactly that
+/// value is taken not to have set it.
+const SET_BY_CREATE_STRATEGY: &[(&str, &str, &str, &str)] =
+    &[("", "Namespace", "/spec/finalizers", r#"["kubernetes"]"#)];
+
+/// `changed` without what the create strategy set in `created`.
+fn without_strategy_fields(
+    resource: &ResourceType,
+    created: &Value,
+    changed: FieldSet,
+) -> FieldSet {
+    SET_BY_CREATE_STRATEGY
+        .iter()
+        .filter(|(group, kind, pointer, value)| {
+            (resource.group, resource.kind) == (*group, *kind)
+                && created.pointer(pointer).map(Value::to_string).as_deref() == Some(*value)
+        })
+        .fold(changed, |set, (_, _, pointer, _)| {
+            let path: Vec<PathElement> = pointer
+                .split('/')
+                .skip(1)
+                .map(|name| PathElement::Field(name.to_owned()))
+                .collect();
+            set.without_subtree(&path)
+        })
+}
 
 /// What an apply request asks for, from its query.
 #[derive(Debug, Clone, Copy)]
@@ -63,75 +78,6 @@ pub struct ApplyRequest<'a> {
     pub force: bool,
     /// `dryRun=All`: answer without storing.
     pub dry_run: bool,
-}
-
-/// The longest field manager name the API server takes.
-const MAX_MANAGER_LENGTH: usize = 128;
-
-/// Checks a PATCH's `fieldManager` and `force` as the API server validates
-/// `PatchOptions`: apply needs a manager, only apply may force.
-pub fn validate_patch_options(
-    apply: bool,
-    manager: Option<&str>,
-    force: Option<&str>,
-) -> Result<(), ApiError> {
-    let mut causes = Vec::new();
-    if !apply && force.is_some() {
-        causes.push((
-            "FieldValueForbidden",
-            "force",
-            "Forbidden: may not be specified for non-apply patch".to_owned(),
-        ));
-    }
-    if apply && manager.is_none_or(str::is_empty) {
-        causes.push((
-            "FieldValueRequired",
-            "fieldManager",
-            "Required value: is required for apply patch".to_owned(),
-        ));
-    }
-    if let Some(manager) = manager.filter(|m| m.chars().count() > MAX_MANAGER_LENGTH) {
-        causes.push((
-            "FieldValueTooLong",
-            "fieldManager",
-            format!(
-                "Too long: may not be more than {MAX_MANAGER_LENGTH} bytes, got {}",
-                manager.len()
-            ),
-        ));
-    }
-    if causes.is_empty() {
-        return Ok(());
-    }
-    let summary: Vec<String> = causes
-        .iter()
-        .map(|(_, field, message)| format!("{field}: {message}"))
-        .collect();
-    let message = if summary.len() == 1 {
-        format!("PatchOptions.meta.k8s.io \"\" is invalid: {}", summary[0])
-    } else {
-        format!(
-            "PatchOptions.meta.k8s.io \"\" is invalid: [{}]",
-            summary.join(", ")
-        )
-    };
-    let causes: Vec<Value> = causes
-        .into_iter()
-        .map(|(reason, field, message)| json!({"reason": reason, "message": message, "field": field}))
-        .collect();
-    Err(ApiError {
-        code: 422,
-        reason: "Invalid",
-        message,
-        details: Some(json!({"group": "meta.k8s.io", "kind": "PatchOptions", "causes": causes})),
-    })
-}
-
-/// The manager of a write that names none: the client's `User-Agent` up
-/// to its first `/` (`kubectl/v1.34.0 (linux/amd64) …` is `kubectl`).
-pub fn manager_from_user_agent(user_agent: &str) -> String {
-    let prefix = user_agent.split('/').next().unwrap_or_default();
-    prefix.chars().take(MAX_MANAGER_LENGTH).collect()
 }
 
 fn field(name: &str) -> PathElement {
@@ -198,9 +144,6 @@ fn merge_error(error: impl std::fmt::Display) -> ApiError {
 /// Why the managers of a write could not be recorded.
 #[derive(Debug, thiserror::Error)]
 enum RecordError {
-    /// The live object's `managedFields` are malformed.
-    #[error(transparent)]
-    Managers(#[from] managers::ManagersError),
     /// The old or new object does not fit its kind's shape.
     #[error(transparent)]
     Shape(#[from] typed::ShapeError),
@@ -231,7 +174,9 @@ pub fn validate_config(resource: &ResourceType, config: &Value) -> Result<(), Ap
 
 /// Records a create (`old` is `None`), update or patch by `manager` in
 /// `new`'s `managedFields`. The managers are those `new` carries when it
-/// carries any (clients may rewrite them), else `old`'s. A write never
+/// carries any (clients may rewrite them; `[]` or `[{}]` clears them),
+/// else `old`'s. An update of an object without managers records none, as
+/// the API server only starts tracking on create or apply. A write never
 /// fails for its managers: when they cannot be worked out, the object
 /// loses its `managedFields`, as kube-apiserver's `UpdateNoErrors` does.
 pub fn record_update(
@@ -255,13 +200,27 @@ fn record(
     manager: &str,
     now: &str,
 ) -> Result<(), RecordError> {
-    let mut entries = match managers::read(new) {
-        Ok(entries) if !entries.is_empty() => entries,
-        _ => old.map(managers::read).transpose()?.unwrap_or_default(),
+    let mut entries = if managers::is_reset(new) {
+        Vec::new()
+    } else {
+        match managers::read(new) {
+            Ok(entries) if !entries.is_empty() => entries,
+            // A live object whose managers cannot be read has none.
+            _ => old
+                .map(|old| managers::read(old).unwrap_or_default())
+                .unwrap_or_default(),
+        }
     };
+    if entries.is_empty() && old.is_some() {
+        managers::write(new, entries);
+        return Ok(());
+    }
     let empty = json!({});
     let comparison = typed::compare(old.unwrap_or(&empty), new, shape(resource))?;
-    let changed = strip(&comparison.modified.union(&comparison.added));
+    let mut changed = strip(&comparison.modified.union(&comparison.added));
+    if old.is_none() {
+        changed = without_strategy_fields(resource, new, changed);
+    }
     let removed = strip(&comparison.removed);
     for entry in &mut entries {
         if !entry.is(manager, Operation::Update) {
@@ -283,17 +242,12 @@ fn record(
                 fields: FieldSet::default(),
             },
         };
-        let mut fields = entry.fields.union(&changed).difference(&removed);
-        if !matches!(shape(resource), schema::Shape::Deduced) {
-            fields.unmark_parents(&|e| {
-                matches!(e, PathElement::Field(name) if PRESENT_WHEN_EMPTY.contains(&name.as_str()))
-            });
-        }
-        entry.fields = fields;
+        entry.fields = entry.fields.union(&changed).difference(&removed);
         entry.api_version = resource.api_version();
         entry.time = now.to_owned();
         entries.push(entry);
     }
+    managers::cap_updaters(&mut entries);
     managers::write(new, entries);
     Ok(())
 }
@@ -302,6 +256,12 @@ fn record(
 /// does not exist yet), returning the object to store with its
 /// `managedFields`. Fails with the API server's 409 when `config` changes
 /// fields another manager owns and `request.force` is not set.
+///
+/// Applies by `kubectl` take over from client-side apply as the API server
+/// lets them: conflicts on fields the live object still holds as
+/// `kubectl.kubernetes.io/last-applied-configuration` says are forced, and
+/// that annotation, when present, is rewritten to the applied
+/// configuration.
 pub fn server_side_apply(
     resource: &ResourceType,
     live: Option<&Value>,
@@ -309,7 +269,120 @@ pub fn server_side_apply(
     request: &ApplyRequest<'_>,
     now: &str,
 ) -> Result<Value, ApiError> {
-    let ApplyRequest { manager, force, .. } = *request;
+    let kubectl = request.manager == KUBECTL;
+    let mut merged = match own(resource, live, config, request.manager, request.force, now) {
+        Ok(merged) => merged,
+        Err(Failure::Api(error)) => return Err(error),
+        Err(Failure::Conflicts(conflicts)) => {
+            let allowed = live
+                .filter(|_| kubectl)
+                .and_then(|live| last_applied_fields(resource, live));
+            let Some(allowed) = allowed else {
+                return Err(conflict_error(conflicts));
+            };
+            let rest: Vec<(String, FieldSet)> = conflicts
+                .into_iter()
+                .map(|(manager, set)| (manager, set.difference(&allowed)))
+                .filter(|(_, set)| !set.is_empty())
+                .collect();
+            if !rest.is_empty() {
+                return Err(conflict_error(rest));
+            }
+            own(resource, live, config, request.manager, true, now)
+                .map_err(Failure::into_api_error)?
+        }
+    };
+    if kubectl && merged.pointer(LAST_APPLIED_POINTER).is_some() {
+        merged["metadata"]["annotations"][LAST_APPLIED] = json!(last_applied_text(config));
+    }
+    Ok(merged)
+}
+
+/// The annotation client-side apply keeps its last configuration in.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+/// [`LAST_APPLIED`] as a JSON pointer into an object.
+const LAST_APPLIED_POINTER: &str =
+    "/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration";
+/// The field manager whose applies take over from client-side apply.
+const KUBECTL: &str = "kubectl";
+
+/// Why an apply failed: conflicts (which a `kubectl` apply may force), or
+/// anything else.
+enum Failure {
+    Conflicts(Vec<(String, FieldSet)>),
+    Api(ApiError),
+}
+
+impl Failure {
+    fn into_api_error(self) -> ApiError {
+        match self {
+            Failure::Conflicts(conflicts) => conflict_error(conflicts),
+            Failure::Api(error) => error,
+        }
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(error: ApiError) -> Self {
+        Failure::Api(error)
+    }
+}
+
+/// The fields client-side apply last applied and the live object still
+/// holds with the same values; `None` without a readable annotation of the
+/// served version.
+fn last_applied_fields(resource: &ResourceType, live: &Value) -> Option<FieldSet> {
+    let text = live.pointer(LAST_APPLIED_POINTER)?.as_str()?;
+    let last: Value = serde_json::from_str(text).ok()?;
+    if last.get("apiVersion").and_then(Value::as_str) != Some(resource.api_version().as_str()) {
+        return None;
+    }
+    let shape = shape(resource);
+    let fields = typed::to_field_set(&last, shape, Duplicates::Refused).ok()?;
+    let differ = typed::compare(&last, live, shape).ok()?;
+    Some(
+        fields
+            .difference(&differ.modified)
+            .difference(&differ.added)
+            .difference(&differ.removed),
+    )
+}
+
+/// The annotation's text for an applied configuration: its JSON without
+/// the annotation itself, as Go's encoder writes it (sorted keys, HTML
+/// characters escaped, a final newline).
+fn last_applied_text(config: &Value) -> String {
+    let mut config = config.clone();
+    if let Some(annotations) = config
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
+        annotations.remove(LAST_APPLIED);
+    }
+    let mut text = String::new();
+    for c in config.to_string().chars() {
+        match c {
+            '<' => text.push_str("\\u003c"),
+            '>' => text.push_str("\\u003e"),
+            '&' => text.push_str("\\u0026"),
+            '\u{2028}' => text.push_str("\\u2028"),
+            '\u{2029}' => text.push_str("\\u2029"),
+            c => text.push(c),
+        }
+    }
+    text.push('\n');
+    text
+}
+
+/// One apply: the merged object with its managers, or the conflicts.
+fn own(
+    resource: &ResourceType,
+    live: Option<&Value>,
+    config: &Value,
+    manager: &str,
+    force: bool,
+    now: &str,
+) -> Result<Value, Failure> {
     let shape = shape(resource);
     let empty = json!({});
     let live = live.unwrap_or(&empty);
@@ -359,7 +432,7 @@ pub fn server_side_apply(
         .filter(|(_, set)| !set.is_empty())
         .collect();
     if !force && !conflicts.is_empty() {
-        return Err(conflict_error(conflicts));
+        return Err(Failure::Conflicts(conflicts));
     }
     for entry in &mut entries {
         entry.fields = entry.fields.difference(&changed).difference(&removed);
@@ -380,6 +453,7 @@ pub fn server_side_apply(
         subresource: String::new(),
         fields: applied,
     });
+    managers::cap_updaters(&mut entries);
     managers::write(&mut merged, entries);
     Ok(merged)
 }
@@ -390,11 +464,11 @@ fn conflict_error(mut conflicts: Vec<(String, FieldSet)>) -> ApiError {
     conflicts.sort_by(|a, b| a.0.cmp(&b.0));
     let mut causes = Vec::new();
     let mut lines = Vec::new();
-    let mut count = 0;
+    let mut single = String::new();
     for (manager, set) in &conflicts {
         lines.push(format!("conflicts with {manager}:"));
         for path in set.paths() {
-            count += 1;
+            single = format!("conflict with {manager}: {path}");
             causes.push(json!({
                 "reason": "FieldManagerConflict",
                 "message": format!("conflict with {manager}"),
@@ -403,14 +477,9 @@ fn conflict_error(mut conflicts: Vec<(String, FieldSet)>) -> ApiError {
             lines.push(format!("- {path}"));
         }
     }
-    let message = if count == 1 {
-        let field = causes[0]["field"].as_str().unwrap_or_default();
-        format!(
-            "Apply failed with 1 conflict: conflict with {}: {field}",
-            conflicts[0].0
-        )
-    } else {
-        format!("Apply failed with {count} conflicts: {}", lines.join("\n"))
+    let message = match causes.len() {
+        1 => format!("Apply failed with 1 conflict: {single}"),
+        count => format!("Apply failed with {count} conflicts: {}", lines.join("\n")),
     };
     ApiError {
         code: 409,
@@ -458,22 +527,43 @@ mod tests {
         let mut object = json!({
             "apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "d", "namespace": "ns", "uid": "u", "labels": {"a": "b"}},
-            "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "c"}]}}},
+            "spec": {"replicas": 1, "strategy": {"type": "Recreate"}, "template": {"spec": {"containers": [
+                {"name": "c", "resources": {"limits": {"cpu": "1"}}}
+            ]}}},
             "status": {"replicas": 0}
         });
         record_update(deployments(), None, &mut object, "kubectl-create", NOW);
+        // Go structs the zero object has (`spec`, `strategy`, `template`,
+        // `containers`) are not items of their own; inside a new container
+        // even `resources` is.
         assert_eq!(
             entries(&object),
             [json!(["kubectl-create", "Update", NOW, {
                 "f:metadata": {"f:labels": {".": {}, "f:a": {}}},
-                "f:spec": {"f:replicas": {}, "f:template": {"f:spec": {"f:containers": {
-                    "k:{\"name\":\"c\"}": {".": {}, "f:name": {}}
+                "f:spec": {"f:replicas": {}, "f:strategy": {"f:type": {}}, "f:template": {"f:spec": {"f:containers": {
+                    "k:{\"name\":\"c\"}": {".": {}, "f:name": {}, "f:resources": {
+                        ".": {}, "f:limits": {".": {}, "f:cpu": {}}
+                    }}
                 }}}}
             }])]
         );
         assert_eq!(
             object["metadata"]["managedFields"][0]["apiVersion"],
             "apps/v1"
+        );
+    }
+
+    #[test]
+    fn a_namespace_creator_does_not_own_the_finalizer_the_server_adds() {
+        let namespaces = resources::find("", "v1", "namespaces").expect("served");
+        let mut object = json!({"metadata": {"name": "n", "labels": {"kubernetes.io/metadata.name": "n"}},
+            "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}});
+        record_update(namespaces, None, &mut object, "kubectl-create", NOW);
+        assert_eq!(
+            entries(&object),
+            [json!(["kubectl-create", "Update", NOW, {
+                "f:metadata": {"f:labels": {".": {}, "f:kubernetes.io/metadata.name": {}}}
+            }])]
         );
     }
 
@@ -627,32 +717,90 @@ mod tests {
     }
 
     #[test]
+    fn kubectl_takes_over_what_client_side_apply_last_applied() {
+        let last = r#"{"apiVersion":"v1","data":{"a":"1","b":"1"},"kind":"ConfigMap","metadata":{"annotations":{},"name":"c"}}"#;
+        let mut live = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "c", "annotations": {LAST_APPLIED: last}}, "data": {"a": "1", "b": "1"}});
+        record_update(
+            configmaps(),
+            None,
+            &mut live,
+            "kubectl-client-side-apply",
+            NOW,
+        );
+        // `b` changed since client-side apply last applied it.
+        let old = live.clone();
+        live["data"]["b"] = json!("changed");
+        record_update(
+            configmaps(),
+            Some(&old),
+            &mut live,
+            "kubectl-client-side-apply",
+            NOW,
+        );
+        let config = |data: Value| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": data});
+
+        let applied = server_side_apply(
+            configmaps(),
+            Some(&live),
+            &config(json!({"a": "<2>"})),
+            &request("kubectl", false),
+            LATER,
+        )
+        .expect("taken over");
+        assert_eq!(applied["data"]["a"], "<2>");
+        assert_eq!(
+            applied["metadata"]["annotations"][LAST_APPLIED],
+            "{\"apiVersion\":\"v1\",\"data\":{\"a\":\"\\u003c2\\u003e\"},\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"}}\n"
+        );
+        // Another manager name gets the conflict.
+        let err = server_side_apply(
+            configmaps(),
+            Some(&live),
+            &config(json!({"a": "2"})),
+            &request("mine", false),
+            LATER,
+        )
+        .expect_err("conflict");
+        assert_eq!(err.code, 409);
+        // A field that no longer holds the last-applied value still conflicts.
+        let err = server_side_apply(
+            configmaps(),
+            Some(&live),
+            &config(json!({"a": "2", "b": "2"})),
+            &request("kubectl", false),
+            LATER,
+        )
+        .expect_err("conflict");
+        assert_eq!(
+            err.message,
+            "Apply failed with 1 conflict: conflict with \"kubectl-client-side-apply\" using v1: .data.b"
+        );
+    }
+
+    #[test]
+    fn managers_are_cleared_by_an_empty_entry_and_not_tracked_after() {
+        let mut live = json!({"metadata": {"name": "c"}, "data": {"a": "1"}});
+        record_update(configmaps(), None, &mut live, "creator", NOW);
+        for reset in [json!([]), json!([{}])] {
+            let mut new = live.clone();
+            new["metadata"]["managedFields"] = reset;
+            new["data"]["a"] = json!("2");
+            record_update(configmaps(), Some(&live), &mut new, "resetter", LATER);
+            assert_eq!(new["metadata"].get("managedFields"), None);
+            let mut next = new.clone();
+            next["data"]["b"] = json!("3");
+            record_update(configmaps(), Some(&new), &mut next, "later", LATER);
+            assert_eq!(next["metadata"].get("managedFields"), None);
+        }
+    }
+
+    #[test]
     fn malformed_managers_are_dropped_by_plain_writes() {
         let old = json!({"metadata": {"name": "c", "managedFields": [{"operation": "Sideways"}]}});
         let mut new =
             json!({"metadata": {"name": "c", "managedFields": "nonsense"}, "data": {"a": "1"}});
         record_update(configmaps(), Some(&old), &mut new, "m", NOW);
         assert_eq!(new["metadata"].get("managedFields"), None);
-    }
-
-    #[test]
-    fn patch_options_are_validated_as_the_api_server_does() {
-        assert!(validate_patch_options(true, Some("helm"), Some("true")).is_ok());
-        let err = validate_patch_options(true, None, None).expect_err("no manager");
-        assert_eq!(err.code, 422);
-        assert_eq!(
-            err.message,
-            "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"
-        );
-        let err = validate_patch_options(false, None, Some("false")).expect_err("force");
-        assert_eq!(
-            err.message,
-            "PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be specified for non-apply patch"
-        );
-        assert_eq!(
-            manager_from_user_agent("kubectl/v1.34.0 (linux/amd64) kubernetes/abc"),
-            "kubectl"
-        );
-        assert_eq!(manager_from_user_agent(""), "");
     }
 }

@@ -234,6 +234,29 @@ pub fn for_kind(group: &str, kind: &str) -> &'static Shape {
     }
 }
 
+/// What the zero value of a built-in kind's Go struct holds in a field
+/// that JSON may leave out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoZero {
+    /// A struct that is not a pointer: `{}`.
+    EmptyStruct,
+    /// A list without `omitempty`: `null`.
+    Null,
+}
+
+/// The zero value of field `name` in the Go structs of the built-in kinds,
+/// for the fields whose zero value is written out: `metadata`, `spec`,
+/// `status`, pod templates, strategies, container resources, and
+/// `containers`.
+pub fn go_zero_value(name: &str) -> Option<GoZero> {
+    match name {
+        "metadata" | "spec" | "status" | "template" | "strategy" | "updateStrategy"
+        | "jobTemplate" | "resources" => Some(GoZero::EmptyStruct),
+        "containers" => Some(GoZero::Null),
+        _ => None,
+    }
+}
+
 impl Shape {
     /// The shape of field `name` of a struct or map of this shape, and
     /// whether it is a named field (`false`: a free map key).

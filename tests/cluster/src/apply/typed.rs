@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::fieldset::{FieldSet, Path, PathElement};
-use super::schema::Shape;
+use super::schema::{self, GoZero, Shape};
 
 /// Why an object does not fit its shape.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,17 +62,6 @@ fn node<'a>(shape: &Shape, value: &'a Value) -> Node<'a> {
         ) => Node::Fields(map),
         (Shape::Associative { .. } | Shape::Set, Value::Array(items)) => Node::List(items),
         _ => Node::Leaf,
-    }
-}
-
-/// Whether a value of a container shape is absent or empty: such nodes
-/// compare as leaves, so `{}` and `[]` are owned like scalars.
-fn empty_container(shape: &Shape, value: Option<&Value>) -> bool {
-    match value.map(|v| node(shape, v)) {
-        None => true,
-        Some(Node::Fields(map)) => map.is_empty(),
-        Some(Node::List(items)) => items.is_empty(),
-        Some(Node::Leaf) => value.is_some_and(Value::is_null),
     }
 }
 
@@ -239,9 +228,19 @@ fn compare_node(
     path: &mut Vec<PathElement>,
     out: &mut Comparison,
 ) -> Result<(), ShapeError> {
-    let both_empty = empty_container(shape, old) && empty_container(shape, new);
-    let shapes = (old.map(|v| node(shape, v)), new.map(|v| node(shape, v)));
-    match shapes {
+    let nothing = Map::new();
+    let as_node = |value| present_node(shape, value, &nothing);
+    let is_empty = |node: &Option<Node<'_>>| match node {
+        None => true,
+        Some(Node::Fields(map)) => map.is_empty(),
+        Some(Node::List(items)) => items.is_empty(),
+        Some(Node::Leaf) => false,
+    };
+    let (a, b) = (old.map(as_node), new.map(as_node));
+    // Two empty (or absent) objects or lists compare as leaves, which keeps
+    // `{}` apart from absent.
+    let both_empty = is_empty(&a) && is_empty(&b);
+    match (a, b) {
         (Some(Node::Fields(a)), Some(Node::Fields(b))) if !both_empty => {
             compare_fields(Some(a), Some(b), shape, path, out)?;
         }
@@ -276,6 +275,16 @@ fn compare_node(
     Ok(())
 }
 
+/// [`node`], but `null` in an object or list field is an empty one that
+/// is there (`nothing` is the empty object to use).
+fn present_node<'a>(shape: &Shape, value: &'a Value, nothing: &'a Map<String, Value>) -> Node<'a> {
+    match (value, shape) {
+        (Value::Null, Shape::Associative { .. } | Shape::Set) => Node::List(&[]),
+        (Value::Null, Shape::Struct(_) | Shape::Map(_)) => Node::Fields(nothing),
+        _ => node(shape, value),
+    }
+}
+
 fn compare_fields(
     old: Option<&Map<String, Value>>,
     new: Option<&Map<String, Value>>,
@@ -288,16 +297,23 @@ fn compare_fields(
         .chain(new.iter())
         .flat_map(|m| m.keys())
         .collect();
+    // The API server compares Go objects: a struct holds its non-pointer
+    // struct fields (and its lists without `omitempty`) even when the
+    // JSON left them out.
+    let empty_object = Value::Object(Map::new());
+    let null = Value::Null;
+    let go_struct = matches!(shape, Shape::Struct(_) | Shape::Inferred);
     for key in keys {
+        let zero = match go_struct.then(|| schema::go_zero_value(key)).flatten() {
+            Some(GoZero::EmptyStruct) => Some(&empty_object),
+            Some(GoZero::Null) => Some(&null),
+            None => None,
+        };
+        let old_child = old.and_then(|m| m.get(key).or(zero));
+        let new_child = new.and_then(|m| m.get(key).or(zero));
         let (child_shape, _) = shape.field(key);
         path.push(PathElement::Field(key.clone()));
-        compare_node(
-            old.and_then(|m| m.get(key)),
-            new.and_then(|m| m.get(key)),
-            child_shape,
-            path,
-            out,
-        )?;
+        compare_node(old_child, new_child, child_shape, path, out)?;
         path.pop();
     }
     Ok(())
@@ -497,7 +513,6 @@ fn remove_node(
 mod tests {
     use serde_json::json;
 
-    use super::super::schema;
     use super::*;
 
     fn deployment() -> &'static Shape {
@@ -624,7 +639,7 @@ mod tests {
         assert_eq!(
             printed(&c.added),
             [
-                ".metadata",
+                // `metadata` is a Go struct, there even when left out.
                 ".metadata.labels",
                 ".metadata.labels.k",
                 ".spec.template.spec.containers[name=\"b\"]",
