@@ -23,6 +23,7 @@
 //! }
 //! ```
 
+pub mod admission;
 pub mod api;
 pub mod discovery;
 pub mod kubeconfig;
@@ -35,6 +36,7 @@ pub mod selector;
 pub mod server;
 pub mod status;
 pub mod store;
+pub mod user;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -77,6 +79,7 @@ pub struct TestCluster {
     runtime: Option<Runtime>,
     address: SocketAddr,
     state: Arc<ApiState>,
+    admission: Arc<admission::Admission>,
     pki: Pki,
     /// Holds the kubeconfig; removed on drop.
     dir: tempfile::TempDir,
@@ -109,8 +112,13 @@ impl TestCluster {
             store: Store::new(),
             server_address: address.to_string(),
         });
+        let admission = Arc::new(admission::Admission::new(state.clone()));
         let router = axum::Router::new()
             .fallback(api::handle)
+            .layer(axum::middleware::from_fn_with_state(
+                admission.clone(),
+                admission::middleware,
+            ))
             // kube-apiserver's limit on request bodies (axum's default is 2 MiB).
             .layer(axum::extract::DefaultBodyLimit::max(3 * 1024 * 1024))
             .with_state(state.clone());
@@ -128,6 +136,7 @@ impl TestCluster {
             runtime: Some(runtime),
             address,
             state,
+            admission,
             pki,
             dir,
             kubeconfig,
@@ -152,6 +161,11 @@ impl TestCluster {
     /// The object store, for tests that look behind the API.
     pub fn store(&self) -> &Store {
         &self.state.store
+    }
+
+    /// Validating admission: where webhook Services are routed.
+    pub fn admission(&self) -> &admission::Admission {
+        &self.admission
     }
 
     /// The directory the kubeconfig is in, removed on drop; tests may put

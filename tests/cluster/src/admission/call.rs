@@ -1,0 +1,266 @@
+//! One webhook call: an HTTPS POST of the AdmissionReview that trusts only
+//! the webhook's `caBundle`, bounded by its timeout, and the checks
+//! kube-apiserver makes on the answer.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{Request, header};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper_util::rt::TokioIo;
+use rustls::RootCertStore;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, ServerName};
+use serde_json::Value;
+use tokio_rustls::TlsConnector;
+
+/// The largest webhook answer read; a longer one is a failed call.
+const MAX_RESPONSE_BYTES: usize = 3 * 1024 * 1024;
+
+/// Where one call goes.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// The address connected to (always loopback).
+    pub address: SocketAddr,
+    /// The name the certificate must be valid for.
+    pub server_name: String,
+    /// `host[:port]` for the `Host` header.
+    pub authority: String,
+    /// Path and query of the POST, with `?timeout=Ns` as client-go adds it.
+    pub path_and_query: String,
+}
+
+impl Endpoint {
+    /// The URL as Go prints it in errors: `https://authority/path?timeout=10s`.
+    pub fn url(&self) -> String {
+        format!("https://{}{}", self.authority, self.path_and_query)
+    }
+}
+
+/// Why a call gave no usable answer. The texts follow what
+/// kube-apiserver puts after `failed calling webhook "NAME": `.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// The connection, TLS, the HTTP exchange or the timeout failed.
+    #[error("failed to call webhook: Post \"{url}\": {reason}")]
+    Transport {
+        /// The URL posted to.
+        url: String,
+        /// What went wrong, in Go's words where they are known.
+        reason: String,
+    },
+    /// The webhook answered, but not with a valid AdmissionReview.
+    #[error("received invalid webhook response: {0}")]
+    InvalidResponse(String),
+}
+
+/// The verdict of one webhook.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// `response.allowed`.
+    pub allowed: bool,
+    /// `response.status`, when given.
+    pub status: Option<Value>,
+    /// `response.warnings`.
+    pub warnings: Vec<String>,
+}
+
+/// POSTs `review` (whose request uid is `uid`) and checks the answer.
+pub async fn call(
+    endpoint: &Endpoint,
+    ca_bundle: Option<&str>,
+    review: &Value,
+    uid: &str,
+    timeout: Duration,
+) -> Result<Verdict, CallError> {
+    let transport = |reason: String| CallError::Transport {
+        url: endpoint.url(),
+        reason,
+    };
+    let body = match tokio::time::timeout(timeout, exchange(endpoint, ca_bundle, review)).await {
+        Ok(result) => result.map_err(transport)?,
+        Err(_) => return Err(transport("context deadline exceeded".to_owned())),
+    };
+    let answer: Value = serde_json::from_slice(&body)
+        .map_err(|e| transport(format!("couldn't decode the response: {e}")))?;
+    verify(&answer, uid).map_err(CallError::InvalidResponse)
+}
+
+/// Connects, shakes hands, posts and reads the body of a 2xx answer.
+async fn exchange(
+    endpoint: &Endpoint,
+    ca_bundle: Option<&str>,
+    review: &Value,
+) -> Result<Bytes, String> {
+    let connector = connector(ca_bundle)?;
+    let server_name = ServerName::try_from(endpoint.server_name.clone())
+        .map_err(|e| format!("invalid server name {:?}: {e}", endpoint.server_name))?;
+    let tcp = tokio::net::TcpStream::connect(endpoint.address)
+        .await
+        .map_err(|e| dial_error(endpoint.address, &e))?;
+    let tls = connector
+        .connect(server_name, tcp)
+        .await
+        .map_err(|e| tls_error(&e))?;
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+        .await
+        .map_err(|e| e.to_string())?;
+    // Drives the connection; it ends when `sender` is dropped.
+    tokio::spawn(connection);
+    let request = Request::post(&endpoint.path_and_query)
+        .header(header::HOST, &endpoint.authority)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json, */*")
+        .header(header::USER_AGENT, "kube-apiserver-admission")
+        .body(Full::new(Bytes::from(review.to_string())))
+        .map_err(|e| e.to_string())?;
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = response.status();
+    let body = Limited::new(response.into_body(), MAX_RESPONSE_BYTES)
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
+    if !status.is_success() {
+        let text = String::from_utf8_lossy(&body);
+        return Err(format!(
+            "an error on the server ({:?}) has prevented the request from succeeding",
+            text.trim()
+        ));
+    }
+    Ok(body)
+}
+
+/// TLS that trusts exactly the PEM certificates of `caBundle` (none when
+/// it is absent: this cluster has no system roots to fall back on).
+fn connector(ca_bundle: Option<&str>) -> Result<TlsConnector, String> {
+    let mut roots = RootCertStore::empty();
+    if let Some(bundle) = ca_bundle.filter(|b| !b.is_empty()) {
+        let pem = STANDARD
+            .decode(bundle)
+            .map_err(|e| format!("illegal base64 data in caBundle: {e}"))?;
+        for certificate in CertificateDer::pem_slice_iter(&pem) {
+            let certificate =
+                certificate.map_err(|e| format!("unable to load root certificates: {e}"))?;
+            roots
+                .add(certificate)
+                .map_err(|e| format!("unable to load root certificates: {e}"))?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(TlsConnector::from(Arc::new(config)))
+}
+
+/// Go's dial errors for the common cases.
+fn dial_error(address: SocketAddr, error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::ConnectionRefused => {
+            format!("dial tcp {address}: connect: connection refused")
+        }
+        _ => format!("dial tcp {address}: {error}"),
+    }
+}
+
+/// Go's certificate errors for the common cases.
+fn tls_error(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    if text.contains("UnknownIssuer") {
+        "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+            .to_owned()
+    } else if text.contains("NotValidForName") {
+        "tls: failed to verify certificate: x509: certificate is not valid for the host".to_owned()
+    } else {
+        format!("remote error: {text}")
+    }
+}
+
+/// kube-apiserver's checks of a validating webhook's AdmissionReview.
+fn verify(answer: &Value, uid: &str) -> Result<Verdict, String> {
+    let api_version = answer["apiVersion"].as_str().unwrap_or_default();
+    let kind = answer["kind"].as_str().unwrap_or_default();
+    let Some(response) = answer.get("response").filter(|r| r.is_object()) else {
+        return Err("webhook response was absent".to_owned());
+    };
+    let got = response["uid"].as_str().unwrap_or_default();
+    if got != uid {
+        return Err(format!("expected response.uid={uid:?}, got {got:?}"));
+    }
+    if (api_version, kind) != ("admission.k8s.io/v1", "AdmissionReview") {
+        return Err(format!(
+            "expected webhook response of admission.k8s.io/v1, Kind=AdmissionReview, got {api_version}, Kind={kind}"
+        ));
+    }
+    if response
+        .get("patch")
+        .and_then(Value::as_str)
+        .is_some_and(|p| !p.is_empty())
+    {
+        return Err("validating webhook may not return response.patch".to_owned());
+    }
+    if response.get("patchType").is_some_and(|p| !p.is_null()) {
+        return Err("validating webhook may not return response.patchType".to_owned());
+    }
+    Ok(Verdict {
+        allowed: response["allowed"].as_bool().unwrap_or(false),
+        status: response.get("status").filter(|s| s.is_object()).cloned(),
+        warnings: response["warnings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn answers_must_match_the_request() {
+        let ok = json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+            "response": {"uid": "u", "allowed": false, "status": {"code": 403, "message": "no"}, "warnings": ["w"]}});
+        assert_eq!(
+            verify(&ok, "u"),
+            Ok(Verdict {
+                allowed: false,
+                status: Some(json!({"code": 403, "message": "no"})),
+                warnings: vec!["w".into()],
+            })
+        );
+        assert_eq!(
+            verify(&ok, "v"),
+            Err("expected response.uid=\"v\", got \"u\"".into())
+        );
+        let mut old = ok.clone();
+        old["apiVersion"] = json!("admission.k8s.io/v1beta1");
+        assert_eq!(
+            verify(&old, "u"),
+            Err("expected webhook response of admission.k8s.io/v1, Kind=AdmissionReview, got admission.k8s.io/v1beta1, Kind=AdmissionReview".into())
+        );
+        assert_eq!(
+            verify(&json!({}), "u"),
+            Err("webhook response was absent".into())
+        );
+        let mut patched = ok;
+        patched["response"]["patch"] = json!("W10=");
+        assert_eq!(
+            verify(&patched, "u"),
+            Err("validating webhook may not return response.patch".into())
+        );
+    }
+}

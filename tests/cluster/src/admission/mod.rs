@@ -1,0 +1,456 @@
+//! Validating admission webhooks, called as kube-apiserver calls them.
+//!
+//! [`middleware`] wraps the API router. A write (POST, PUT, PATCH, DELETE)
+//! of any served resource other than the webhook configurations
+//! themselves is first run as a dry run, which gives the object exactly as
+//! it would be stored (defaulted, patched); then every webhook of every
+//! stored ValidatingWebhookConfiguration ([`config`]) whose rules,
+//! selectors and match conditions ([`conditions`]) select the request is
+//! sent an AdmissionReview ([`attributes`]) over HTTPS ([`call`]), all at
+//! once ([`dispatch`]); only if all allow is the request itself served.
+//! Webhook warnings become `Warning` headers on the answer, refusals the
+//! API server's Status.
+
+pub mod attributes;
+pub mod call;
+pub mod conditions;
+pub mod config;
+pub mod dispatch;
+pub mod field;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest as _, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse as _, Response};
+use serde_json::{Value, json};
+
+use self::attributes::{Attributes, Operation};
+use self::config::{Configuration, Webhook};
+use self::dispatch::{Decision, Rejection};
+use crate::api::ApiState;
+use crate::resources::{self, ResourceType};
+use crate::store::ListOptions;
+use crate::user::UserInfo;
+
+/// The largest dry-run answer read back (a collection delete lists every
+/// object it deletes).
+const MAX_DRY_RUN_BYTES: usize = 64 * 1024 * 1024;
+
+/// At most this many distinct warnings are sent back, as the API server
+/// bounds what it adds to a response.
+const MAX_WARNINGS: usize = 64;
+
+/// Admission's state: the cluster's objects, and where Services that
+/// webhooks name are really listening.
+#[derive(Debug)]
+pub struct Admission {
+    api: Arc<ApiState>,
+    services: Mutex<BTreeMap<(String, String), SocketAddr>>,
+}
+
+impl Admission {
+    /// Admission over the objects of `api`, with no Service routed yet.
+    pub fn new(api: Arc<ApiState>) -> Self {
+        Self {
+            api,
+            services: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// Sends calls for webhooks whose `clientConfig.service` is
+    /// `namespace`/`name` to `address` (a loopback address where the test's
+    /// webhook server listens). The certificate must still be valid for
+    /// `name.namespace.svc`, as for kube-apiserver.
+    pub fn route_service(&self, namespace: &str, name: &str, address: SocketAddr) {
+        self.services
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert((namespace.to_owned(), name.to_owned()), address);
+    }
+
+    fn services(&self) -> BTreeMap<(String, String), SocketAddr> {
+        self.services
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Every stored validating webhook, configurations in name order.
+    fn webhooks(&self) -> Vec<Webhook> {
+        let Some(resource) = resources::find(
+            "admissionregistration.k8s.io",
+            "v1",
+            "validatingwebhookconfigurations",
+        ) else {
+            return Vec::new();
+        };
+        let Ok(list) = self.api.store.list(resource, None, &ListOptions::default()) else {
+            return Vec::new();
+        };
+        list["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            // Stored configurations were validated on the way in.
+            .filter_map(|item| serde_json::from_value::<Configuration>(item.clone()).ok())
+            .flat_map(|c| c.webhooks)
+            .collect()
+    }
+}
+
+/// A write's coordinates, from its path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ObjectPath<'a> {
+    group: &'a str,
+    version: &'a str,
+    namespace: Option<&'a str>,
+    plural: &'a str,
+    name: Option<&'a str>,
+    subresource: &'a str,
+}
+
+/// `/api/v1/…` or `/apis/group/version/…` down to an optional subresource.
+fn parse_path(path: &str) -> Option<ObjectPath<'_>> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let (group, version, rest) = match segments.as_slice() {
+        ["api", version, rest @ ..] => ("", *version, rest),
+        ["apis", group, version, rest @ ..] => (*group, *version, rest),
+        _ => return None,
+    };
+    let (namespace, rest) = match rest {
+        // `namespaces/NAME/status` and `/finalize` are a Namespace's own
+        // subresources, not a collection in it.
+        ["namespaces", _, "status" | "finalize"] => (None, rest),
+        ["namespaces", namespace, more @ ..] if !more.is_empty() => (Some(*namespace), more),
+        _ => (None, rest),
+    };
+    let (plural, name, subresource) = match rest {
+        [plural] => (*plural, None, ""),
+        [plural, name] => (*plural, Some(*name), ""),
+        [plural, name, subresource] => (*plural, Some(*name), *subresource),
+        _ => return None,
+    };
+    Some(ObjectPath {
+        group,
+        version,
+        namespace,
+        plural,
+        name,
+        subresource,
+    })
+}
+
+/// kube-apiserver never sends its webhook configurations to webhooks, so
+/// a bad webhook cannot lock itself in.
+fn exempt(resource: &ResourceType) -> bool {
+    resource.group == "admissionregistration.k8s.io"
+}
+
+/// The axum middleware: admission before the API serves a write.
+pub async fn middleware(
+    State(admission): State<Arc<Admission>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let target = match request.method() {
+        &Method::POST | &Method::PUT | &Method::PATCH | &Method::DELETE => {
+            parse_path(request.uri().path()).and_then(|path| {
+                resources::find(path.group, path.version, path.plural)
+                    .filter(|r| !exempt(r))
+                    .map(|_| ())
+            })
+        }
+        _ => None,
+    };
+    let webhooks = match target {
+        Some(()) => admission.webhooks(),
+        None => Vec::new(),
+    };
+    if webhooks.is_empty() {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = match Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await {
+        Ok(bytes) => bytes,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let original = || Request::from_parts(parts.clone(), Body::from(bytes.clone()));
+    let Some(requests) = attributes_of(&admission, &parts, &bytes, next.clone()).await else {
+        // The write fails on its own (not found, invalid…): admission is
+        // not reached, and the API's own answer is the answer.
+        return next.run(original()).await;
+    };
+    let decision = dispatch::admit(
+        &admission.api.store,
+        &admission.services(),
+        &webhooks,
+        &requests,
+    )
+    .await;
+    let Decision {
+        warnings,
+        rejection,
+    } = decision;
+    let mut response = match rejection {
+        Some(rejection) => rejection_response(&rejection),
+        None => next.run(original()).await,
+    };
+    add_warnings(&mut response, &warnings);
+    response
+}
+
+/// What the write would do, learned by serving it as a dry run; `None`
+/// when the dry run fails.
+async fn attributes_of(
+    admission: &Admission,
+    parts: &Parts,
+    body: &Bytes,
+    next: Next,
+) -> Option<Vec<Attributes>> {
+    let path = parse_path(parts.uri.path())?;
+    let resource = resources::find(path.group, path.version, path.plural)?;
+    let query: Vec<(String, String)> = Query::try_from_uri(&parts.uri).ok()?.0;
+    let store = &admission.api.store;
+    let namespace = path.namespace.unwrap_or("");
+    let old = path
+        .name
+        .and_then(|name| store.get(resource, namespace, name).ok());
+    let result = dry_run(parts, body, next).await?;
+    let user = parts
+        .extensions
+        .get::<UserInfo>()
+        .cloned()
+        .unwrap_or_else(|| UserInfo {
+            username: "system:anonymous".into(),
+            groups: vec!["system:unauthenticated".into()],
+        });
+    let dry_run = query.iter().any(|(k, v)| k == "dryRun" && v == "All");
+    let is_namespace = resource.group.is_empty() && resource.plural == "namespaces";
+    let base = |operation, name: &str, object, old_object, options| Attributes {
+        resource,
+        subresource: path.subresource.to_owned(),
+        namespace: if is_namespace {
+            name.to_owned()
+        } else {
+            namespace.to_owned()
+        },
+        name: name.to_owned(),
+        operation,
+        object,
+        old_object,
+        dry_run,
+        options,
+        user: user.clone(),
+    };
+    let requests = match (&parts.method, path.name) {
+        (&Method::DELETE, None) => {
+            let options = attributes::delete_options(body, &query);
+            let dry_run = dry_run || options["dryRun"].as_array().is_some_and(|d| !d.is_empty());
+            result["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|item| {
+                    let mut item = item.clone();
+                    item["kind"] = json!(resource.kind);
+                    item["apiVersion"] = json!(resource.api_version());
+                    let name = item["metadata"]["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned();
+                    let mut attributes =
+                        base(Operation::Delete, &name, Value::Null, item, options.clone());
+                    if let Some(ns) = item_namespace(&attributes.old_object) {
+                        attributes.namespace = ns;
+                    }
+                    attributes.dry_run = dry_run;
+                    attributes
+                })
+                .collect()
+        }
+        (&Method::DELETE, Some(name)) => {
+            let options = attributes::delete_options(body, &query);
+            let mut attributes = base(
+                Operation::Delete,
+                name,
+                Value::Null,
+                old.unwrap_or(result),
+                options,
+            );
+            attributes.dry_run |= attributes.options["dryRun"]
+                .as_array()
+                .is_some_and(|d| !d.is_empty());
+            vec![attributes]
+        }
+        (method, name) => {
+            let (operation, kind) = match (method, &old) {
+                (&Method::POST, _) | (_, None) => (Operation::Create, "CreateOptions"),
+                _ => (Operation::Update, "UpdateOptions"),
+            };
+            let mut object = result;
+            if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+                // Storage assigns the resourceVersion after admission; an
+                // update is admitted with the version it was based on.
+                match old
+                    .as_ref()
+                    .map(|o| o["metadata"]["resourceVersion"].clone())
+                {
+                    Some(version) if operation == Operation::Update => {
+                        metadata.insert("resourceVersion".into(), version);
+                    }
+                    _ => {
+                        metadata.remove("resourceVersion");
+                    }
+                }
+            }
+            let name = match name {
+                Some(name) => name.to_owned(),
+                None => requested_name(parts, body),
+            };
+            let options = attributes::write_options(kind, &query);
+            vec![base(
+                operation,
+                &name,
+                object,
+                old.unwrap_or(Value::Null),
+                options,
+            )]
+        }
+    };
+    Some(requests)
+}
+
+fn item_namespace(object: &Value) -> Option<String> {
+    object["metadata"]["namespace"]
+        .as_str()
+        .filter(|ns| !ns.is_empty())
+        .map(str::to_owned)
+}
+
+/// The name a POST body asks for (empty with `generateName`): the name
+/// kube-apiserver admits a create under.
+fn requested_name(parts: &Parts, body: &[u8]) -> String {
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let object = if content_type.starts_with(crate::protobuf::MEDIA_TYPE) {
+        crate::protobuf::decode(body).ok()
+    } else {
+        serde_json::from_slice::<Value>(body).ok()
+    };
+    object
+        .and_then(|o| o["metadata"]["name"].as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Serves the request with `dryRun=All` and returns the object (or list)
+/// it answers with, when it succeeds.
+async fn dry_run(parts: &Parts, body: &Bytes, next: Next) -> Option<Value> {
+    let mut dry = parts.clone();
+    let mut query: Vec<&str> = parts
+        .uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("dryRun="))
+        .collect();
+    query.push("dryRun=All");
+    dry.uri = Uri::builder()
+        .path_and_query(format!("{}?{}", parts.uri.path(), query.join("&")))
+        .build()
+        .ok()?;
+    dry.headers
+        .insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+    let response = next
+        .run(Request::from_parts(dry, Body::from(body.clone())))
+        .await;
+    if !response.status().is_success() {
+        return None;
+    }
+    let bytes = axum::body::to_bytes(response.into_body(), MAX_DRY_RUN_BYTES)
+        .await
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+fn rejection_response(rejection: &Rejection) -> Response {
+    (
+        StatusCode::from_u16(rejection.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from(rejection.status.to_string()),
+    )
+        .into_response()
+}
+
+/// `Warning: 299 - "text"` headers, `"` and `\` escaped; texts a header
+/// cannot carry (control characters) are dropped.
+fn add_warnings(response: &mut Response, warnings: &[String]) {
+    for text in warnings.iter().filter(|t| !t.is_empty()).take(MAX_WARNINGS) {
+        let escaped = text.replace('\\', "\\\\").replace('"', "\\\"");
+        if let Ok(value) = HeaderValue::from_bytes(format!("299 - \"{escaped}\"").as_bytes()) {
+            response.headers_mut().append(header::WARNING, value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_reach_objects_and_subresources() {
+        let path = |p| parse_path(p).map(|p| (p.namespace, p.plural, p.name, p.subresource));
+        assert_eq!(
+            path("/api/v1/namespaces/ns/pods/web/status"),
+            Some((Some("ns"), "pods", Some("web"), "status"))
+        );
+        assert_eq!(
+            path("/api/v1/namespaces/ns/configmaps"),
+            Some((Some("ns"), "configmaps", None, ""))
+        );
+        assert_eq!(
+            path("/api/v1/namespaces/ns"),
+            Some((None, "namespaces", Some("ns"), ""))
+        );
+        assert_eq!(
+            path("/api/v1/namespaces/ns/finalize"),
+            Some((None, "namespaces", Some("ns"), "finalize"))
+        );
+        assert_eq!(
+            path("/apis/apps/v1/namespaces/ns/deployments/web/scale"),
+            Some((Some("ns"), "deployments", Some("web"), "scale"))
+        );
+        assert_eq!(path("/version"), None);
+    }
+
+    #[test]
+    fn warnings_become_quoted_headers() {
+        let mut response = Response::new(Body::empty());
+        add_warnings(
+            &mut response,
+            &[
+                "plain".into(),
+                "say \"hi\" \\ bye".into(),
+                "bad\nline".into(),
+            ],
+        );
+        let values: Vec<_> = response
+            .headers()
+            .get_all(header::WARNING)
+            .iter()
+            .map(|v| v.to_str().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(
+            values,
+            ["299 - \"plain\"", "299 - \"say \\\"hi\\\" \\\\ bye\""]
+        );
+    }
+}
