@@ -567,6 +567,84 @@ fn bad_configurations_are_refused_as_the_api_server_refuses_them() {
     );
 }
 
+#[test]
+fn namespaces_are_selected_by_their_own_labels() {
+    let guard = json!({
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "ValidatingWebhookConfiguration",
+        "metadata": {"name": "adm-namespaces"},
+        "webhooks": [{
+            "name": "namespaces.example.com",
+            "clientConfig": {"url": webhook().url("/deny"), "caBundle": webhook().ca_bundle()},
+            "rules": [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"],
+                "resources": ["namespaces"], "scope": "Cluster"}],
+            "namespaceSelector": {"matchLabels": {"adm-guard": "yes"}},
+            "sideEffects": "None",
+            "admissionReviewVersions": ["v1"],
+        }],
+    });
+    let out = run_with_stdin("kubectl", &["create", "-f", "-"], &guard.to_string());
+    assert!(out.status.success(), "{}", stderr(&out));
+    run_ok("kubectl", &["create", "namespace", "adm-ns-free"]);
+    let guarded = json!({"apiVersion": "v1", "kind": "Namespace",
+        "metadata": {"name": "adm-ns-guarded", "labels": {"adm-guard": "yes"}}});
+    let out = run_with_stdin("kubectl", &["create", "-f", "-"], &guarded.to_string());
+    assert_eq!(
+        stderr(&out),
+        "Error from server: error when creating \"STDIN\": admission webhook \
+         \"namespaces.example.com\" denied the request: configmaps named forbidden-* are not allowed\n"
+    );
+    // A Namespace's review names it as its own namespace.
+    let received = webhook().received_in("adm-ns-guarded");
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].review["request"]["name"], "adm-ns-guarded");
+    assert!(webhook().received_in("adm-ns-free").is_empty());
+    run_ok(
+        "kubectl",
+        &["delete", "validatingwebhookconfiguration", "adm-namespaces"],
+    );
+}
+
+#[test]
+fn a_collection_delete_is_reviewed_object_by_object() {
+    let ns = "adm-collection";
+    setup(
+        ns,
+        vec![hook(
+            "keep.example.com",
+            ns,
+            "/deny",
+            json!({"rules": [{"operations": ["DELETE"], "apiGroups": [""], "apiVersions": ["v1"],
+                "resources": ["configmaps"]}],
+                "objectSelector": {"matchLabels": {"keep": "yes"}}}),
+        )],
+    );
+    run_ok("kubectl", &["create", "configmap", "a", "-n", ns]);
+    run_ok("kubectl", &["create", "configmap", "b", "-n", ns]);
+    run_ok(
+        "kubectl",
+        &["label", "configmap", "b", "-n", ns, "keep=yes"],
+    );
+    let path = format!("/api/v1/namespaces/{ns}/configmaps");
+    let err = run_err("kubectl", &["delete", "--raw", &path]);
+    assert_eq!(
+        err,
+        "Error from server: admission webhook \"keep.example.com\" denied the request: \
+         configmaps named forbidden-* are not allowed\n"
+    );
+    // Refused as a whole: both are still there.
+    run_ok("kubectl", &["get", "configmap", "a", "b", "-n", ns]);
+    let received = webhook().received_in(ns);
+    assert_eq!(received.len(), 1);
+    let request = &received[0].review["request"];
+    assert_eq!(
+        (&request["operation"], &request["name"], &request["object"]),
+        (&json!("DELETE"), &json!("b"), &Value::Null)
+    );
+    assert_eq!(request["oldObject"]["kind"], "ConfigMap");
+    assert_eq!(request["oldObject"]["apiVersion"], "v1");
+}
+
 /// A chart with one ConfigMap named after the release.
 fn chart(dir: &std::path::Path) -> std::path::PathBuf {
     let chart = dir.join("admitted");
@@ -601,6 +679,15 @@ fn helm_install_is_denied_or_warned_by_webhooks() {
                 ns,
                 "/warn",
                 json!({"matchConditions": [{"name": "warned", "expression": "object.metadata.name == 'warned'"}]}),
+            ),
+            // Helm writes its release Secrets with client-go's protobuf
+            // client; webhooks see them as JSON.
+            hook(
+                "helm-releases.example.com",
+                ns,
+                "/allow",
+                json!({"rules": [{"operations": ["*"], "apiGroups": [""], "apiVersions": ["v1"],
+                    "resources": ["secrets"]}]}),
             ),
         ],
     );
@@ -640,11 +727,40 @@ fn helm_install_is_denied_or_warned_by_webhooks() {
         ]
     );
     run_ok("kubectl", &["get", "configmap", "warned", "-n", ns]);
-    let requests: Vec<Value> = webhook()
+    let (releases, requests): (Vec<Value>, Vec<Value>) = webhook()
         .received_in(ns)
         .into_iter()
         .map(|r| r.review["request"].clone())
+        .partition(|r| r["resource"]["resource"] == "secrets");
+    let summary: Vec<(&str, &str, &str)> = releases
+        .iter()
+        .map(|r| {
+            fn text(v: &Value) -> &str {
+                v.as_str().unwrap_or_default()
+            }
+            let object = &r["object"];
+            (
+                text(&r["operation"]),
+                text(&r["name"]),
+                text(&object["metadata"]["labels"]["status"]),
+            )
+        })
         .collect();
+    assert_eq!(
+        summary,
+        [
+            ("CREATE", "sh.helm.release.v1.denied.v1", "pending-install"),
+            ("UPDATE", "sh.helm.release.v1.denied.v1", "failed"),
+            ("CREATE", "sh.helm.release.v1.warned.v1", "pending-install"),
+            ("UPDATE", "sh.helm.release.v1.warned.v1", "deployed"),
+        ]
+    );
+    assert!(
+        releases
+            .iter()
+            .all(|r| r["object"]["type"] == "helm.sh/release.v1"),
+        "{releases:?}"
+    );
     assert_eq!(requests.len(), 2);
     for (request, name) in requests.iter().zip(["denied", "warned"]) {
         assert_eq!(request["name"], name);

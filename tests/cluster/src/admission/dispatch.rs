@@ -222,11 +222,18 @@ fn should_call(
     if webhook.match_conditions.is_empty() {
         return Ok(true);
     }
-    let mut request = attributes.review("");
-    let request = request
+    // CEL's `request` is the AdmissionRequest without its uid and objects
+    // (those are the `object` and `oldObject` variables).
+    let mut review = attributes.review("");
+    let mut request = review
         .get_mut("request")
         .map(Value::take)
         .unwrap_or(Value::Null);
+    if let Some(fields) = request.as_object_mut() {
+        for field in ["uid", "object", "oldObject"] {
+            fields.remove(field);
+        }
+    }
     match conditions::evaluate(
         &webhook.match_conditions,
         &attributes.object,
