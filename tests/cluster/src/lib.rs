@@ -8,8 +8,10 @@
 //! come from [`discovery`] and [`openapi`], objects from the in-memory [`store`], both
 //! driven by the one table of types in [`resources`]; bodies come as JSON or,
 //! from client-go's typed clients, as [`protobuf`]. Errors are the
-//! `metav1.Status` bodies of [`status`]. A kubeconfig for the `admin`
-//! user is written beside it ([`kubeconfig`]).
+//! `metav1.Status` bodies of [`status`]. Writes pass validating admission
+//! webhooks first ([`admission`]), which know the requester from its
+//! client certificate ([`user`]). A kubeconfig for the `admin` user is
+//! written beside it ([`kubeconfig`]).
 //!
 //! One cluster per test binary is the intended use:
 //!
