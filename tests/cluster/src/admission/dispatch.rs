@@ -72,8 +72,8 @@ impl Rejection {
         Self { code, status }
     }
 
-    /// kube-apiserver's `NewInternalError`.
-    fn internal(message: String) -> Self {
+    /// kube-apiserver's `NewInternalError`: 500, `Internal error occurred: …`.
+    pub fn internal(message: String) -> Self {
         Self {
             code: 500,
             status: json!({

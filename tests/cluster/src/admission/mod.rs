@@ -158,19 +158,16 @@ pub async fn middleware(
     request: Request,
     next: Next,
 ) -> Response {
-    let target = match request.method() {
-        &Method::POST | &Method::PUT | &Method::PATCH | &Method::DELETE => {
-            parse_path(request.uri().path()).and_then(|path| {
-                resources::find(path.group, path.version, path.plural)
-                    .filter(|r| !exempt(r))
-                    .map(|_| ())
-            })
-        }
-        _ => None,
-    };
-    let webhooks = match target {
-        Some(()) => admission.webhooks(),
-        None => Vec::new(),
+    let admissible = matches!(
+        *request.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) && parse_path(request.uri().path())
+        .and_then(|path| resources::find(path.group, path.version, path.plural))
+        .is_some_and(|resource| !exempt(resource));
+    let webhooks = if admissible {
+        admission.webhooks()
+    } else {
+        Vec::new()
     };
     if webhooks.is_empty() {
         return next.run(request).await;
@@ -181,10 +178,12 @@ pub async fn middleware(
         Err(rejection) => return rejection.into_response(),
     };
     let original = || Request::from_parts(parts.clone(), Body::from(bytes.clone()));
-    let Some(requests) = attributes_of(&admission, &parts, &bytes, next.clone()).await else {
+    let requests = match attributes_of(&admission, &parts, &bytes, next.clone()).await {
+        Ok(Some(requests)) => requests,
         // The write fails on its own (not found, invalid…): admission is
         // not reached, and the API's own answer is the answer.
-        return next.run(original()).await;
+        Ok(None) => return next.run(original()).await,
+        Err(rejection) => return rejection_response(&rejection),
     };
     let decision = dispatch::admit(
         &admission.api.store,
@@ -212,16 +211,23 @@ async fn attributes_of(
     parts: &Parts,
     body: &Bytes,
     next: Next,
-) -> Option<Vec<Attributes>> {
-    let path = parse_path(parts.uri.path())?;
-    let resource = resources::find(path.group, path.version, path.plural)?;
-    let query: Vec<(String, String)> = Query::try_from_uri(&parts.uri).ok()?.0;
+) -> Result<Option<Vec<Attributes>>, Rejection> {
+    let Some((path, resource)) = parse_path(parts.uri.path()).and_then(|path| {
+        resources::find(path.group, path.version, path.plural).map(|resource| (path, resource))
+    }) else {
+        return Ok(None);
+    };
+    let Ok(Query(query)) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri) else {
+        return Ok(None);
+    };
     let store = &admission.api.store;
     let namespace = path.namespace.unwrap_or("");
     let old = path
         .name
         .and_then(|name| store.get(resource, namespace, name).ok());
-    let result = dry_run(parts, body, next).await?;
+    let Some(result) = dry_run(parts, body, next).await? else {
+        return Ok(None);
+    };
     let user = parts
         .extensions
         .get::<UserInfo>()
@@ -323,7 +329,7 @@ async fn attributes_of(
             )]
         }
     };
-    Some(requests)
+    Ok(Some(requests))
 }
 
 fn item_namespace(object: &Value) -> Option<String> {
@@ -352,8 +358,10 @@ fn requested_name(parts: &Parts, body: &[u8]) -> String {
 }
 
 /// Serves the request with `dryRun=All` and returns the object (or list)
-/// it answers with, when it succeeds.
-async fn dry_run(parts: &Parts, body: &Bytes, next: Next) -> Option<Value> {
+/// it answers with; `None` when the dry run fails.
+async fn dry_run(parts: &Parts, body: &Bytes, next: Next) -> Result<Option<Value>, Rejection> {
+    let unreadable =
+        |why: String| Rejection::internal(format!("admission could not preview the write: {why}"));
     let mut dry = parts.clone();
     let mut query: Vec<&str> = parts
         .uri
@@ -366,19 +374,21 @@ async fn dry_run(parts: &Parts, body: &Bytes, next: Next) -> Option<Value> {
     dry.uri = Uri::builder()
         .path_and_query(format!("{}?{}", parts.uri.path(), query.join("&")))
         .build()
-        .ok()?;
+        .map_err(|e| unreadable(e.to_string()))?;
     dry.headers
         .insert(header::ACCEPT, HeaderValue::from_static("application/json"));
     let response = next
         .run(Request::from_parts(dry, Body::from(body.clone())))
         .await;
     if !response.status().is_success() {
-        return None;
+        return Ok(None);
     }
     let bytes = axum::body::to_bytes(response.into_body(), MAX_DRY_RUN_BYTES)
         .await
-        .ok()?;
-    serde_json::from_slice(&bytes).ok()
+        .map_err(|e| unreadable(e.to_string()))?;
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| unreadable(e.to_string()))
 }
 
 fn rejection_response(rejection: &Rejection) -> Response {
