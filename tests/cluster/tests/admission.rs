@@ -470,32 +470,80 @@ fn selectors_and_match_conditions_pick_the_requests() {
 }
 
 #[test]
-fn a_service_reference_reaches_the_routed_address() {
+fn service_references_reach_the_routed_address_and_check_its_name() {
     let ns = "adm-service";
-    cluster()
-        .admission()
-        .route_service("webhooks", "hook", webhook().address());
-    setup(
-        ns,
-        vec![hook(
-            "service.example.com",
+    let admission = cluster().admission();
+    admission.route_service("webhooks", "hook", webhook().address());
+    // Routed to the same server, whose certificate does not name it.
+    admission.route_service("webhooks", "other", webhook().address());
+    let service = |name: &str, case: &str| {
+        hook(
+            &format!("{case}.example.com"),
             ns,
             "/",
-            json!({"clientConfig": {
-                "service": {"namespace": "webhooks", "name": "hook", "path": "/deny"},
-                "caBundle": webhook().ca_bundle(),
-            }}),
-        )],
+            json!({
+                "clientConfig": {
+                    "service": {"namespace": "webhooks", "name": name, "path": "/deny"},
+                    "caBundle": webhook().ca_bundle(),
+                },
+                "objectSelector": {"matchLabels": {"case": case}},
+            }),
+        )
+    };
+    setup(
+        ns,
+        vec![
+            service("hook", "routed"),
+            service("other", "misnamed"),
+            service("missing", "unrouted"),
+        ],
     );
-    let err = run_err("kubectl", &["create", "configmap", "forbidden-x", "-n", ns]);
-    assert!(
-        err.contains("admission webhook \"service.example.com\" denied the request"),
-        "{err}"
+    let create = |case: &str| {
+        let manifest = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": case, "namespace": ns, "labels": {"case": case}}});
+        stderr(&run_with_stdin(
+            "kubectl",
+            &["create", "-f", "-"],
+            &manifest.to_string(),
+        ))
+    };
+    assert_eq!(
+        create("routed"),
+        "Error from server: error when creating \"STDIN\": admission webhook \
+         \"routed.example.com\" denied the request: configmaps named forbidden-* are not allowed\n"
     );
-    let received = webhook().received_in(ns);
-    assert_eq!(received.len(), 1);
-    assert_eq!(received[0].path, "/deny");
-    assert!(SERVICE_HOST.ends_with(".svc"));
+    let failed = |case: &str, host: &str, reason: &str| {
+        format!(
+            "Error from server (InternalError): error when creating \"STDIN\": Internal error \
+             occurred: failed calling webhook \"{case}.example.com\": failed to call webhook: \
+             Post \"https://{host}:443/deny?timeout=10s\": {reason}\n"
+        )
+    };
+    assert_eq!(
+        create("misnamed"),
+        failed(
+            "misnamed",
+            "other.webhooks.svc",
+            &format!(
+                "tls: failed to verify certificate: x509: certificate is valid for localhost, \
+                 {SERVICE_HOST}, not other.webhooks.svc"
+            )
+        )
+    );
+    assert_eq!(
+        create("unrouted"),
+        failed(
+            "unrouted",
+            "missing.webhooks.svc",
+            "service \"missing\" not found"
+        )
+    );
+    let paths: Vec<String> = webhook()
+        .received_in(ns)
+        .into_iter()
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(paths, ["/deny"]);
 }
 
 #[test]

@@ -105,7 +105,7 @@ async fn exchange(
     let tls = connector
         .connect(server_name, tcp)
         .await
-        .map_err(|e| tls_error(&e))?;
+        .map_err(|e| tls_error(&e, &endpoint.server_name))?;
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
         .await
         .map_err(|e| e.to_string())?;
@@ -174,15 +174,56 @@ fn dial_error(address: SocketAddr, error: &std::io::Error) -> String {
 }
 
 /// Go's certificate errors for the common cases.
-fn tls_error(error: &std::io::Error) -> String {
-    let text = error.to_string();
-    if text.contains("UnknownIssuer") {
-        "tls: failed to verify certificate: x509: certificate signed by unknown authority"
-            .to_owned()
-    } else if text.contains("NotValidForName") {
-        "tls: failed to verify certificate: x509: certificate is not valid for the host".to_owned()
-    } else {
-        format!("remote error: {text}")
+fn tls_error(error: &std::io::Error, server_name: &str) -> String {
+    use rustls::CertificateError;
+    let rustls_error = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+    match rustls_error {
+        Some(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)) => {
+            "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+                .to_owned()
+        }
+        Some(rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext {
+            presented,
+            ..
+        })) => format!(
+            "tls: failed to verify certificate: {}",
+            hostname_error(server_name, presented)
+        ),
+        Some(rustls::Error::InvalidCertificate(CertificateError::NotValidForName)) => format!(
+            "tls: failed to verify certificate: x509: certificate is not valid for any names, \
+             but wanted to match {server_name}"
+        ),
+        Some(other) => format!("tls: {other}"),
+        None => error.to_string(),
+    }
+}
+
+/// Go's `x509.HostnameError`: the certificate's names of the kind asked
+/// for (IP addresses for an IP, DNS names otherwise) and the one wanted.
+/// `presented` holds webpki's renderings, `DnsName("x")` and
+/// `IpAddress(1.2.3.4)`.
+fn hostname_error(host: &str, presented: &[String]) -> String {
+    let wants_ip = host.parse::<std::net::IpAddr>().is_ok();
+    let names: Vec<&str> = presented
+        .iter()
+        .filter_map(|name| match wants_ip {
+            true => name.strip_prefix("IpAddress(")?.strip_suffix(')'),
+            false => name.strip_prefix("DnsName(\"")?.strip_suffix("\")"),
+        })
+        .collect();
+    match (names.is_empty(), wants_ip) {
+        (true, true) => format!(
+            "x509: cannot validate certificate for {host} because it doesn't contain any IP SANs"
+        ),
+        (true, false) => {
+            format!("x509: certificate is not valid for any names, but wanted to match {host}")
+        }
+        (false, _) => format!(
+            "x509: certificate is valid for {}, not {host}",
+            names.join(", ")
+        ),
     }
 }
 
@@ -229,6 +270,27 @@ fn verify(answer: &Value, uid: &str) -> Result<Verdict, String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn name_mismatches_read_as_go_reports_them() {
+        let presented = [
+            "IpAddress(127.0.0.1)".to_owned(),
+            "DnsName(\"localhost\")".to_owned(),
+            "DnsName(\"hook.webhooks.svc\")".to_owned(),
+        ];
+        assert_eq!(
+            hostname_error("other.webhooks.svc", &presented),
+            "x509: certificate is valid for localhost, hook.webhooks.svc, not other.webhooks.svc"
+        );
+        assert_eq!(
+            hostname_error("127.0.0.2", &presented),
+            "x509: certificate is valid for 127.0.0.1, not 127.0.0.2"
+        );
+        assert_eq!(
+            hostname_error("::1", &presented[1..]),
+            "x509: cannot validate certificate for ::1 because it doesn't contain any IP SANs"
+        );
+    }
 
     #[test]
     fn answers_must_match_the_request() {
