@@ -333,7 +333,7 @@ fn an_ignored_failure_lets_the_write_through() {
 }
 
 #[test]
-fn timeouts_wrong_uids_and_untrusted_certificates_fail_the_call() {
+fn timeouts_errors_wrong_uids_and_untrusted_certificates_fail_the_call() {
     let ns = "adm-bad-answers";
     setup(
         ns,
@@ -349,6 +349,12 @@ fn timeouts_wrong_uids_and_untrusted_certificates_fail_the_call() {
                 ns,
                 "/wrong-uid",
                 json!({"objectSelector": {"matchLabels": {"case": "uid"}}}),
+            ),
+            hook(
+                "error.example.com",
+                ns,
+                "/error",
+                json!({"objectSelector": {"matchLabels": {"case": "error"}}}),
             ),
             hook(
                 "untrusted.example.com",
@@ -388,6 +394,12 @@ fn timeouts_wrong_uids_and_untrusted_certificates_fail_the_call() {
             "{}tls: failed to verify certificate: x509: certificate signed by unknown authority\n",
             prefix("untrusted.example.com", "/allow", "timeout=10s")
         )
+    );
+    assert_eq!(
+        create("error"),
+        "Error from server (InternalError): error when creating \"STDIN\": Internal error \
+         occurred: failed calling webhook \"error.example.com\": failed to call webhook: an error \
+         on the server (\"boom\") has prevented the request from succeeding\n"
     );
     let err = create("uid");
     assert!(

@@ -53,6 +53,10 @@ pub enum CallError {
         /// What went wrong, in Go's words where they are known.
         reason: String,
     },
+    /// The webhook answered with an error status, or with a body that is
+    /// not JSON.
+    #[error("failed to call webhook: {0}")]
+    Response(String),
     /// The webhook answered, but not with a valid AdmissionReview.
     #[error("received invalid webhook response: {0}")]
     InvalidResponse(String),
@@ -77,38 +81,45 @@ pub async fn call(
     uid: &str,
     timeout: Duration,
 ) -> Result<Verdict, CallError> {
-    let transport = |reason: String| CallError::Transport {
-        url: endpoint.url(),
-        reason,
+    let answer = match tokio::time::timeout(timeout, exchange(endpoint, ca_bundle, review)).await {
+        Ok(answer) => answer?,
+        Err(_) => {
+            return Err(CallError::Transport {
+                url: endpoint.url(),
+                reason: "context deadline exceeded".to_owned(),
+            });
+        }
     };
-    let body = match tokio::time::timeout(timeout, exchange(endpoint, ca_bundle, review)).await {
-        Ok(result) => result.map_err(transport)?,
-        Err(_) => return Err(transport("context deadline exceeded".to_owned())),
-    };
-    let answer: Value = serde_json::from_slice(&body)
-        .map_err(|e| transport(format!("couldn't decode the response: {e}")))?;
     verify(&answer, uid).map_err(CallError::InvalidResponse)
 }
 
-/// Connects, shakes hands, posts and reads the body of a 2xx answer.
+/// Connects, shakes hands, posts and decodes the answer.
 async fn exchange(
     endpoint: &Endpoint,
     ca_bundle: Option<&str>,
     review: &Value,
-) -> Result<Bytes, String> {
-    let connector = connector(ca_bundle)?;
-    let server_name = ServerName::try_from(endpoint.server_name.clone())
-        .map_err(|e| format!("invalid server name {:?}: {e}", endpoint.server_name))?;
+) -> Result<Value, CallError> {
+    let transport = |reason: String| CallError::Transport {
+        url: endpoint.url(),
+        reason,
+    };
+    let connector = connector(ca_bundle).map_err(transport)?;
+    let server_name = ServerName::try_from(endpoint.server_name.clone()).map_err(|e| {
+        transport(format!(
+            "invalid server name {:?}: {e}",
+            endpoint.server_name
+        ))
+    })?;
     let tcp = tokio::net::TcpStream::connect(endpoint.address)
         .await
-        .map_err(|e| dial_error(endpoint.address, &e))?;
+        .map_err(|e| transport(dial_error(endpoint.address, &e)))?;
     let tls = connector
         .connect(server_name, tcp)
         .await
-        .map_err(|e| tls_error(&e, &endpoint.server_name))?;
+        .map_err(|e| transport(tls_error(&e, &endpoint.server_name)))?;
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| transport(e.to_string()))?;
     // Drives the connection; it ends when `sender` is dropped.
     tokio::spawn(connection);
     let request = Request::post(&endpoint.path_and_query)
@@ -117,25 +128,65 @@ async fn exchange(
         .header(header::ACCEPT, "application/json, */*")
         .header(header::USER_AGENT, "kube-apiserver-admission")
         .body(Full::new(Bytes::from(review.to_string())))
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| transport(e.to_string()))?;
     let response = sender
         .send_request(request)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| transport(e.to_string()))?;
     let status = response.status();
+    let is_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/"));
     let body = Limited::new(response.into_body(), MAX_RESPONSE_BYTES)
         .collect()
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| transport(e.to_string()))?
         .to_bytes();
     if !status.is_success() {
         let text = String::from_utf8_lossy(&body);
-        return Err(format!(
-            "an error on the server ({:?}) has prevented the request from succeeding",
-            text.trim()
-        ));
+        return Err(CallError::Response(unexpected_status(
+            status.as_u16(),
+            is_text.then(|| text.trim()),
+        )));
     }
-    Ok(body)
+    serde_json::from_slice(&body).map_err(|e| {
+        CallError::Response(format!("couldn't get version/kind; json parse error: {e}"))
+    })
+}
+
+/// client-go's error for an answer that is not a 2xx and carries no
+/// Status; `text` is the body of a `text/*` answer.
+fn unexpected_status(code: u16, text: Option<&str>) -> String {
+    let server_message = text.unwrap_or("unknown");
+    let fixed = match code {
+        400 => "the server rejected our request for an unknown reason",
+        401 => "the server has asked for the client to provide credentials",
+        403 => server_message,
+        404 => "the server could not find the requested resource",
+        405 => "the server does not allow this method on the requested resource",
+        409 => "the server reported a conflict",
+        422 => "the server rejected our request due to an error in our request",
+        429 => "the server has received too many requests and has asked us to try again later",
+        504 => {
+            "the server was unable to return a response in the time allotted, but may still be \
+             processing the request"
+        }
+        500.. => {
+            return format!(
+                "an error on the server ({server_message:?}) has prevented the request from \
+                 succeeding"
+            );
+        }
+        _ => {
+            return format!(
+                "the server responded with the status code {code} but did not return more \
+                 information"
+            );
+        }
+    };
+    fixed.to_owned()
 }
 
 /// TLS that trusts exactly the PEM certificates of `caBundle` (none when
@@ -289,6 +340,26 @@ mod tests {
         assert_eq!(
             hostname_error("::1", &presented[1..]),
             "x509: cannot validate certificate for ::1 because it doesn't contain any IP SANs"
+        );
+    }
+
+    #[test]
+    fn error_statuses_read_as_client_go_reports_them() {
+        assert_eq!(
+            unexpected_status(500, Some("boom")),
+            "an error on the server (\"boom\") has prevented the request from succeeding"
+        );
+        assert_eq!(
+            unexpected_status(503, None),
+            "an error on the server (\"unknown\") has prevented the request from succeeding"
+        );
+        assert_eq!(
+            unexpected_status(404, Some("x")),
+            "the server could not find the requested resource"
+        );
+        assert_eq!(
+            unexpected_status(302, None),
+            "the server responded with the status code 302 but did not return more information"
         );
     }
 

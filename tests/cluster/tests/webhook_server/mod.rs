@@ -4,7 +4,8 @@
 //!
 //! Paths: `/allow`; `/deny` (a message, no code); `/deny-forbidden`
 //! (code 403, reason `Forbidden`); `/warn` (allows with two warnings);
-//! `/slow` (allows after [`SLOW`]); `/wrong-uid` (answers another uid).
+//! `/slow` (allows after [`SLOW`]); `/wrong-uid` (answers another uid);
+//! `/error` (a plain-text 500).
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -12,6 +13,8 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse as _, Response};
 use base64::Engine as _;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
@@ -146,7 +149,7 @@ impl Drop for WebhookServer {
     }
 }
 
-async fn answer(State(log): State<Log>, request: Request) -> Json<Value> {
+async fn answer(State(log): State<Log>, request: Request) -> Response {
     let path = request.uri().path().to_owned();
     let query = request.uri().query().unwrap_or_default().to_owned();
     let body = axum::body::to_bytes(request.into_body(), 16 * 1024 * 1024)
@@ -173,9 +176,16 @@ async fn answer(State(log): State<Log>, request: Request) -> Json<Value> {
             json!({"uid": uid, "allowed": true})
         }
         "/wrong-uid" => json!({"uid": "not-the-request-uid", "allowed": true}),
+        "/error" => {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, "text/plain")],
+                "boom\n",
+            )
+                .into_response();
+        }
         _ => json!({"uid": uid, "allowed": true}),
     };
-    Json(
-        json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": response}),
-    )
+    let review = json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": response});
+    Json(review).into_response()
 }
