@@ -448,6 +448,15 @@ fn selectors_and_match_conditions_pick_the_requests() {
                 json!({"objectSelector": {"matchExpressions": [{"key": "guarded", "operator": "Exists"}]}}),
             ),
             hook(
+                "broken-cel.example.com",
+                ns,
+                "/allow",
+                json!({"matchConditions": [
+                    {"name": "only-broken", "expression": "object.metadata.name == 'broken'"},
+                    {"name": "no-data", "expression": "object.data.tier == 'x'"},
+                ]}),
+            ),
+            hook(
                 "cel.example.com",
                 ns,
                 "/deny-forbidden",
@@ -459,6 +468,14 @@ fn selectors_and_match_conditions_pick_the_requests() {
         ],
     );
     run_ok("kubectl", &["create", "configmap", "free", "-n", ns]);
+    // A condition that cannot be evaluated refuses the write (failurePolicy
+    // Fail) before any webhook is called.
+    let err = run_err("kubectl", &["create", "configmap", "broken", "-n", ns]);
+    assert_eq!(
+        err,
+        "error: failed to create configmap: configmaps \"broken\" is forbidden: expression \
+         'object.data.tier == 'x'' resulted in error: no such key: data\n"
+    );
     let err = run_err("kubectl", &["create", "configmap", "checked-1", "-n", ns]);
     assert!(
         err.contains("\"cel.example.com\" denied the request: policy says no"),

@@ -58,7 +58,7 @@ pub fn evaluate(
     for condition in conditions {
         let result = compile(&condition.expression)
             .map_err(|e| e.to_string())
-            .and_then(|program| program.execute(&context).map_err(|e| e.to_string()));
+            .and_then(|program| program.execute(&context).map_err(|e| describe(&e)));
         match result {
             Ok(cel::Value::Bool(false)) => return Outcome::Skip,
             Ok(cel::Value::Bool(true)) => {}
@@ -77,6 +77,14 @@ pub fn evaluate(
         Outcome::Call
     } else {
         Outcome::Errors(errors)
+    }
+}
+
+/// An evaluation error in cel-go's words where they differ.
+fn describe(error: &cel::ExecutionError) -> String {
+    match error {
+        cel::ExecutionError::NoSuchKey(key) => format!("no such key: {key}"),
+        other => other.to_string(),
     }
 }
 
@@ -150,7 +158,10 @@ mod tests {
             panic!("errors expected");
         };
         assert_eq!(errors.len(), 2);
-        assert!(errors[0].starts_with("expression 'object.nope.x == 1' resulted in error: "));
+        assert_eq!(
+            errors[0],
+            "expression 'object.nope.x == 1' resulted in error: no such key: nope"
+        );
         assert!(
             matches!(run(&["authorizer.group('') != null"]), Outcome::Errors(_)),
             "no authorizer"
