@@ -119,7 +119,8 @@ impl Rejection {
 /// What admission decided for one request.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Decision {
-    /// Every warning the called webhooks returned, in arrival order.
+    /// Every warning the called webhooks returned, in arrival order
+    /// (repeats included: [`super::warning::Recorder`] drops them).
     pub warnings: Vec<String>,
     /// Why the write is refused, if it is.
     pub rejection: Option<Rejection>,
@@ -169,11 +170,7 @@ async fn admit_one(
     while let Some((webhook, result)) = calls.next().await {
         let refusal = match result {
             Ok(verdict) => {
-                for warning in verdict.warnings {
-                    if !decision.warnings.contains(&warning) {
-                        decision.warnings.push(warning);
-                    }
-                }
+                decision.warnings.extend(verdict.warnings);
                 (!verdict.allowed).then(|| Rejection::denied(&webhook.name, verdict.status))
             }
             Err(_) if webhook.ignores_failures() => None,
