@@ -604,7 +604,12 @@ fn bad_configurations_are_refused_as_the_api_server_refuses_them() {
         "apiVersion": "admissionregistration.k8s.io/v1",
         "kind": "ValidatingWebhookConfiguration",
         "metadata": {"name": "adm-defaults"},
-        "webhooks": [hook("defaults.example.com", "adm-nothing", "/allow", json!({"namespaceSelector": null}))],
+        // Every namespace, so only Leases: no other test writes them.
+        "webhooks": [hook("defaults.example.com", "adm-nothing", "/allow", json!({
+            "namespaceSelector": null,
+            "rules": [{"operations": ["CREATE"], "apiGroups": ["coordination.k8s.io"],
+                "apiVersions": ["v1"], "resources": ["leases"]}],
+        }))],
     });
     let out = run_with_stdin("kubectl", &["create", "-f", "-"], &good.to_string());
     assert!(out.status.success(), "{}", stderr(&out));
@@ -838,7 +843,7 @@ fn helm_install_is_denied_or_warned_by_webhooks() {
             .all(|r| r["object"]["type"] == "helm.sh/release.v1"),
         "{releases:?}"
     );
-    assert_eq!(requests.len(), 2);
+    assert_eq!(requests.len(), 2, "{requests:#?}");
     for (request, name) in requests.iter().zip(["denied", "warned"]) {
         assert_eq!(request["name"], name);
         assert_eq!(request["operation"], "CREATE");
