@@ -428,7 +428,8 @@ fn webhooks_are_called_concurrently() {
     run_ok("kubectl", &["create", "configmap", "c", "-n", ns]);
     let elapsed = start.elapsed();
     assert_eq!(webhook().received_in(ns).len(), 3);
-    // Three calls of two seconds each, in parallel: well under 2 × 2s.
+    // Three calls of SLOW each, in parallel: well under twice SLOW (in
+    // turn they would take three times).
     assert!(
         elapsed >= webhook_server::SLOW && elapsed < webhook_server::SLOW * 2,
         "{elapsed:?}"

@@ -25,7 +25,7 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use serde_json::{Value, json};
 
 /// How long `/slow` waits before answering.
-pub const SLOW: Duration = Duration::from_secs(2);
+pub const SLOW: Duration = Duration::from_secs(3);
 
 /// The Service name the certificate is also valid for.
 pub const SERVICE_HOST: &str = "hook.webhooks.svc";
