@@ -689,6 +689,56 @@ fn namespaces_are_selected_by_their_own_labels() {
 }
 
 #[test]
+fn cluster_scoped_objects_are_never_exempted_by_a_namespace_selector() {
+    let configuration = json!({
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "ValidatingWebhookConfiguration",
+        "metadata": {"name": "adm-cluster-scoped"},
+        "webhooks": [{
+            "name": "cluster.example.com",
+            "clientConfig": {"url": webhook().url("/deny-forbidden"), "caBundle": webhook().ca_bundle()},
+            "rules": [{"operations": ["CREATE"], "apiGroups": ["rbac.authorization.k8s.io"],
+                "apiVersions": ["v1"], "resources": ["clusterroles"], "scope": "Cluster"}],
+            "namespaceSelector": {"matchLabels": {"no-namespace": "has-this"}},
+            "objectSelector": {"matchLabels": {"adm-test": "cluster"}},
+            "sideEffects": "None",
+            "admissionReviewVersions": ["v1"],
+        }],
+    });
+    let out = run_with_stdin(
+        "kubectl",
+        &["create", "-f", "-"],
+        &configuration.to_string(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let role = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        "metadata": {"name": "adm-role", "labels": {"adm-test": "cluster"}},
+        "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]});
+    let out = run_with_stdin("kubectl", &["create", "-f", "-"], &role.to_string());
+    assert_eq!(
+        stderr(&out),
+        "Error from server (Forbidden): error when creating \"STDIN\": admission webhook \
+         \"cluster.example.com\" denied the request: policy says no\n"
+    );
+    let received = webhook().received_where(|request| request["name"] == "adm-role");
+    assert_eq!(received.len(), 1);
+    let request = &received[0].review["request"];
+    assert_eq!(request.get("namespace"), None);
+    assert_eq!(
+        request["resource"],
+        json!({"group": "rbac.authorization.k8s.io", "version": "v1", "resource": "clusterroles"})
+    );
+    run_ok(
+        "kubectl",
+        &[
+            "delete",
+            "validatingwebhookconfiguration",
+            "adm-cluster-scoped",
+        ],
+    );
+}
+
+#[test]
 fn a_collection_delete_is_reviewed_object_by_object() {
     let ns = "adm-collection";
     setup(
@@ -746,7 +796,7 @@ fn chart(dir: &std::path::Path) -> std::path::PathBuf {
 }
 
 #[test]
-fn helm_install_is_denied_or_warned_by_webhooks() {
+fn helm_installs_and_uninstalls_are_denied_warned_and_reviewed() {
     let ns = "adm-helm";
     setup(
         ns,
@@ -755,13 +805,15 @@ fn helm_install_is_denied_or_warned_by_webhooks() {
                 "helm-deny.example.com",
                 ns,
                 "/deny-forbidden",
-                json!({"matchConditions": [{"name": "denied", "expression": "object.metadata.name == 'denied'"}]}),
+                json!({"matchConditions": [{"name": "denied",
+                    "expression": "object != null && object.metadata.name == 'denied'"}]}),
             ),
             hook(
                 "helm-warn.example.com",
                 ns,
                 "/warn",
-                json!({"matchConditions": [{"name": "warned", "expression": "object.metadata.name == 'warned'"}]}),
+                json!({"matchConditions": [{"name": "warned",
+                    "expression": "(object != null ? object : oldObject).metadata.name == 'warned'"}]}),
             ),
             // Helm writes its release Secrets with client-go's protobuf
             // client; webhooks see them as JSON.
@@ -810,6 +862,14 @@ fn helm_install_is_denied_or_warned_by_webhooks() {
         ]
     );
     run_ok("kubectl", &["get", "configmap", "warned", "-n", ns]);
+    // Uninstalling deletes the ConfigMap: reviewed, and warned about again.
+    let out = run("helm", &["uninstall", "warned", "-n", ns]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out).lines().count(), 2, "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "release \"warned\" uninstalled\n"
+    );
     let (releases, requests): (Vec<Value>, Vec<Value>) = webhook()
         .received_in(ns)
         .into_iter()
@@ -821,7 +881,10 @@ fn helm_install_is_denied_or_warned_by_webhooks() {
             fn text(v: &Value) -> &str {
                 v.as_str().unwrap_or_default()
             }
-            let object = &r["object"];
+            let object = match &r["object"] {
+                Value::Null => &r["oldObject"],
+                object => object,
+            };
             (
                 text(&r["operation"]),
                 text(&r["name"]),
@@ -836,16 +899,18 @@ fn helm_install_is_denied_or_warned_by_webhooks() {
             ("UPDATE", "sh.helm.release.v1.denied.v1", "failed"),
             ("CREATE", "sh.helm.release.v1.warned.v1", "pending-install"),
             ("UPDATE", "sh.helm.release.v1.warned.v1", "deployed"),
+            ("UPDATE", "sh.helm.release.v1.warned.v1", "uninstalling"),
+            ("DELETE", "sh.helm.release.v1.warned.v1", "uninstalling"),
         ]
     );
     assert!(
-        releases
+        releases[..5]
             .iter()
             .all(|r| r["object"]["type"] == "helm.sh/release.v1"),
         "{releases:?}"
     );
-    assert_eq!(requests.len(), 2, "{requests:#?}");
-    for (request, name) in requests.iter().zip(["denied", "warned"]) {
+    assert_eq!(requests.len(), 3, "{requests:#?}");
+    for (request, name) in requests[..2].iter().zip(["denied", "warned"]) {
         assert_eq!(request["name"], name);
         assert_eq!(request["operation"], "CREATE");
         assert_eq!(
@@ -857,4 +922,14 @@ fn helm_install_is_denied_or_warned_by_webhooks() {
             "Helm"
         );
     }
+    let delete = &requests[2];
+    assert_eq!(
+        (&delete["operation"], &delete["name"], &delete["object"]),
+        (&json!("DELETE"), &json!("warned"), &Value::Null)
+    );
+    assert_eq!(delete["oldObject"]["data"], json!({"a": "b"}));
+    assert_eq!(
+        delete["options"],
+        json!({"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1", "propagationPolicy": "Background"})
+    );
 }

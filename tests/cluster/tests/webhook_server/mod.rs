@@ -129,13 +129,18 @@ impl WebhookServer {
         base64::engine::general_purpose::STANDARD.encode(&self.ca_pem)
     }
 
-    /// Every review received whose object or old object is in `namespace`.
+    /// Every review received whose request names `namespace`.
     pub fn received_in(&self, namespace: &str) -> Vec<Received> {
+        self.received_where(|request| request["namespace"] == namespace)
+    }
+
+    /// Every review received whose request satisfies `select`.
+    pub fn received_where(&self, select: impl Fn(&Value) -> bool) -> Vec<Received> {
         self.log
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .iter()
-            .filter(|r| r.review["request"]["namespace"] == namespace)
+            .filter(|r| select(&r.review["request"]))
             .cloned()
             .collect()
     }
