@@ -217,116 +217,143 @@ async fn attributes_of(
     let Ok(Query(query)) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri) else {
         return Ok(None);
     };
-    let store = &admission.api.store;
     let namespace = path.namespace.unwrap_or("");
     let old = path
         .name
-        .and_then(|name| store.get(resource, namespace, name).ok());
+        .and_then(|name| admission.api.store.get(resource, namespace, name).ok());
     let Some(result) = dry_run(parts, body, next).await? else {
         return Ok(None);
     };
-    let user = parts
-        .extensions
-        .get::<UserInfo>()
-        .cloned()
-        .unwrap_or_else(|| UserInfo {
-            username: "system:anonymous".into(),
-            groups: vec!["system:unauthenticated".into()],
-        });
-    let dry_run = query.iter().any(|(k, v)| k == "dryRun" && v == "All");
-    let is_namespace = resource.group.is_empty() && resource.plural == "namespaces";
-    let base = |operation, name: &str, object, old_object, options| Attributes {
+    let common = Common {
         resource,
-        subresource: path.subresource.to_owned(),
-        namespace: if is_namespace {
-            name.to_owned()
-        } else {
-            namespace.to_owned()
-        },
-        name: name.to_owned(),
-        operation,
-        object,
-        old_object,
-        dry_run,
-        options,
-        user: user.clone(),
+        subresource: path.subresource,
+        namespace,
+        user: parts
+            .extensions
+            .get::<UserInfo>()
+            .cloned()
+            .unwrap_or_else(|| UserInfo {
+                username: "system:anonymous".into(),
+                groups: vec!["system:unauthenticated".into()],
+            }),
+        dry_run: query.iter().any(|(k, v)| k == "dryRun" && v == "All"),
     };
     let requests = match (&parts.method, path.name) {
         (&Method::DELETE, None) => {
             let options = attributes::delete_options(body, &query);
-            let dry_run = dry_run || options["dryRun"].as_array().is_some_and(|d| !d.is_empty());
             result["items"]
                 .as_array()
                 .into_iter()
                 .flatten()
-                .map(|item| {
-                    let mut item = item.clone();
-                    item["kind"] = json!(resource.kind);
-                    item["apiVersion"] = json!(resource.api_version());
-                    let name = item["metadata"]["name"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned();
-                    let mut attributes =
-                        base(Operation::Delete, &name, Value::Null, item, options.clone());
-                    if let Some(ns) = item_namespace(&attributes.old_object) {
-                        attributes.namespace = ns;
-                    }
-                    attributes.dry_run = dry_run;
-                    attributes
-                })
+                .map(|item| common.delete(typed_item(resource, item), options.clone()))
                 .collect()
         }
-        (&Method::DELETE, Some(name)) => {
+        (&Method::DELETE, Some(_)) => {
             let options = attributes::delete_options(body, &query);
-            let mut attributes = base(
-                Operation::Delete,
-                name,
-                Value::Null,
-                old.unwrap_or(result),
-                options,
-            );
-            attributes.dry_run |= attributes.options["dryRun"]
-                .as_array()
-                .is_some_and(|d| !d.is_empty());
-            vec![attributes]
+            vec![common.delete(old.unwrap_or(result), options)]
         }
         (method, name) => {
-            let (operation, kind) = match (method, &old) {
-                (&Method::POST, _) | (_, None) => (Operation::Create, "CreateOptions"),
-                _ => (Operation::Update, "UpdateOptions"),
-            };
-            let mut object = result;
-            if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
-                // Storage assigns the resourceVersion after admission; an
-                // update is admitted with the version it was based on.
-                match old
-                    .as_ref()
-                    .map(|o| o["metadata"]["resourceVersion"].clone())
-                {
-                    Some(version) if operation == Operation::Update => {
-                        metadata.insert("resourceVersion".into(), version);
-                    }
-                    _ => {
-                        metadata.remove("resourceVersion");
-                    }
-                }
-            }
             let name = match name {
                 Some(name) => name.to_owned(),
                 None => requested_name(parts, body),
             };
-            let options = attributes::write_options(kind, &query);
-            vec![base(
-                operation,
-                &name,
-                object,
-                old.unwrap_or(Value::Null),
-                options,
-            )]
+            vec![match old {
+                Some(old) if *method != Method::POST => {
+                    let options = attributes::write_options("UpdateOptions", &query);
+                    common.update(&name, result, old, options)
+                }
+                _ => {
+                    let options = attributes::write_options("CreateOptions", &query);
+                    common.create(&name, result, options)
+                }
+            }]
         }
     };
     Ok(Some(requests))
+}
+
+/// What every review of one request shares.
+struct Common<'a> {
+    resource: &'static ResourceType,
+    subresource: &'a str,
+    /// The request path's namespace.
+    namespace: &'a str,
+    user: UserInfo,
+    /// From the query; a DeleteOptions body may also ask for one.
+    dry_run: bool,
+}
+
+impl Common<'_> {
+    fn attributes(
+        &self,
+        operation: Operation,
+        name: &str,
+        object: Value,
+        old_object: Value,
+        options: Value,
+    ) -> Attributes {
+        let is_namespace = self.resource.group.is_empty() && self.resource.plural == "namespaces";
+        // A Namespace is its own namespace; a collection delete's objects
+        // each carry theirs.
+        let namespace = if is_namespace {
+            name.to_owned()
+        } else {
+            item_namespace(&object)
+                .or_else(|| item_namespace(&old_object))
+                .unwrap_or_else(|| self.namespace.to_owned())
+        };
+        let dry_run = self.dry_run || options["dryRun"].as_array().is_some_and(|d| !d.is_empty());
+        Attributes {
+            resource: self.resource,
+            subresource: self.subresource.to_owned(),
+            namespace,
+            name: name.to_owned(),
+            operation,
+            object,
+            old_object,
+            dry_run,
+            options,
+            user: self.user.clone(),
+        }
+    }
+
+    /// A create: storage assigns the resourceVersion after admission.
+    fn create(&self, name: &str, mut object: Value, options: Value) -> Attributes {
+        if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+            metadata.remove("resourceVersion");
+        }
+        self.attributes(Operation::Create, name, object, Value::Null, options)
+    }
+
+    /// An update, admitted with the resourceVersion it was based on.
+    fn update(&self, name: &str, mut object: Value, old: Value, options: Value) -> Attributes {
+        if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+            metadata.insert(
+                "resourceVersion".into(),
+                old["metadata"]["resourceVersion"].clone(),
+            );
+        }
+        self.attributes(Operation::Update, name, object, old, options)
+    }
+
+    /// The deletion of `old`.
+    fn delete(&self, old: Value, options: Value) -> Attributes {
+        let name = old["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        self.attributes(Operation::Delete, &name, Value::Null, old, options)
+    }
+}
+
+/// A list item with the `kind` and `apiVersion` lists leave out.
+fn typed_item(resource: &ResourceType, item: &Value) -> Value {
+    let mut item = item.clone();
+    if let Some(fields) = item.as_object_mut() {
+        fields.insert("kind".into(), json!(resource.kind));
+        fields.insert("apiVersion".into(), json!(resource.api_version()));
+    }
+    item
 }
 
 fn item_namespace(object: &Value) -> Option<String> {
