@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 use super::attributes::{Attributes, Operation};
 use super::call::{self, CallError, Endpoint};
 use super::conditions::{self, Outcome};
-use super::config::{ClientConfig, Rule, UrlParts, Webhook};
-use crate::resources::{self, ResourceType};
+use super::config::{ClientConfig, LabelSelector, Rule, UrlParts, Webhook};
+use crate::resources;
 use crate::status::ApiError;
 use crate::store::Store;
 
@@ -199,12 +199,8 @@ fn should_call(
     {
         return Ok(false);
     }
-    if let Some(selector) = webhook
-        .namespace_selector
-        .as_ref()
-        .filter(|s| !s.is_empty())
-        && let Some(labels) = namespace_labels(store, attributes)?
-        && !selector.matches(labels.as_ref())
+    if let Some(selector) = &webhook.namespace_selector
+        && !namespace_selected(store, selector, attributes)?
     {
         return Ok(false);
     }
@@ -250,33 +246,36 @@ fn should_call(
     }
 }
 
-/// The labels a namespace selector is evaluated against; `Ok(None)` when
-/// the selector does not apply (cluster-scoped objects other than
-/// Namespaces are never exempted by it).
-fn namespace_labels(
+/// Whether a namespace selector selects the request: always for
+/// cluster-scoped objects other than Namespaces; by its new labels for a
+/// Namespace being created or updated; otherwise by the stored labels of
+/// the request's namespace.
+fn namespace_selected(
     store: &Store,
+    selector: &LabelSelector,
     attributes: &Attributes,
-) -> Result<Option<Option<Value>>, Rejection> {
-    let namespaces = namespaces_type();
+) -> Result<bool, Rejection> {
+    // The core table always serves Namespaces.
+    let Some(namespaces) = resources::find("", "v1", "namespaces") else {
+        return Ok(true);
+    };
     let is_namespace = attributes.resource == namespaces;
-    if attributes.namespace.is_empty() && !is_namespace {
-        return Ok(None);
+    if selector.is_empty() || (attributes.namespace.is_empty() && !is_namespace) {
+        return Ok(true);
     }
-    if is_namespace
+    let labels = if is_namespace
         && attributes.subresource.is_empty()
         && matches!(attributes.operation, Operation::Create | Operation::Update)
     {
-        return Ok(Some(attributes.object.pointer("/metadata/labels").cloned()));
-    }
-    let namespace = store
-        .get(namespaces, "", &attributes.namespace)
-        .map_err(Rejection::from)?;
-    Ok(Some(namespace.pointer("/metadata/labels").cloned()))
-}
-
-fn namespaces_type() -> &'static ResourceType {
-    // The core table always serves Namespaces.
-    resources::find("", "v1", "namespaces").unwrap_or(&resources::BUILT_IN[0])
+        attributes.object.pointer("/metadata/labels").cloned()
+    } else {
+        store
+            .get(namespaces, "", &attributes.namespace)
+            .map_err(Rejection::from)?
+            .pointer("/metadata/labels")
+            .cloned()
+    };
+    Ok(selector.matches(labels.as_ref()))
 }
 
 /// One rule against the request: operation, group, version, resource and
