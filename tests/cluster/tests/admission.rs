@@ -168,6 +168,23 @@ fn a_denied_create_is_refused_with_the_webhook_message_and_the_review_is_complet
 }
 
 #[test]
+fn a_bad_dry_run_value_is_refused_before_admission() {
+    let ns = "adm-bad-dry-run";
+    setup(ns, vec![hook("deny.example.com", ns, "/deny", json!({}))]);
+    let manifest = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
+    let path = format!("/api/v1/namespaces/{ns}/configmaps?dryRun=Sometimes");
+    let out = run_with_stdin(
+        "kubectl",
+        &["create", "--raw", &path, "-f", "-"],
+        &manifest.to_string(),
+    );
+    // The wording is the API's (`api.rs`), not admission's.
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("Sometimes"), "{}", stderr(&out));
+    assert!(webhook().received_in(ns).is_empty());
+}
+
+#[test]
 fn a_webhook_status_code_and_reason_reach_the_client() {
     let ns = "adm-forbidden";
     setup(

@@ -217,6 +217,14 @@ async fn attributes_of(
     let Ok(Query(query)) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri) else {
         return Ok(None);
     };
+    // A bad `dryRun` is refused before admission; the dry run below would
+    // replace it.
+    if query
+        .iter()
+        .any(|(k, v)| k == "dryRun" && !v.is_empty() && v != "All")
+    {
+        return Ok(None);
+    }
     let namespace = path.namespace.unwrap_or("");
     let old = path
         .name
