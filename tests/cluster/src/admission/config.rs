@@ -194,7 +194,7 @@ pub fn default_and_validate(resource: &ResourceType, object: &mut Value) -> Resu
     let configuration: Configuration = serde_json::from_value(object.clone()).map_err(|e| {
         ApiError::bad_request(format!("the body of the request could not be decoded: {e}"))
     })?;
-    let errors = validate(&configuration);
+    let errors = validate(&name, &configuration);
     if errors.is_empty() {
         Ok(())
     } else {
@@ -236,9 +236,20 @@ fn apply_defaults(object: &mut Value) {
     }
 }
 
-/// Every error kube-apiserver reports for the configuration, in its order.
-fn validate(configuration: &Configuration) -> Vec<FieldError> {
+/// Every error kube-apiserver reports for the configuration named `name`,
+/// in its order.
+fn validate(name: &str, configuration: &Configuration) -> Vec<FieldError> {
     let mut errors = Vec::new();
+    // An empty name is the store's error (name or generateName required).
+    if !name.is_empty() {
+        for detail in subdomain_problems(name) {
+            errors.push(FieldError::Invalid {
+                field: "metadata.name".into(),
+                value: json!(name),
+                detail: detail.into(),
+            });
+        }
+    }
     let mut names = BTreeSet::new();
     for (i, hook) in configuration.webhooks.iter().enumerate() {
         let path = format!("webhooks[{i}]");
@@ -642,6 +653,18 @@ fn validate_qualified_name(name: &str, path: &str, errors: &mut Vec<FieldError>)
         value: json!(name),
         detail: detail.to_owned(),
     };
+    let problems = subdomain_problems(name);
+    if !problems.is_empty() {
+        errors.push(invalid(&problems.join(",")));
+    } else if name.split('.').count() < 3 {
+        errors.push(invalid(
+            "should be a domain with at least three segments separated by dots",
+        ));
+    }
+}
+
+/// Why `name` is not a DNS-1123 subdomain (`IsDNS1123Subdomain`).
+fn subdomain_problems(name: &str) -> Vec<&'static str> {
     let mut problems = Vec::new();
     if name.len() > 253 {
         problems.push("must be no more than 253 characters");
@@ -654,13 +677,7 @@ fn validate_qualified_name(name: &str, path: &str, errors: &mut Vec<FieldError>)
              '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
         );
     }
-    if !problems.is_empty() {
-        errors.push(invalid(&problems.join(",")));
-    } else if name.split('.').count() < 3 {
-        errors.push(invalid(
-            "should be a domain with at least three segments separated by dots",
-        ));
-    }
+    problems
 }
 
 /// One label of a DNS-1123 subdomain: `[a-z0-9]([-a-z0-9]*[a-z0-9])?`.
@@ -812,6 +829,20 @@ mod tests {
         assert_eq!(
             details["causes"][1],
             json!({"reason": "FieldValueRequired", "message": "Required value: must specify one of None, NoneOnDryRun", "field": "webhooks[0].sideEffects"})
+        );
+    }
+
+    #[test]
+    fn the_configuration_name_is_a_dns_subdomain() {
+        let mut object = json!({"metadata": {"name": "Bad_Name"}, "webhooks": [hook(json!({}))]});
+        let err = default_and_validate(configurations(), &mut object).expect_err("invalid");
+        assert_eq!(
+            err.message,
+            "ValidatingWebhookConfiguration.admissionregistration.k8s.io \"Bad_Name\" is invalid: \
+             metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must \
+             consist of lower case alphanumeric characters, '-' or '.', and must start and end \
+             with an alphanumeric character (e.g. 'example.com', regex used for validation is \
+             '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
         );
     }
 
