@@ -14,14 +14,43 @@ use super::config::MatchCondition;
 /// the API server's own decoder stops far earlier on real objects.
 const MAX_DEPTH: usize = 64;
 
+/// The longest expression accepted, in bytes. Our bound, not the API
+/// server's: it keeps parsing and evaluation within [`CEL_STACK_BYTES`].
+pub const MAX_EXPRESSION_BYTES: usize = 4096;
+
+/// The stack CEL runs on. The `cel` crate's parser and evaluator recurse
+/// deeply (tens of KiB per nesting level in a debug build: a 2 MiB tokio
+/// worker overflows at 30 nested parentheses), so every expression runs on
+/// a thread of its own with room for the longest one allowed.
+const CEL_STACK_BYTES: usize = 256 * 1024 * 1024;
+
 /// Why an expression could not be compiled.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct CompileError(String);
 
-/// Parses `expression`; errors carry the parser's message.
-pub fn compile(expression: &str) -> Result<cel::Program, CompileError> {
-    cel::Program::compile(expression).map_err(|e| CompileError(e.to_string()))
+/// Checks that `expression` parses; errors carry the parser's message.
+pub fn check(expression: &str) -> Result<(), CompileError> {
+    let expression = expression.to_owned();
+    on_cel_stack(move || {
+        cel::Program::compile(&expression)
+            .map(drop)
+            .map_err(|e| CompileError(e.to_string()))
+    })
+    .unwrap_or_else(|| Err(CompileError("the parser failed".to_owned())))
+}
+
+/// Runs `work` on a thread with [`CEL_STACK_BYTES`] of stack and waits for
+/// it (a few milliseconds); `None` if the thread could not start or
+/// panicked.
+fn on_cel_stack<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    std::thread::Builder::new()
+        .name("cel".to_owned())
+        .stack_size(CEL_STACK_BYTES)
+        .spawn(work)
+        .ok()?
+        .join()
+        .ok()
 }
 
 /// What all the conditions of one webhook say about a request.
@@ -46,30 +75,36 @@ pub fn evaluate(
     if conditions.is_empty() {
         return Outcome::Call;
     }
+    let expressions: Vec<String> = conditions.iter().map(|c| c.expression.clone()).collect();
+    let variables = [
+        ("object", to_cel(object, 0)),
+        ("oldObject", to_cel(old_object, 0)),
+        ("request", to_cel(request, 0)),
+    ];
+    on_cel_stack(move || evaluate_all(&expressions, variables)).unwrap_or_else(|| {
+        Outcome::Errors(vec!["match conditions could not be evaluated".to_owned()])
+    })
+}
+
+fn evaluate_all(expressions: &[String], variables: [(&str, cel::Value); 3]) -> Outcome {
     let mut context = cel::Context::default();
-    for (name, value) in [
-        ("object", object),
-        ("oldObject", old_object),
-        ("request", request),
-    ] {
-        context.add_variable_from_value(name, to_cel(value, 0));
+    for (name, value) in variables {
+        context.add_variable_from_value(name, value);
     }
     let mut errors = Vec::new();
-    for condition in conditions {
-        let result = compile(&condition.expression)
+    for expression in expressions {
+        let result = cel::Program::compile(expression)
             .map_err(|e| e.to_string())
             .and_then(|program| program.execute(&context).map_err(|e| describe(&e)));
         match result {
             Ok(cel::Value::Bool(false)) => return Outcome::Skip,
             Ok(cel::Value::Bool(true)) => {}
             Ok(other) => errors.push(format!(
-                "expression '{}' resulted in error: no such overload: {:?} is not a bool",
-                condition.expression,
+                "expression '{expression}' resulted in error: no such overload: {:?} is not a bool",
                 other.type_of()
             )),
             Err(message) => errors.push(format!(
-                "expression '{}' resulted in error: {message}",
-                condition.expression
+                "expression '{expression}' resulted in error: {message}"
             )),
         }
     }
@@ -165,6 +200,26 @@ mod tests {
         assert!(
             matches!(run(&["authorizer.group('') != null"]), Outcome::Errors(_)),
             "no authorizer"
+        );
+    }
+
+    #[test]
+    fn deeply_nested_expressions_neither_overflow_nor_crash() {
+        // Within the length bound: the deepest nestings parse or fail
+        // cleanly on the CEL stack.
+        let parens = format!("{}true{}", "(".repeat(2000), ")".repeat(2000));
+        assert!(check(&parens).is_err());
+        let chain = format!("1{} > 0", " + 1".repeat(1000));
+        assert!(chain.len() <= MAX_EXPRESSION_BYTES);
+        check(&chain).expect("parses");
+        assert_eq!(
+            evaluate(
+                &[condition(&chain)],
+                &Value::Null,
+                &Value::Null,
+                &Value::Null
+            ),
+            Outcome::Call
         );
     }
 

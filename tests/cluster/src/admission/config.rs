@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::conditions;
 use super::field::{self, FieldError};
 use crate::resources::ResourceType;
 use crate::status::ApiError;
@@ -589,7 +590,12 @@ fn validate_match_conditions(
                 field: format!("{at}.expression"),
                 detail: String::new(),
             });
-        } else if let Err(error) = super::conditions::compile(&condition.expression) {
+        } else if condition.expression.len() > conditions::MAX_EXPRESSION_BYTES {
+            errors.push(FieldError::TooLong {
+                field: format!("{at}.expression"),
+                max: conditions::MAX_EXPRESSION_BYTES,
+            });
+        } else if let Err(error) = conditions::check(&condition.expression) {
             errors.push(FieldError::Invalid {
                 field: format!("{at}.expression"),
                 value: json!(condition.expression),
@@ -829,6 +835,20 @@ mod tests {
         assert_eq!(
             details["causes"][1],
             json!({"reason": "FieldValueRequired", "message": "Required value: must specify one of None, NoneOnDryRun", "field": "webhooks[0].sideEffects"})
+        );
+    }
+
+    #[test]
+    fn match_condition_expressions_are_bounded() {
+        let long = format!("true{}", " && true".repeat(600));
+        let mut object = configuration(vec![hook(json!({"matchConditions": [
+            {"name": "long", "expression": long},
+        ]}))]);
+        let err = default_and_validate(configurations(), &mut object).expect_err("invalid");
+        assert_eq!(
+            err.message,
+            "ValidatingWebhookConfiguration.admissionregistration.k8s.io \"c\" is invalid: \
+             webhooks[0].matchConditions[0].expression: Too long: may not be more than 4096 bytes"
         );
     }
 

@@ -41,6 +41,13 @@ pub enum FieldError {
         /// The repeated value.
         value: Value,
     },
+    /// `Too long: may not be more than N bytes`.
+    TooLong {
+        /// The field's path.
+        field: String,
+        /// The most bytes allowed.
+        max: usize,
+    },
     /// `Forbidden: detail`.
     Forbidden {
         /// The field's path.
@@ -57,6 +64,7 @@ impl FieldError {
             | Self::Invalid { field, .. }
             | Self::NotSupported { field, .. }
             | Self::Duplicate { field, .. }
+            | Self::TooLong { field, .. }
             | Self::Forbidden { field, .. } => field,
         }
     }
@@ -68,6 +76,7 @@ impl FieldError {
             Self::Invalid { .. } => "FieldValueInvalid",
             Self::NotSupported { .. } => "FieldValueNotSupported",
             Self::Duplicate { .. } => "FieldValueDuplicate",
+            Self::TooLong { .. } => "FieldValueTooLong",
             Self::Forbidden { .. } => "FieldValueForbidden",
         }
     }
@@ -96,6 +105,7 @@ impl FieldError {
                 )
             }
             Self::Duplicate { value, .. } => format!("Duplicate value: {}", render(value)),
+            Self::TooLong { max, .. } => format!("Too long: may not be more than {max} bytes"),
             Self::Forbidden { detail, .. } => with_detail("Forbidden".to_owned(), detail),
         }
     }
