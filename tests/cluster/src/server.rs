@@ -75,6 +75,8 @@ pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, router: Router)
             let Ok(tls) = acceptor.accept(stream).await else {
                 return;
             };
+            // The user the certificate names rides on every request
+            // (admission reviews carry it as `userInfo`).
             let user = tls
                 .get_ref()
                 .1
