@@ -8,9 +8,11 @@
 //! come from [`discovery`] and [`openapi`], objects from the in-memory [`store`], both
 //! driven by the one table of types in [`resources`]; bodies come as JSON or,
 //! from client-go's typed clients, as [`protobuf`]. Errors are the
-//! `metav1.Status` bodies of [`status`]. A kubeconfig for the `admin`
-//! user is written beside it ([`kubeconfig`]). Every write is announced
-//! through [`events`], which feeds [`watch`] streams and the simulated
+//! `metav1.Status` bodies of [`status`]. Writes pass validating admission
+//! webhooks first ([`admission`]), which know the requester from its
+//! client certificate ([`user`]). A kubeconfig for the `admin` user is
+//! written beside it ([`kubeconfig`]). Every write is announced through
+//! [`events`], which feeds [`watch`] streams and the simulated
 //! [`controllers`] that make workloads run, become ready and finish.
 //!
 //! One cluster per test binary is the intended use:
@@ -25,6 +27,7 @@
 //! }
 //! ```
 
+pub mod admission;
 pub mod api;
 pub mod apply;
 pub mod controllers;
@@ -45,6 +48,7 @@ pub mod server;
 pub mod status;
 pub mod store;
 pub mod subresource;
+pub mod user;
 pub mod watch;
 
 use std::net::SocketAddr;
@@ -88,6 +92,7 @@ pub struct TestCluster {
     runtime: Option<Runtime>,
     address: SocketAddr,
     state: Arc<ApiState>,
+    admission: Arc<admission::Admission>,
     pki: Pki,
     /// Holds the kubeconfig; removed on drop.
     dir: tempfile::TempDir,
@@ -120,8 +125,13 @@ impl TestCluster {
             store: Store::new(),
             server_address: address.to_string(),
         });
+        let admission = Arc::new(admission::Admission::new(state.clone()));
         let router = axum::Router::new()
             .fallback(api::handle)
+            .layer(axum::middleware::from_fn_with_state(
+                admission.clone(),
+                admission::middleware,
+            ))
             // kube-apiserver's limit on request bodies (axum's default is 2 MiB).
             .layer(axum::extract::DefaultBodyLimit::max(3 * 1024 * 1024))
             .with_state(state.clone());
@@ -140,6 +150,7 @@ impl TestCluster {
             runtime: Some(runtime),
             address,
             state,
+            admission,
             pki,
             dir,
             kubeconfig,
@@ -164,6 +175,11 @@ impl TestCluster {
     /// The object store, for tests that look behind the API.
     pub fn store(&self) -> &Store {
         &self.state.store
+    }
+
+    /// Validating admission: where webhook Services are routed.
+    pub fn admission(&self) -> &admission::Admission {
+        &self.admission
     }
 
     /// The directory the kubeconfig is in, removed on drop; tests may put

@@ -18,6 +18,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::api;
 use crate::pki::Pki;
+use crate::user::UserInfo;
 
 /// Why the TLS configuration could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -74,12 +75,18 @@ pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, router: Router)
             let Ok(tls) = acceptor.accept(stream).await else {
                 return;
             };
-            let authenticated = tls
+            // The user the certificate names rides on every request
+            // (admission reviews carry it as `userInfo`).
+            let user = tls
                 .get_ref()
                 .1
                 .peer_certificates()
-                .is_some_and(|certs| !certs.is_empty());
-            let service = TowerToHyperService::new(if authenticated { router } else { anonymous });
+                .and_then(|certs| certs.first())
+                .and_then(|cert| UserInfo::from_certificate(cert));
+            let service = TowerToHyperService::new(match user {
+                Some(user) => router.layer(axum::Extension(user)),
+                None => anonymous,
+            });
             let _ = auto::Builder::new(TokioExecutor::new())
                 .serve_connection_with_upgrades(TokioIo::new(tls), service)
                 .await;

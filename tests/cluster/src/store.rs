@@ -708,6 +708,7 @@ fn typed_object(
     } else {
         metadata.remove("namespace");
     }
+    crate::admission::config::default_and_validate(resource, &mut object)?;
     Ok(object)
 }
 
