@@ -222,7 +222,8 @@ fn stored_chart_of_our_loader_is_helms() {
         }
         let user = flags.merge().expect("values");
         let mut loaded = helm::chart::load(&charts_dir().join(chart)).expect("loads");
-        helm::chart::process_dependencies(&mut loaded, &user).expect("dependencies");
+        helm::chart::process_dependencies(&mut loaded, &user, &mut helm::log::Discard)
+            .expect("dependencies");
         let ours = StoredChart::from_chart(&loaded).expect("storable");
         let config = engine_map(&helm::engine::Value::Map(user))
             .expect("storable")

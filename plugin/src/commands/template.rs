@@ -5,6 +5,7 @@ use helm::action::template::{render_name_template, validate_release_name};
 use helm::action::{Template, TemplateError, locate_chart};
 use helm::chart::KubeVersion;
 use helm::engine::gofmt;
+use helm::log::WriteLog;
 
 use super::Context;
 use super::values::ValuesFlags;
@@ -147,7 +148,8 @@ impl TemplateArgs {
             output_dir: self.output_dir,
             use_release_name: self.release_name,
         };
-        ctx.out.write_all(template.run()?.as_bytes())?;
+        let output = template.run(&mut WriteLog(&mut *ctx.err))?;
+        ctx.out.write_all(output.as_bytes())?;
         Ok(())
     }
 

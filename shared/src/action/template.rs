@@ -14,6 +14,7 @@ use crate::chart::{
 use crate::engine::Value;
 use crate::engine::exec::{ExecOptions, Templates};
 use crate::engine::funcs::helm_funcs;
+use crate::log::{Log, Record};
 use crate::values::schema::{self, SchemaError};
 use crate::values::{CoalesceError, UserValues, ValuesError, coalesce_values};
 use crate::{manifest, pathmatch};
@@ -145,18 +146,22 @@ pub fn render_name_template(template: &str) -> Result<String, TemplateError> {
 }
 
 impl Template {
-    /// Renders the chart and returns exactly what `helm template` prints.
-    pub fn run(&self) -> Result<String, TemplateError> {
+    /// Renders the chart and returns exactly what `helm template` prints
+    /// on standard output; Helm's warnings on the way go to `log`.
+    pub fn run(&self, log: &mut dyn Log) -> Result<String, TemplateError> {
         let user = self.values.merge()?;
         let mut chart = load(&self.chart)?;
         if chart.metadata.is_library() {
             return Err(TemplateError::Library);
         }
+        if chart.metadata.deprecated {
+            log.log(Record::warn("this chart is deprecated"));
+        }
         if chart.metadata.dependencies.is_some() {
             check_dependencies(&chart)?;
         }
-        process_dependencies(&mut chart, &user).map_err(TemplateError::Dependencies)?;
-        let values = coalesce_values(&chart, &user)?;
+        process_dependencies(&mut chart, &user, log).map_err(TemplateError::Dependencies)?;
+        let values = coalesce_values(&chart, &user, log)?;
         if !self.skip_schema_validation {
             schema::validate_chart(&chart, &values)?;
         }

@@ -7,6 +7,7 @@ use super::{Linter, Options, Severity};
 use crate::codec::yaml;
 use crate::engine::Value;
 use crate::engine::value::{Map, MapKind};
+use crate::log::Record;
 use crate::values::{coalesce_tables, deep_copy, schema};
 
 const FILE: &str = "values.yaml";
@@ -21,7 +22,7 @@ pub(super) fn lint(linter: &mut Linter, options: &Options) {
     linter.check(Severity::Error, FILE, outcome);
 }
 
-fn check(linter: &Linter, options: &Options) -> Result<(), String> {
+fn check(linter: &mut Linter, options: &Options) -> Result<(), String> {
     let path = linter.chart_dir.join(FILE);
     let defaults = read_values(&path).map_err(|e| format!("unable to parse YAML: {e}"))?;
     let schema = match fs::read(linter.chart_dir.join("values.schema.json")) {
@@ -33,7 +34,9 @@ fn check(linter: &Linter, options: &Options) -> Result<(), String> {
     }
     // Helm lints only the top-level values, coalescing tables (user over
     // defaults) rather than the whole chart.
-    let values = coalesce_tables(&deep_copy(&options.values), &defaults);
+    let mut log = Vec::new();
+    let values = coalesce_tables(&deep_copy(&options.values), &defaults, &mut log);
+    linter.logs.extend(log.iter().map(Record::to_string));
     schema::validate_single(&schema, &values)
 }
 
