@@ -99,6 +99,14 @@ impl Log for Vec<Record> {
     }
 }
 
+/// Collects the lines as they would be written (`helm lint` gathers its
+/// log with the render's own).
+impl Log for Vec<String> {
+    fn log(&mut self, record: Record) {
+        self.push(record.to_string());
+    }
+}
+
 /// Drops every record.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Discard;

@@ -221,7 +221,8 @@ fn stored_chart_of_our_loader_is_helms() {
             }
         }
         let user = flags.merge().expect("values");
-        let mut loaded = helm::chart::load(&charts_dir().join(chart)).expect("loads");
+        let mut loaded =
+            helm::chart::load(&charts_dir().join(chart), &mut helm::log::Discard).expect("loads");
         helm::chart::process_dependencies(&mut loaded, &user, &mut helm::log::Discard)
             .expect("dependencies");
         let ours = StoredChart::from_chart(&loaded).expect("storable");

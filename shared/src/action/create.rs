@@ -11,6 +11,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::chart::{LoadError, Metadata, load_dir};
 use crate::engine::gofmt;
+use crate::log::Discard;
 
 /// The placeholder Helm replaces with the chart's name.
 const PLACEHOLDER: &str = "<CHARTNAME>";
@@ -115,7 +116,10 @@ impl Create {
         if !starter.exists() {
             return Err(CreateError::NoStarter { path });
         }
-        let chart = load_dir(starter).map_err(|source| CreateError::Starter { path, source })?;
+        // Helm would log the starter's loading warnings; `create` does
+        // not report them yet.
+        let chart = load_dir(starter, &mut Discard)
+            .map_err(|source| CreateError::Starter { path, source })?;
         let out = Path::new(parent).join(name);
         if out.exists() && !out.is_dir() {
             return Err(CreateError::NotADirectory(out.display().to_string()));

@@ -150,7 +150,7 @@ impl Template {
     /// on standard output; Helm's warnings on the way go to `log`.
     pub fn run(&self, log: &mut dyn Log) -> Result<String, TemplateError> {
         let user = self.values.merge()?;
-        let mut chart = load(&self.chart)?;
+        let mut chart = load(&self.chart, log)?;
         if chart.metadata.is_library() {
             return Err(TemplateError::Library);
         }

@@ -16,7 +16,7 @@ use crate::engine::Value;
 use crate::engine::exec::LogSink;
 use crate::engine::render::Renderer;
 use crate::engine::value::Map;
-use crate::log::{Log, Record};
+use crate::log::Log;
 use crate::values::{CoalesceError, coalesce_values, schema};
 
 const DIR: &str = "templates/";
@@ -42,10 +42,7 @@ pub(super) fn lint(linter: &mut Linter, options: &Options) {
     let Some(mut chart) = load_for_dir_rule(linter, DIR, meta) else {
         return;
     };
-    let mut log = Vec::new();
-    let values = prepare_values(&mut chart, &options.values, &mut log);
-    linter.logs.extend(log.iter().map(Record::to_string));
-    let values = match values {
+    let values = match prepare_values(&mut chart, &options.values, &mut linter.logs) {
         Ok(Some(values)) => values,
         // Helm lints nothing more, and says nothing, when processing the
         // dependencies fails.

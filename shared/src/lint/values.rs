@@ -7,7 +7,6 @@ use super::{Linter, Options, Severity};
 use crate::codec::yaml;
 use crate::engine::Value;
 use crate::engine::value::{Map, MapKind};
-use crate::log::Record;
 use crate::values::{coalesce_tables, deep_copy, schema};
 
 const FILE: &str = "values.yaml";
@@ -34,9 +33,7 @@ fn check(linter: &mut Linter, options: &Options) -> Result<(), String> {
     }
     // Helm lints only the top-level values, coalescing tables (user over
     // defaults) rather than the whole chart.
-    let mut log = Vec::new();
-    let values = coalesce_tables(&deep_copy(&options.values), &defaults, &mut log);
-    linter.logs.extend(log.iter().map(Record::to_string));
+    let values = coalesce_tables(&deep_copy(&options.values), &defaults, &mut linter.logs);
     schema::validate_single(&schema, &values)
 }
 

@@ -306,21 +306,24 @@ mod tests {
     }
 
     fn tree() -> Chart {
-        from_files(vec![
-            file("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n"),
-            file(
-                "values.yaml",
-                "global: {g: top}\nsub: {x: parent}\ngone: null\n",
-            ),
-            file(
-                "charts/sub/Chart.yaml",
-                "apiVersion: v2\nname: sub\nversion: 1.0.0\n",
-            ),
-            file(
-                "charts/sub/values.yaml",
-                "x: sub\nz: sub\nnul: null\nglobal: {g: sub, h: sub}\n",
-            ),
-        ])
+        from_files(
+            vec![
+                file("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n"),
+                file(
+                    "values.yaml",
+                    "global: {g: top}\nsub: {x: parent}\ngone: null\n",
+                ),
+                file(
+                    "charts/sub/Chart.yaml",
+                    "apiVersion: v2\nname: sub\nversion: 1.0.0\n",
+                ),
+                file(
+                    "charts/sub/values.yaml",
+                    "x: sub\nz: sub\nnul: null\nglobal: {g: sub, h: sub}\n",
+                ),
+            ],
+            &mut Discard,
+        )
         .unwrap()
     }
 
@@ -334,7 +337,7 @@ mod tests {
 
     #[test]
     fn parents_win_globals_flow_down_and_default_nulls_go() {
-        let mut log = Vec::new();
+        let mut log: Vec<Record> = Vec::new();
         let values = coalesce_values(&tree(), &user(""), &mut log).unwrap();
         assert!(log.is_empty(), "{log:?}");
         assert_eq!(
@@ -377,7 +380,7 @@ mod tests {
 
     #[test]
     fn a_table_over_a_scalar_default_is_kept_with_a_warning() {
-        let mut log = Vec::new();
+        let mut log: Vec<Record> = Vec::new();
         let values = coalesce_values(&tree(), &user("sub.x.y=1"), &mut log).unwrap();
         assert!(format_value(&Value::Map(values)).contains("x:map[y:1]"));
         assert_eq!(
@@ -393,7 +396,7 @@ mod tests {
 
     #[test]
     fn a_scalar_global_is_skipped_with_a_warning() {
-        let mut log = Vec::new();
+        let mut log: Vec<Record> = Vec::new();
         coalesce_values(&tree(), &user("global=1"), &mut log).unwrap();
         assert_eq!(
             messages(&log),
@@ -403,10 +406,10 @@ mod tests {
 
     #[test]
     fn tables_and_scalars_meeting_in_tables_warn_with_the_full_key() {
-        let mut log = Vec::new();
+        let mut log: Vec<Record> = Vec::new();
         let dst = coalesce_tables(&user("a.b=1,c.d=x"), &user("a.b.e=2,c.d.f=3"), &mut log);
         assert_eq!(format_value(&Value::Map(dst)), "map[a:map[b:1] c:map[d:x]]");
-        let mut log2 = Vec::new();
+        let mut log2: Vec<Record> = Vec::new();
         let dst = coalesce_tables(&user("a.b.e=2"), &user("a.b=1"), &mut log2);
         assert_eq!(format_value(&Value::Map(dst)), "map[a:map[b:map[e:2]]]");
         log.extend(log2);

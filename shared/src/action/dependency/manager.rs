@@ -6,6 +6,9 @@
 //! `charts/NAME-VERSION.tgz`) and those with no repository (already in
 //! `charts/NAME/`). Chart repositories and OCI registries are refused with
 //! [`DependencyError::Remote`].
+//!
+//! Helm logs its loader's warnings for each chart loaded here; these
+//! commands do not report them yet (they load with a discarding log).
 
 use std::fs;
 use std::io::{self, Write};
@@ -21,6 +24,7 @@ use crate::chart::{
 use crate::constraints::{self, Constraint};
 use crate::engine::funcs::paths::clean;
 use crate::goio;
+use crate::log::Discard;
 
 const API_VERSION_V1: &str = "v1";
 const FILE_SCHEME: &str = "file://";
@@ -125,7 +129,7 @@ impl DependencyManager {
                 reason: goio::error_text(&e),
             }),
             Ok(meta) if !meta.is_dir() => Err(DependencyError::NotUnpacked),
-            Ok(_) => Ok(load_dir(Path::new(&self.chart))?),
+            Ok(_) => Ok(load_dir(Path::new(&self.chart), &mut Discard)?),
         }
     }
 
@@ -168,7 +172,7 @@ impl DependencyManager {
             if !dep.repository.starts_with(FILE_SCHEME) {
                 return Err(remote_error(dep));
             }
-            let chart = load_dir(&self.local_path(&dep.repository)?)?;
+            let chart = load_dir(&self.local_path(&dep.repository)?, &mut Discard)?;
             let satisfied = constraints::parse_version(&chart.metadata.version)
                 .is_ok_and(|v| constraint.matches(&v));
             if satisfied {
@@ -241,9 +245,11 @@ impl DependencyManager {
     /// satisfy the constraint.
     fn check_unpacked(&self, dep: &Dependency) -> Result<(), DependencyError> {
         let path = self.join(&format!("charts/{}", dep.name));
-        let chart = load_dir(Path::new(&path)).map_err(|source| DependencyError::UnpackedLoad {
-            path: path.clone(),
-            source,
+        let chart = load_dir(Path::new(&path), &mut Discard).map_err(|source| {
+            DependencyError::UnpackedLoad {
+                path: path.clone(),
+                source,
+            }
         })?;
         if !satisfies(dep, &chart.metadata.version)? {
             return Err(DependencyError::UnpackedMismatch {
@@ -262,7 +268,7 @@ impl DependencyManager {
         dep: &Dependency,
     ) -> Result<(String, String, Vec<u8>), DependencyError> {
         let dir = self.local_path(&dep.repository)?;
-        let chart = load_dir(&dir)?;
+        let chart = load_dir(&dir, &mut Discard)?;
         if !satisfies(dep, &chart.metadata.version)? {
             return Err(DependencyError::NoLocalVersion(dep.name.clone()));
         }
@@ -291,7 +297,7 @@ impl DependencyManager {
                 continue;
             }
             let path = format!("{charts}/{name}");
-            let chart = match load_file(Path::new(&path)) {
+            let chart = match load_file(Path::new(&path), &mut Discard) {
                 Ok(chart) => chart,
                 Err(e) => {
                     say(
@@ -346,7 +352,7 @@ pub fn update_missing(
     debug: bool,
     out: &mut dyn Write,
 ) -> Result<(), DependencyError> {
-    let Ok(loaded) = load(chart) else {
+    let Ok(loaded) = load(chart, &mut Discard) else {
         return Ok(());
     };
     if loaded.metadata.chart_type == "library" || check_dependencies(&loaded).is_ok() {
