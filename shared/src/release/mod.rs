@@ -18,7 +18,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-pub use chart::{Dependency, File, Lock, Maintainer, Metadata, StoredChart, engine_map};
+pub use chart::{Dependency, File, Lock, Metadata, StoredChart, engine_map};
 pub use gojson::DecodeError;
 pub use hook::{Hook, HookExecution};
 pub use time::Time;

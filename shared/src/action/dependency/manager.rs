@@ -69,7 +69,7 @@ impl DependencyManager {
         let lock = Lock {
             generated: go_timestamp(&chrono::Local::now()),
             digest,
-            dependencies: locked,
+            dependencies: Some(locked.into_iter().map(Some).collect()),
         };
         let name = if chart.metadata.api_version == API_VERSION_V1 {
             "requirements.lock"
@@ -100,7 +100,8 @@ impl DependencyManager {
             None
         };
         self.check_repositories(req.as_deref().unwrap_or_default(), out)?;
-        let digest = hash_requirements(req.as_deref(), &lock.dependencies).ok();
+        let mut locked: Vec<Dependency> = lock.dependency_list().cloned().collect();
+        let digest = hash_requirements(req.as_deref(), &locked).ok();
         if digest.as_deref() != Some(lock.digest.as_str()) {
             if !v1 {
                 return Err(DependencyError::LockOutOfSync);
@@ -114,10 +115,9 @@ impl DependencyManager {
                 return Err(DependencyError::RequirementsLockOutOfSync);
             }
         }
-        if let Some(remote) = lock.dependencies.iter().find(|d| is_remote(d)) {
+        if let Some(remote) = locked.iter().find(|d| is_remote(d)) {
             return Err(remote_error(remote));
         }
-        let mut locked = lock.dependencies;
         self.download_all(&mut locked, out)
     }
 
