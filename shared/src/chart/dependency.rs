@@ -175,3 +175,34 @@ pub(super) fn map_dependencies<V, W, E>(
     })
     .transpose()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::yaml;
+
+    fn lock(text: &str) -> Lock {
+        Lock::from_value(&yaml::from_str(text).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn locks_keep_helms_nil_list_and_null_entries() {
+        assert!(lock("digest: x\n").dependencies.is_none());
+        let l = lock("dependencies:\n- null\n- name: a\n  version: 1.0.0\n");
+        let deps = l.dependencies.as_deref().unwrap();
+        assert!(deps[0].is_none());
+        let names: Vec<&str> = l.dependency_list().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["a"]);
+    }
+
+    #[test]
+    fn import_values_convert_with_nulls_kept() {
+        let l = lock("dependencies:\n- null\n- name: a\n  import-values: [x]\n");
+        let converted: Lock<String> = l
+            .try_map_imports(|v| Ok::<_, ()>(crate::engine::gofmt::format_value(v)))
+            .unwrap();
+        let deps = converted.dependencies.unwrap();
+        assert!(deps[0].is_none());
+        assert_eq!(deps[1].as_ref().unwrap().import_values, ["x"]);
+    }
+}
