@@ -1,10 +1,9 @@
 //! `template`: render a chart locally and print the manifests.
 
 use helm::action::dependency;
-use helm::action::template::{render_name_template, validate_release_name};
-use helm::action::{Template, TemplateError, locate_chart};
+use helm::action::template::render_name_template;
+use helm::action::{Template, locate_chart};
 use helm::chart::KubeVersion;
-use helm::engine::gofmt;
 use helm::log::WriteLog;
 
 use super::Context;
@@ -116,10 +115,6 @@ impl TemplateArgs {
                 _ => DEFAULT_RELEASE_NAME.to_string(),
             },
         };
-        if let Err(e) = validate_release_name(&name) {
-            log_error(ctx, "release name check failed", &e)?;
-            return Err(e.into());
-        }
         let kube_version = self
             .kube_version
             .as_deref()
@@ -174,18 +169,4 @@ impl TemplateArgs {
             ),
         }
     }
-}
-
-/// Helm's error log line (Go's `slog` text format) before the error itself.
-fn log_error(ctx: &mut Context<'_>, msg: &str, e: &TemplateError) -> std::io::Result<()> {
-    let detail = match e {
-        TemplateError::ReleaseName(detail) => detail.clone(),
-        other => other.to_string(),
-    };
-    writeln!(
-        ctx.err,
-        "level=ERROR msg={} error={}",
-        gofmt::quote(msg),
-        gofmt::quote(&detail)
-    )
 }

@@ -14,7 +14,7 @@ use crate::chart::{
 use crate::engine::Value;
 use crate::engine::exec::{ExecOptions, Templates};
 use crate::engine::funcs::helm_funcs;
-use crate::log::{Log, Record};
+use crate::log::{Level, Log, Record};
 use crate::values::schema::{self, SchemaError};
 use crate::values::{CoalesceError, UserValues, ValuesError, coalesce_values};
 use crate::{manifest, pathmatch};
@@ -160,6 +160,16 @@ impl Template {
         if chart.metadata.dependencies.is_some() {
             check_dependencies(&chart)?;
         }
+        // Checked once the chart is loaded, before its dependencies are
+        // processed: where Helm checks it, so the same warnings come first.
+        if let Err(e) = validate_release_name(&self.release_name) {
+            if let TemplateError::ReleaseName(detail) = &e {
+                log.log(
+                    Record::new(Level::Error, "release name check failed").attr("error", detail),
+                );
+            }
+            return Err(e);
+        }
         process_dependencies(&mut chart, &user, log).map_err(TemplateError::Dependencies)?;
         let values = coalesce_values(&chart, &user, log)?;
         if !self.skip_schema_validation {
@@ -177,7 +187,6 @@ impl Template {
             is_install: !self.is_upgrade,
             is_upgrade: self.is_upgrade,
         };
-        validate_release_name(&self.release_name)?;
         let rendered = render_chart(&chart, values, &release, &caps, false)?;
         if let Some(dir) = &self.output_dir {
             let wrote = self.write_files(dir, &chart, &rendered)?;

@@ -24,7 +24,7 @@ use crate::chart::{
 use crate::constraints::{self, Constraint};
 use crate::engine::funcs::paths::clean;
 use crate::goio;
-use crate::log::Discard;
+use crate::log::{Discard, Record};
 
 const API_VERSION_V1: &str = "v1";
 const FILE_SCHEME: &str = "file://";
@@ -106,11 +106,10 @@ impl DependencyManager {
             if !v1 {
                 return Err(DependencyError::LockOutOfSync);
             }
-            writeln!(
-                err,
-                "level=INFO msg=\"warning: a valid Helm v3 hash was not found. Checking against Helm v2 hash...\""
-            )
-            .map_err(|source| io_error("stderr", source))?;
+            let line = Record::info(
+                "warning: a valid Helm v3 hash was not found. Checking against Helm v2 hash...",
+            );
+            writeln!(err, "{line}").map_err(|source| io_error("stderr", source))?;
             if v2_digest.as_deref() != Some(lock.digest.as_str()) {
                 return Err(DependencyError::RequirementsLockOutOfSync);
             }
