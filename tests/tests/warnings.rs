@@ -278,3 +278,62 @@ fn loading_warnings_are_helms() {
     failures.extend(compare("package", &helm, &ours));
     assert_none(failures);
 }
+
+/// The commands that write: `dependency update` and `build`, `template
+/// --dependency-update`, `package -u` and `create --starter` load charts
+/// (the parent, and each `file://` dependency as it is resolved and as it
+/// is archived) and log each load's warnings. Each runs on the same files
+/// for both, reset in between, so the logged paths agree.
+#[test]
+fn writing_commands_log_their_loads_as_helm_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let parent = root.join("parent");
+    let dep = root.join("dep");
+    for chart in [&parent, &dep] {
+        fs::create_dir_all(chart.join("templates")).unwrap();
+        std::os::unix::fs::symlink("../Chart.yaml", chart.join("templates/link.txt")).unwrap();
+    }
+    fs::write(
+        parent.join("Chart.yaml"),
+        "apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n\
+         - name: dep\n  version: 0.1.0\n  repository: file://../dep\n",
+    )
+    .unwrap();
+    fs::write(
+        dep.join("Chart.yaml"),
+        "apiVersion: v2\nname: dep\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    fs::write(dep.join("requirements.yaml"), "dependencies: []\n").unwrap();
+    let reset = || {
+        let _ = fs::remove_dir_all(parent.join("charts"));
+        let _ = fs::remove_file(parent.join("Chart.lock"));
+        let _ = fs::remove_dir_all(root.join("out"));
+        let _ = fs::remove_dir_all(root.join("new"));
+    };
+    let p = parent.to_string_lossy().into_owned();
+    let out = root.join("out").to_string_lossy().into_owned();
+    let new = root.join("new").to_string_lossy().into_owned();
+    let mut failures = Vec::new();
+    for args in [
+        &["dependency", "update", &p][..],
+        &["dependency", "build", &p],
+        &["template", "r", &p, "--dependency-update"],
+        &["package", &p, "-u", "-d", &out],
+        &["create", &new, "--starter", &p],
+    ] {
+        reset();
+        let helm = reference::run_uncached(args, root);
+        reset();
+        let ours = ours::run(args);
+        failures.extend(compare(&args.join(" "), &helm, &ours));
+        assert!(
+            helm.stderr.contains("found symbolic link"),
+            "{args:?} logs nothing: {}",
+            helm.stderr
+        );
+    }
+    reset();
+    assert_none(failures);
+}

@@ -61,10 +61,12 @@ impl DependencyArgs {
                 ctx.out.write_all(listed.as_bytes())?;
             }
             DependencyCommand::Build(args) => {
-                DependencyManager::new(&args.chart, ctx.settings.debug).build(ctx.out, ctx.err)?;
+                DependencyManager::new(&args.chart, ctx.settings.debug)
+                    .build(ctx.out, &mut WriteLog(&mut *ctx.err))?;
             }
             DependencyCommand::Update(args) => {
-                DependencyManager::new(&args.chart, ctx.settings.debug).update(ctx.out)?;
+                DependencyManager::new(&args.chart, ctx.settings.debug)
+                    .update(ctx.out, &mut WriteLog(&mut *ctx.err))?;
             }
         }
         Ok(())

@@ -125,7 +125,12 @@ impl TemplateArgs {
             .transpose()?;
         let chart = locate_chart(&chart, &ctx.settings)?;
         if self.dependency_update {
-            dependency::update_missing(&chart, ctx.settings.debug, ctx.out)?;
+            dependency::update_missing(
+                &chart,
+                ctx.settings.debug,
+                ctx.out,
+                &mut WriteLog(&mut *ctx.err),
+            )?;
         }
         let template = Template {
             release_name: name,

@@ -115,7 +115,7 @@ impl Package {
             // Helm discards what the update prints.
             let manager = DependencyManager::new(&dir.display().to_string(), false);
             manager
-                .update(&mut io::sink())
+                .update(&mut io::sink(), log)
                 .map_err(|e| PackageError::DependencyUpdate(Box::new(e)))?;
         }
         let files = read_dir_files(&dir, log)?;
@@ -172,8 +172,7 @@ pub(crate) fn archive_dir(dir: &Path) -> Result<(String, Vec<u8>), PackageError>
         version: None,
         app_version: None,
     };
-    // Helm logs the loader's warnings here too; `dependency update` has no
-    // log to report them to yet.
+    // The caller loaded (and logged) this chart already.
     let packed = pack(
         read_dir_files(dir, &mut Discard)?,
         &none,
