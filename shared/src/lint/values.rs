@@ -24,6 +24,10 @@ pub(super) fn lint(linter: &mut Linter, options: &Options) {
 fn check(linter: &mut Linter, options: &Options) -> Result<(), String> {
     let path = linter.chart_dir.join(FILE);
     let defaults = read_values(&path).map_err(|e| format!("unable to parse YAML: {e}"))?;
+    // Helm lints only the top-level values, coalescing tables (user over
+    // defaults) rather than the whole chart; it does so, and logs what
+    // that warns about, schema or not.
+    let values = coalesce_tables(&deep_copy(&options.values), &defaults, &mut linter.logs);
     let schema = match fs::read(linter.chart_dir.join("values.schema.json")) {
         Ok(schema) if !schema.is_empty() => schema,
         _ => return Ok(()),
@@ -31,9 +35,6 @@ fn check(linter: &mut Linter, options: &Options) -> Result<(), String> {
     if options.skip_schema_validation {
         return Ok(());
     }
-    // Helm lints only the top-level values, coalescing tables (user over
-    // defaults) rather than the whole chart.
-    let values = coalesce_tables(&deep_copy(&options.values), &defaults, &mut linter.logs);
     schema::validate_single(&schema, &values)
 }
 
