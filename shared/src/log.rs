@@ -9,6 +9,8 @@
 use std::fmt;
 use std::io::Write;
 
+use crate::engine::gofmt::is_print;
+
 /// A record's severity, as `slog` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -135,7 +137,7 @@ pub fn slog_value(text: &str) -> String {
             if c.is_ascii() {
                 c == ' ' || c == '=' || c == '"' || (c.is_ascii_control() && c != '\x7f')
             } else {
-                c.is_whitespace() || c.is_control() || c == char::REPLACEMENT_CHARACTER
+                c.is_whitespace() || !is_print(c) || c == char::REPLACEMENT_CHARACTER
             }
         });
     if bare {
@@ -178,5 +180,8 @@ mod tests {
         assert_eq!(slog_value("tab\there"), r#""tab\there""#);
         assert_eq!(slog_value("back\\slash"), "back\\slash");
         assert_eq!(slog_value("naïve"), "naïve");
+        // Invisible format characters and non-ASCII spaces are quoted.
+        assert_eq!(slog_value("a\u{200b}b"), r#""a\u200bb""#);
+        assert_eq!(slog_value("a\u{a0}b"), r#""a\u00a0b""#);
     }
 }

@@ -335,3 +335,34 @@ fn writing_commands_log_their_loads_as_helm_does() {
     reset();
     assert_none(failures);
 }
+
+/// Values on a log line are bare or Go-quoted exactly as `slog` decides:
+/// a chart whose directory name needs quoting (or not), with a link.
+#[test]
+fn log_values_are_quoted_as_slog_quotes_them() {
+    let mut failures = Vec::new();
+    for name in [
+        "plain",
+        "a=b",
+        "a\"b",
+        "a b",
+        "naïve",
+        "a\\b",
+        "a\u{200b}b",
+        "a\u{a0}b",
+        "a\u{e000}b",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let chart = dir.path().join(name);
+        fs::create_dir_all(chart.join("templates")).unwrap();
+        fs::write(
+            chart.join("Chart.yaml"),
+            "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+        )
+        .unwrap();
+        std::os::unix::fs::symlink("../Chart.yaml", chart.join("templates/link.txt")).unwrap();
+        let chart = chart.to_string_lossy().into_owned();
+        failures.extend(run_both(name, &["template", "r"], &chart, dir.path()));
+    }
+    assert_none(failures);
+}
