@@ -17,6 +17,17 @@ pub fn join(dir: &str, name: &str) -> String {
     }
 }
 
+/// Go's `filepath.Abs`: `path` joined to the working directory unless
+/// absolute, then cleaned (no symbolic link is resolved).
+pub fn abs(path: &std::path::Path) -> String {
+    let path = path.to_string_lossy();
+    if path.starts_with('/') {
+        return clean(&path);
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    join(&cwd.to_string_lossy(), &path)
+}
+
 /// The text Go gives an I/O error (`no such file or directory` where Rust
 /// says `No such file or directory (os error 2)`).
 pub fn error_text(e: &io::Error) -> String {

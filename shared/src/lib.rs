@@ -16,6 +16,7 @@ pub mod engine;
 pub mod goio;
 pub mod kube;
 pub mod lint;
+pub mod log;
 pub mod manifest;
 pub mod pathmatch;
 pub mod policy;

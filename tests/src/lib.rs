@@ -21,13 +21,13 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// What users compare: the output of a success, the error of a failure.
-    /// Warnings a successful run prints on stderr are not compared.
-    pub fn observable(&self) -> (bool, &str) {
+    /// What users see: the output and the log (warnings on standard
+    /// error) of a success, the error of a failure.
+    pub fn observable(&self) -> (bool, &str, &str) {
         if self.success {
-            (true, &self.stdout)
+            (true, &self.stdout, &self.stderr)
         } else {
-            (false, &self.stderr)
+            (false, "", &self.stderr)
         }
     }
 }
@@ -40,10 +40,23 @@ pub fn compare(label: &str, helm: &Outcome, ours: &Outcome) -> Option<String> {
     Some(format!(
         "── {label}\n   helm ({}):\n{}\n   ours ({}):\n{}",
         status(helm),
-        indent(helm.observable().1),
+        shown(helm),
         status(ours),
-        indent(ours.observable().1),
+        shown(ours),
     ))
+}
+
+/// A run's output (on success) and standard error, indented.
+fn shown(o: &Outcome) -> String {
+    let mut text = String::new();
+    if o.success {
+        text.push_str(&indent(&o.stdout));
+        if !o.stderr.is_empty() {
+            text.push_str("\n     stderr:\n");
+        }
+    }
+    text.push_str(&indent(&o.stderr));
+    text
 }
 
 fn status(o: &Outcome) -> &'static str {

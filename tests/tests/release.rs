@@ -221,8 +221,10 @@ fn stored_chart_of_our_loader_is_helms() {
             }
         }
         let user = flags.merge().expect("values");
-        let mut loaded = helm::chart::load(&charts_dir().join(chart)).expect("loads");
-        helm::chart::process_dependencies(&mut loaded, &user).expect("dependencies");
+        let mut loaded =
+            helm::chart::load(&charts_dir().join(chart), &mut helm::log::Discard).expect("loads");
+        helm::chart::process_dependencies(&mut loaded, &user, &mut helm::log::Discard)
+            .expect("dependencies");
         let ours = StoredChart::from_chart(&loaded).expect("storable");
         let config = engine_map(&helm::engine::Value::Map(user))
             .expect("storable")

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use helm::action::Create;
+use helm::log::WriteLog;
 
 use super::Context;
 
@@ -31,7 +32,7 @@ impl CreateArgs {
             path: self.name,
             starter,
         };
-        let warnings = create.run()?;
+        let warnings = create.run(&mut WriteLog(&mut *ctx.err))?;
         ctx.out.write_all(warnings.as_bytes())?;
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! `dependency`: manage a chart's dependencies.
 
 use helm::action::{DependencyList, DependencyManager};
+use helm::log::WriteLog;
 
 use super::Context;
 
@@ -56,13 +57,16 @@ impl DependencyArgs {
                     chart: args.chart,
                     max_column_width: args.max_col_width,
                 };
-                ctx.out.write_all(list.run()?.as_bytes())?;
+                let listed = list.run(&mut WriteLog(&mut *ctx.err))?;
+                ctx.out.write_all(listed.as_bytes())?;
             }
             DependencyCommand::Build(args) => {
-                DependencyManager::new(&args.chart, ctx.settings.debug).build(ctx.out, ctx.err)?;
+                DependencyManager::new(&args.chart, ctx.settings.debug)
+                    .build(ctx.out, &mut WriteLog(&mut *ctx.err))?;
             }
             DependencyCommand::Update(args) => {
-                DependencyManager::new(&args.chart, ctx.settings.debug).update(ctx.out)?;
+                DependencyManager::new(&args.chart, ctx.settings.debug)
+                    .update(ctx.out, &mut WriteLog(&mut *ctx.err))?;
             }
         }
         Ok(())

@@ -11,6 +11,7 @@ use helm::action::prepare::{PrepareError, check_chart};
 use helm::action::printer::{StatusTable, release_json, release_yaml};
 use helm::chart::{Capabilities, load};
 use helm::engine::{Value, gofmt};
+use helm::log::WriteLog;
 
 use super::Context;
 use super::output::Format;
@@ -195,14 +196,16 @@ impl InstallArgs {
         let (name, chart) = name_and_chart(&self.args, self.generate_name, &template, now)?;
         let path = locate_chart(&chart, &ctx.settings)?;
         let user = helm::values::UserValues::from(self.values).merge()?;
-        let mut loaded = load(&path)?;
-        if loaded.metadata.deprecated {
-            writeln!(ctx.err, "level=WARN msg=\"this chart is deprecated\"")?;
-        }
-        match check_chart(&loaded) {
+        let mut loaded = load(&path, &mut WriteLog(&mut *ctx.err))?;
+        match check_chart(&loaded, &mut WriteLog(&mut *ctx.err)) {
             Err(PrepareError::MissingDependencies(_)) if self.dependency_update => {
-                dependency::update_missing(&path, ctx.settings.debug, ctx.out)?;
-                loaded = load(&path)?;
+                dependency::update_missing(
+                    &path,
+                    ctx.settings.debug,
+                    ctx.out,
+                    &mut WriteLog(&mut *ctx.err),
+                )?;
+                loaded = load(&path, &mut WriteLog(&mut *ctx.err))?;
             }
             other => other?,
         }
@@ -223,14 +226,19 @@ impl InstallArgs {
             dry_run: true,
             subchart_notes: self.render_subchart_notes,
         };
-        let (mut release, prepared) =
-            match install.build(loaded, user, Capabilities::default(), now) {
-                Ok(built) => built,
-                Err(e) => {
-                    log_failure(ctx, &e)?;
-                    return Err(e.into());
-                }
-            };
+        let (mut release, prepared) = match install.build(
+            loaded,
+            user,
+            Capabilities::default(),
+            now,
+            &mut WriteLog(&mut *ctx.err),
+        ) {
+            Ok(built) => built,
+            Err(e) => {
+                log_failure(ctx, &e)?;
+                return Err(e.into());
+            }
+        };
         mark_dry_run(&mut release);
         let text = match format {
             Format::Json => release_json(&release),

@@ -198,7 +198,7 @@ impl Cli {
 
     pub fn run(self, ctx: &mut Context<'_>) -> anyhow::Result<()> {
         match self.command {
-            Command::Package(args) => args.run(ctx.out),
+            Command::Package(args) => args.run(ctx.out, ctx.err),
             Command::Completion(args) => args.run(ctx),
             Command::Create(args) => args.run(ctx),
             Command::Env(args) => args.run(ctx),

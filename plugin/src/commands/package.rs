@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use helm::action::Package;
+use helm::log::WriteLog;
 
 #[derive(Debug, clap::Args)]
 pub struct PackageArgs {
@@ -25,7 +26,8 @@ pub struct PackageArgs {
 }
 
 impl PackageArgs {
-    pub fn run(self, out: &mut dyn Write) -> anyhow::Result<()> {
+    /// Packages each chart, the loader's warnings going to `err`.
+    pub fn run(self, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
         if self.charts.is_empty() {
             anyhow::bail!("need at least one argument, the path to the chart");
         }
@@ -37,7 +39,7 @@ impl PackageArgs {
             source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok(),
         };
         for chart in &self.charts {
-            let saved = package.run(chart)?;
+            let saved = package.run(chart, &mut WriteLog(&mut *err))?;
             writeln!(
                 out,
                 "Successfully packaged chart and saved it to: {}",

@@ -1,6 +1,7 @@
 //! `show`: show information of a chart.
 
 use helm::action::{Show, ShowFormat, locate_chart};
+use helm::log::WriteLog;
 
 use super::Context;
 
@@ -63,7 +64,8 @@ impl ShowArgs {
             chart: path,
             jsonpath,
         };
-        ctx.out.write_all(show.run()?.as_bytes())?;
+        let shown = show.run(&mut WriteLog(&mut *ctx.err))?;
+        ctx.out.write_all(shown.as_bytes())?;
         Ok(())
     }
 }

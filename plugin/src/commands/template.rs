@@ -1,10 +1,10 @@
 //! `template`: render a chart locally and print the manifests.
 
 use helm::action::dependency;
-use helm::action::template::{render_name_template, validate_release_name};
-use helm::action::{Template, TemplateError, locate_chart};
+use helm::action::template::render_name_template;
+use helm::action::{Template, locate_chart};
 use helm::chart::KubeVersion;
-use helm::engine::gofmt;
+use helm::log::WriteLog;
 
 use super::Context;
 use super::values::ValuesFlags;
@@ -115,10 +115,6 @@ impl TemplateArgs {
                 _ => DEFAULT_RELEASE_NAME.to_string(),
             },
         };
-        if let Err(e) = validate_release_name(&name) {
-            log_error(ctx, "release name check failed", &e)?;
-            return Err(e.into());
-        }
         let kube_version = self
             .kube_version
             .as_deref()
@@ -129,7 +125,12 @@ impl TemplateArgs {
             .transpose()?;
         let chart = locate_chart(&chart, &ctx.settings)?;
         if self.dependency_update {
-            dependency::update_missing(&chart, ctx.settings.debug, ctx.out)?;
+            dependency::update_missing(
+                &chart,
+                ctx.settings.debug,
+                ctx.out,
+                &mut WriteLog(&mut *ctx.err),
+            )?;
         }
         let template = Template {
             release_name: name,
@@ -147,7 +148,8 @@ impl TemplateArgs {
             output_dir: self.output_dir,
             use_release_name: self.release_name,
         };
-        ctx.out.write_all(template.run()?.as_bytes())?;
+        let output = template.run(&mut WriteLog(&mut *ctx.err))?;
+        ctx.out.write_all(output.as_bytes())?;
         Ok(())
     }
 
@@ -172,18 +174,4 @@ impl TemplateArgs {
             ),
         }
     }
-}
-
-/// Helm's error log line (Go's `slog` text format) before the error itself.
-fn log_error(ctx: &mut Context<'_>, msg: &str, e: &TemplateError) -> std::io::Result<()> {
-    let detail = match e {
-        TemplateError::ReleaseName(detail) => detail.clone(),
-        other => other.to_string(),
-    };
-    writeln!(
-        ctx.err,
-        "level=ERROR msg={} error={}",
-        gofmt::quote(msg),
-        gofmt::quote(&detail)
-    )
 }

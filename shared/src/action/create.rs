@@ -11,6 +11,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::chart::{LoadError, Metadata, load_dir};
 use crate::engine::gofmt;
+use crate::log::Log;
 
 /// The placeholder Helm replaces with the chart's name.
 const PLACEHOLDER: &str = "<CHARTNAME>";
@@ -90,13 +91,14 @@ pub enum CreateError {
 
 impl Create {
     /// Creates the chart; returns the warnings Helm prints (on standard
-    /// output) about files it overwrote.
-    pub fn run(&self) -> Result<String, CreateError> {
+    /// output) about files it overwrote. Loading a starter logs the
+    /// loader's warnings to `log`.
+    pub fn run(&self, log: &mut dyn Log) -> Result<String, CreateError> {
         let name = go_base(&self.path);
         let parent = go_dir(&self.path);
         match &self.starter {
             Some(starter) => self
-                .create_from_starter(&name, &parent, starter)
+                .create_from_starter(&name, &parent, starter, log)
                 .map(|()| String::new()),
             None => scaffold(&name, &parent),
         }
@@ -110,12 +112,14 @@ impl Create {
         name: &str,
         parent: &str,
         starter: &Path,
+        log: &mut dyn Log,
     ) -> Result<(), CreateError> {
         let path = starter.display().to_string();
         if !starter.exists() {
             return Err(CreateError::NoStarter { path });
         }
-        let chart = load_dir(starter).map_err(|source| CreateError::Starter { path, source })?;
+        let chart =
+            load_dir(starter, log).map_err(|source| CreateError::Starter { path, source })?;
         let out = Path::new(parent).join(name);
         if out.exists() && !out.is_dir() {
             return Err(CreateError::NotADirectory(out.display().to_string()));

@@ -59,7 +59,11 @@ pub fn computed_values(rel: &Release) -> Result<Value, GetError> {
         Value::Map(m) => m,
         _ => crate::engine::value::Map::new(MapKind::Values),
     };
-    Ok(Value::Map(coalesce_values(&chart, &user)?))
+    Ok(Value::Map(coalesce_values(
+        &chart,
+        &user,
+        &mut crate::log::Discard,
+    )?))
 }
 
 /// `get values` as a table: a heading, then the values as YAML.
@@ -166,6 +170,7 @@ impl<'a> ReleaseMetadata<'a> {
             .dependencies
             .iter()
             .flatten()
+            .flatten()
             .map(|d| d.name.as_str())
             .collect();
         deps.sort_unstable();
@@ -174,7 +179,11 @@ impl<'a> ReleaseMetadata<'a> {
         let _ = writeln!(out, "CHART: {}", chart.name);
         let _ = writeln!(out, "VERSION: {}", chart.version);
         let _ = writeln!(out, "APP_VERSION: {}", chart.app_version);
-        let _ = writeln!(out, "ANNOTATIONS: {}", label_set(&chart.annotations));
+        let _ = writeln!(
+            out,
+            "ANNOTATIONS: {}",
+            label_set(&chart.annotations.clone().unwrap_or_default())
+        );
         let _ = writeln!(out, "LABELS: {}", label_set(self.labels));
         let _ = writeln!(out, "DEPENDENCIES: {}", deps.join(","));
         let _ = writeln!(out, "NAMESPACE: {}", self.rel.namespace);
@@ -202,21 +211,21 @@ impl<'a> ReleaseMetadata<'a> {
         w.string("chart", &chart.name);
         w.string("version", &chart.version);
         w.string("appVersion", &chart.app_version);
-        if !chart.annotations.is_empty() {
-            write_string_map(&chart.annotations, w.key("annotations"));
+        if let Some(annotations) = chart.annotations.as_ref().filter(|a| !a.is_empty()) {
+            write_string_map(annotations, w.key("annotations"));
         }
         if !self.labels.is_empty() {
             write_string_map(self.labels, w.key("labels"));
         }
-        if !chart.dependencies.is_empty() {
+        if let Some(dependencies) = chart.dependencies.as_ref().filter(|d| !d.is_empty()) {
             let out = w.key("dependencies");
             out.push('[');
-            for (i, d) in chart.dependencies.iter().enumerate() {
+            for (i, d) in dependencies.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
                 match d {
-                    Some(d) => d.write(out),
+                    Some(d) => crate::release::write_dependency(d, out),
                     None => out.push_str("null"),
                 }
             }

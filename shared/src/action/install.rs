@@ -15,6 +15,7 @@ use super::template::{TemplateError, render_name_template, validate_release_name
 use crate::chart::{Capabilities, Chart};
 use crate::engine::Value;
 use crate::engine::value::Map;
+use crate::log::Log;
 use crate::release::{
     ApplyMethod, DecodeError, Info, Release, Status, StoredChart, Time, engine_map,
 };
@@ -174,6 +175,7 @@ impl Install {
         user: Map,
         caps: Capabilities,
         now: Time,
+        log: &mut dyn Log,
     ) -> Result<(Release, Prepared), InstallError> {
         if self.hide_secret && !self.dry_run {
             return Err(InstallError::HideSecretNeedsDryRun);
@@ -195,7 +197,7 @@ impl Install {
             subchart_notes: self.subchart_notes,
             ..PrepareOptions::new(release, caps)
         };
-        let prepared = prepare(chart, user, &opts);
+        let prepared = prepare(chart, user, &opts, log);
         // Helm checks the labels after the values, before rendering.
         let reserved = self
             .labels
@@ -312,7 +314,7 @@ mod tests {
     fn fixture() -> Chart {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../tests/fixtures/charts/hook-annotations");
-        crate::chart::load(&dir).expect("the fixture chart loads")
+        crate::chart::load(&dir, &mut Vec::<String>::new()).expect("the fixture chart loads")
     }
 
     fn user() -> Map {
@@ -332,7 +334,13 @@ mod tests {
             ..Install::default()
         };
         let (rel, prepared) = install
-            .build(fixture(), user(), Capabilities::default(), now)
+            .build(
+                fixture(),
+                user(),
+                Capabilities::default(),
+                now,
+                &mut Vec::<String>::new(),
+            )
             .expect("builds");
         let info = rel.info.as_ref().expect("info");
         assert_eq!(info.status, Some(Status::PendingInstall));
@@ -352,7 +360,13 @@ mod tests {
         let now = Time::ZERO;
         let build = |install: Install| {
             install
-                .build(fixture(), user(), Capabilities::default(), now)
+                .build(
+                    fixture(),
+                    user(),
+                    Capabilities::default(),
+                    now,
+                    &mut Vec::<String>::new(),
+                )
                 .map(|_| ())
         };
         let named = |name: &str| Install {

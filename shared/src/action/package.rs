@@ -19,6 +19,7 @@ use crate::chart::{File, LoadError, Metadata};
 use crate::codec::yaml::EncodeError;
 use crate::constraints::{VersionError, parse_version};
 use crate::goio;
+use crate::log::{Discard, Log};
 
 /// The options of `helm package`.
 #[derive(Clone, Debug)]
@@ -100,8 +101,8 @@ pub enum SaveError {
 impl Package {
     /// Packages the chart in directory `chart` and returns the path of the
     /// archive, as Helm prints it. Nothing is written unless every check
-    /// passes.
-    pub fn run(&self, chart: &Path) -> Result<PathBuf, PackageError> {
+    /// passes. The loader's warnings go to `log`.
+    pub fn run(&self, chart: &Path, log: &mut dyn Log) -> Result<PathBuf, PackageError> {
         std::fs::metadata(chart).map_err(|source| PackageError::Stat {
             path: chart.display().to_string(),
             source,
@@ -114,15 +115,15 @@ impl Package {
             // Helm discards what the update prints.
             let manager = DependencyManager::new(&dir.display().to_string(), false);
             manager
-                .update(&mut io::sink())
+                .update(&mut io::sink(), log)
                 .map_err(|e| PackageError::DependencyUpdate(Box::new(e)))?;
         }
-        let files = read_dir_files(&dir)?;
+        let files = read_dir_files(&dir, log)?;
         let overrides = Overrides {
             version: self.version.as_deref().filter(|v| !v.is_empty()),
             app_version: self.app_version.as_deref().filter(|v| !v.is_empty()),
         };
-        let packed = pack(files, &overrides, true)?;
+        let packed = pack(files, &overrides, true, log)?;
         let mtime = parse_epoch(self.source_date_epoch.as_deref())?;
         let archive =
             write_archive(&packed.name, &packed.files, mtime).map_err(|source| SaveError::Io {
@@ -171,7 +172,13 @@ pub(crate) fn archive_dir(dir: &Path) -> Result<(String, Vec<u8>), PackageError>
         version: None,
         app_version: None,
     };
-    let packed = pack(read_dir_files(dir)?, &none, false)?;
+    // The caller loaded (and logged) this chart already.
+    let packed = pack(
+        read_dir_files(dir, &mut Discard)?,
+        &none,
+        false,
+        &mut Discard,
+    )?;
     let archive =
         write_archive(&packed.name, &packed.files, 0).map_err(|source| SaveError::Io {
             path: packed.name.clone(),
@@ -183,13 +190,14 @@ pub(crate) fn archive_dir(dir: &Path) -> Result<(String, Vec<u8>), PackageError>
 /// Orders a chart's files as Helm's archive has them, regenerating
 /// `Chart.yaml` and `Chart.lock` and recursing into subcharts; with
 /// `check_missing`, declared dependencies absent from `charts/` are an
-/// error.
+/// error. The loader's warnings, subcharts' included, go to `log`.
 fn pack(
     files: Vec<File>,
     overrides: &Overrides,
     check_missing: bool,
+    log: &mut dyn Log,
 ) -> Result<Packed, PackageError> {
-    let chart = from_files(files.clone())?;
+    let chart = from_files(files.clone(), log)?;
     // For `apiVersion: v1` they come from `requirements.yaml`.
     let declared: Vec<String> = chart
         .metadata
@@ -247,7 +255,8 @@ fn pack(
                 version: None,
                 app_version: None,
             };
-            packed_subcharts.push(pack(sub, &none, false)?);
+            // Loaded (and logged) with their parent already.
+            packed_subcharts.push(pack(sub, &none, false, &mut Discard)?);
         }
     }
     let missing: Vec<String> = declared

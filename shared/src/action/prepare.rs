@@ -12,6 +12,7 @@ use crate::chart::{
     Capabilities, Chart, MissingDependencies, check_dependencies, process_dependencies,
 };
 use crate::engine::value::Map;
+use crate::log::{Log, Record};
 use crate::manifest::Manifest;
 use crate::release::{self, HookExecution};
 use crate::values::schema::{self, SchemaError};
@@ -93,11 +94,15 @@ pub enum PrepareError {
 }
 
 /// Helm's checks on a loaded chart before anything is rendered: only
-/// application charts install, and every dependency must be present.
-pub fn check_chart(chart: &Chart) -> Result<(), PrepareError> {
+/// application charts install (a deprecated one with a warning), and every
+/// dependency must be present.
+pub fn check_chart(chart: &Chart, log: &mut dyn Log) -> Result<(), PrepareError> {
     let kind = chart.metadata.chart_type.as_str();
     if !kind.is_empty() && kind != "application" {
         return Err(PrepareError::NotInstallable(kind.to_string()));
+    }
+    if chart.metadata.deprecated {
+        log.log(Record::warn("this chart is deprecated"));
     }
     if chart.metadata.dependencies.is_some() {
         check_dependencies(chart)?;
@@ -111,9 +116,10 @@ pub fn prepare(
     mut chart: Chart,
     user: Map,
     opts: &PrepareOptions,
+    log: &mut dyn Log,
 ) -> Result<Prepared, PrepareError> {
-    process_dependencies(&mut chart, &user).map_err(PrepareError::Dependencies)?;
-    let values = coalesce_values(&chart, &user)?;
+    process_dependencies(&mut chart, &user, log).map_err(PrepareError::Dependencies)?;
+    let values = coalesce_values(&chart, &user, log)?;
     if !opts.skip_schema_validation {
         schema::validate_chart(&chart, &values)?;
     }

@@ -12,6 +12,7 @@ use crate::chart::{Capabilities, Chart, KubeVersion, LoadError, load};
 use crate::engine::Value;
 use crate::engine::exec::{ExecOptions, Templates};
 use crate::engine::funcs::helm_funcs;
+use crate::log::{Level, Log, Record};
 use crate::values::{UserValues, ValuesError};
 use crate::{manifest, pathmatch};
 
@@ -138,12 +139,22 @@ pub fn render_name_template(template: &str) -> Result<String, TemplateError> {
 }
 
 impl Template {
-    /// Renders the chart and returns exactly what `helm template` prints.
-    pub fn run(&self) -> Result<String, TemplateError> {
+    /// Renders the chart and returns exactly what `helm template` prints
+    /// on standard output; Helm's warnings on the way go to `log`.
+    pub fn run(&self, log: &mut dyn Log) -> Result<String, TemplateError> {
         let user = self.values.merge()?;
-        let chart = load(&self.chart)?;
-        check_chart(&chart)?;
-        validate_release_name(&self.release_name)?;
+        let chart = load(&self.chart, log)?;
+        check_chart(&chart, log)?;
+        // Checked once the chart is loaded, before its dependencies are
+        // processed: where Helm checks it, so the same warnings come first.
+        if let Err(e) = validate_release_name(&self.release_name) {
+            if let TemplateError::ReleaseName(detail) = &e {
+                log.log(
+                    Record::new(Level::Error, "release name check failed").attr("error", detail),
+                );
+            }
+            return Err(e);
+        }
         let mut caps = Capabilities::default();
         if let Some(kv) = &self.kube_version {
             caps.kube_version = kv.clone();
@@ -161,7 +172,7 @@ impl Template {
             skip_schema_validation: self.skip_schema_validation,
             ..PrepareOptions::new(release, caps)
         };
-        let prepared = prepare(chart, user, &opts)?;
+        let prepared = prepare(chart, user, &opts, log)?;
         if let Some(dir) = &self.output_dir {
             let wrote = self.write_files(dir, &prepared.chart, &prepared.rendered)?;
             return if self.show_only.is_empty() {

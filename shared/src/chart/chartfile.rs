@@ -81,15 +81,13 @@ impl Lock {
         fields.set("generated", Value::str(generated));
         fields.set("digest", Value::str(self.digest.as_str()));
         // Unlike the metadata's, the lock's list is written even when empty.
-        let deps = if self.dependencies.is_empty() {
-            Value::Nil
-        } else {
-            Value::list(
-                self.dependencies
-                    .iter()
-                    .map(Dependency::to_yaml_value)
+        let deps = match self.dependencies.as_deref() {
+            None | Some([]) => Value::Nil,
+            Some(deps) => Value::list(
+                deps.iter()
+                    .map(|d| d.as_ref().map_or(Value::Nil, Dependency::to_yaml_value))
                     .collect(),
-            )
+            ),
         };
         fields.set("dependencies", deps);
         yaml::to_yaml(&fields.into_value())

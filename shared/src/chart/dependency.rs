@@ -6,9 +6,11 @@ use super::metadata::{map_of, sanitize, strings};
 use crate::engine::Value;
 use crate::engine::value::{Map, MapKind};
 
-/// One entry of `dependencies`.
-#[derive(Clone, Debug, Default)]
-pub struct Dependency {
+/// One entry of `dependencies`. `V` is how its import values are held:
+/// template values in a loaded chart, JSON in a release record (which must
+/// be `Send`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Dependency<V = Value> {
     pub name: String,
     /// A version or SemVer range.
     pub version: String,
@@ -19,7 +21,7 @@ pub struct Dependency {
     /// Decided by conditions and tags while processing dependencies.
     pub enabled: bool,
     /// Strings (`exports.` paths) or `{child, parent}` maps.
-    pub import_values: Vec<Value>,
+    pub import_values: Vec<V>,
     pub alias: String,
 }
 
@@ -85,13 +87,17 @@ pub(crate) fn import_record(child: &str, parent: &str) -> Value {
     Value::Map(Map::from_entries(MapKind::String, entries))
 }
 
-/// `Chart.lock` (or `requirements.lock`): the exact versions resolved.
-#[derive(Clone, Debug, Default)]
-pub struct Lock {
+/// `Chart.lock` (or `requirements.lock`): the exact versions resolved;
+/// `V` as for [`Dependency`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Lock<V = Value> {
     /// The `generated` timestamp, as written.
     pub generated: String,
     pub digest: String,
-    pub dependencies: Vec<Dependency>,
+    /// `None` when the file has no `dependencies`, and `None` for a `null`
+    /// entry, as Helm's nil slice and nil pointers (a release record keeps
+    /// both).
+    pub dependencies: Option<Vec<Option<Dependency<V>>>>,
 }
 
 impl Lock {
@@ -100,15 +106,103 @@ impl Lock {
         let fields = Fields::root(doc);
         let dependencies = fields
             .list("dependencies", "v2.Dependency")?
-            .unwrap_or_default()
-            .iter()
-            .flatten()
-            .map(Dependency::from_fields)
-            .collect::<Result<_, _>>()?;
+            .map(|list| {
+                list.iter()
+                    .map(|d| d.as_ref().map(Dependency::from_fields).transpose())
+                    .collect::<Result<_, _>>()
+            })
+            .transpose()?;
         Ok(Lock {
             generated: fields.string("generated")?.unwrap_or_default(),
             digest: fields.string("digest")?.unwrap_or_default(),
             dependencies,
         })
+    }
+}
+
+impl<V> Lock<V> {
+    /// The locked dependencies, `null` entries left out.
+    pub fn dependency_list(&self) -> impl Iterator<Item = &Dependency<V>> {
+        self.dependencies.iter().flatten().flatten()
+    }
+
+    /// The same lock with each dependency's import values converted.
+    pub fn try_map_imports<W, E>(
+        &self,
+        mut convert: impl FnMut(&V) -> Result<W, E>,
+    ) -> Result<Lock<W>, E> {
+        Ok(Lock {
+            generated: self.generated.clone(),
+            digest: self.digest.clone(),
+            dependencies: map_dependencies(self.dependencies.as_deref(), &mut convert)?,
+        })
+    }
+}
+
+impl<V> Dependency<V> {
+    /// The same dependency with its import values converted.
+    pub fn try_map_imports<W, E>(
+        &self,
+        convert: &mut impl FnMut(&V) -> Result<W, E>,
+    ) -> Result<Dependency<W>, E> {
+        Ok(Dependency {
+            name: self.name.clone(),
+            version: self.version.clone(),
+            repository: self.repository.clone(),
+            condition: self.condition.clone(),
+            tags: self.tags.clone(),
+            enabled: self.enabled,
+            import_values: self
+                .import_values
+                .iter()
+                .map(convert)
+                .collect::<Result<_, _>>()?,
+            alias: self.alias.clone(),
+        })
+    }
+}
+
+/// A list of dependencies (`None` entries kept) with their import values
+/// converted.
+pub(super) fn map_dependencies<V, W, E>(
+    deps: Option<&[Option<Dependency<V>>]>,
+    convert: &mut impl FnMut(&V) -> Result<W, E>,
+) -> Result<Option<Vec<Option<Dependency<W>>>>, E> {
+    deps.map(|deps| {
+        deps.iter()
+            .map(|d| d.as_ref().map(|d| d.try_map_imports(convert)).transpose())
+            .collect()
+    })
+    .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::yaml;
+
+    fn lock(text: &str) -> Lock {
+        Lock::from_value(&yaml::from_str(text).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn locks_keep_helms_nil_list_and_null_entries() {
+        assert!(lock("digest: x\n").dependencies.is_none());
+        let l = lock("dependencies:\n- null\n- name: a\n  version: 1.0.0\n");
+        let deps = l.dependencies.as_deref().unwrap();
+        assert!(deps[0].is_none());
+        let names: Vec<&str> = l.dependency_list().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["a"]);
+    }
+
+    #[test]
+    fn import_values_convert_with_nulls_kept() {
+        let l = lock("dependencies:\n- null\n- name: a\n  import-values: [x]\n");
+        let converted: Lock<String> = l
+            .try_map_imports(|v| Ok::<_, ()>(crate::engine::gofmt::format_value(v)))
+            .unwrap();
+        let deps = converted.dependencies.unwrap();
+        assert!(deps[0].is_none());
+        assert_eq!(deps[1].as_ref().unwrap().import_values, ["x"]);
     }
 }

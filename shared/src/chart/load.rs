@@ -14,6 +14,8 @@ use super::{Chart, File, Metadata};
 use crate::codec::yaml;
 use crate::engine::Value;
 use crate::engine::value::{Map, MapKind};
+use crate::goio;
+use crate::log::{Log, Record};
 
 /// Helm reads at most this much of a chart directory, all files together
 /// (the limit it sets on a decompressed archive).
@@ -74,24 +76,29 @@ pub enum LoadError {
 }
 
 /// Loads a chart from a directory or, for any other file, a chart archive.
-pub fn load(path: &Path) -> Result<Chart, LoadError> {
+/// Helm's loading warnings (symbolic links followed, `requirements.yaml`
+/// in a v2 chart) go to `log`.
+pub fn load(path: &Path, log: &mut dyn Log) -> Result<Chart, LoadError> {
     if path.is_file() {
-        load_file(path)
+        load_file(path, log)
     } else {
-        load_dir(path)
+        load_dir(path, log)
     }
 }
 
 /// Loads the chart in directory `dir`, with its subcharts. The chart's
 /// `.helmignore` applies to the whole tree (Helm reads no `.helmignore`
 /// of a subchart directory).
-pub fn load_dir(dir: &Path) -> Result<Chart, LoadError> {
-    from_files(read_dir_files(dir)?)
+pub fn load_dir(dir: &Path, log: &mut dyn Log) -> Result<Chart, LoadError> {
+    let files = read_dir_files(dir, log)?;
+    from_files(files, log)
 }
 
 /// The files of the chart in directory `dir` (what `.helmignore` keeps),
-/// named relative to it, in Helm's walk order.
-pub(crate) fn read_dir_files(dir: &Path) -> Result<Vec<File>, LoadError> {
+/// named relative to it, in Helm's walk order. Each symbolic link under
+/// `dir` is logged as it is followed, ignored or not, as Helm logs it (a
+/// link that is `dir` itself is not).
+pub(crate) fn read_dir_files(dir: &Path, log: &mut dyn Log) -> Result<Vec<File>, LoadError> {
     if !dir.exists() {
         return Err(LoadError::NotFound(dir.display().to_string()));
     }
@@ -111,19 +118,24 @@ pub(crate) fn read_dir_files(dir: &Path) -> Result<Vec<File>, LoadError> {
         path: dir.display().to_string(),
         source,
     })?;
-    collect_files(dir, dir, &rules, &mut vec![root], &mut files)?;
+    let walk = Walk {
+        root: dir,
+        shown_root: PathBuf::from(goio::abs(dir)),
+        rules: &rules,
+    };
+    walk.collect(dir, &mut vec![root], &mut files, log)?;
     Ok(files)
 }
 
 /// Loads a packaged subchart (a `charts/*.tgz` archive) from its bytes; a
 /// rejected archive is reported with its reason.
-pub fn load_archive(data: &[u8]) -> Result<Chart, LoadError> {
-    super::archive::load_archive(data)
+pub fn load_archive(data: &[u8], log: &mut dyn Log) -> Result<Chart, LoadError> {
+    super::archive::load_archive(data, log)
 }
 
 /// Builds a chart, with its subcharts, from its files (paths relative to
 /// the chart root), as Helm's `LoadFiles`.
-pub fn from_files(files: Vec<File>) -> Result<Chart, LoadError> {
+pub fn from_files(files: Vec<File>, log: &mut dyn Log) -> Result<Chart, LoadError> {
     let mut metadata = None;
     for file in files.iter().filter(|f| f.name == "Chart.yaml") {
         let doc = parse_yaml(&file.data).map_err(LoadError::ChartYaml)?;
@@ -156,6 +168,11 @@ pub fn from_files(files: Vec<File>) -> Result<Chart, LoadError> {
             "values.schema.json" => schema = Some(file.data),
             "requirements.yaml" => {
                 let meta = metadata.get_or_insert_with(Metadata::default);
+                if meta.api_version != API_VERSION_V1 {
+                    log.log(Record::info(
+                        "Warning: Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml.",
+                    ));
+                }
                 let doc = parse_yaml(&file.data).map_err(LoadError::Requirements)?;
                 meta.read(&doc)
                     .map_err(|e| LoadError::Requirements(e.to_string()))?;
@@ -166,6 +183,11 @@ pub fn from_files(files: Vec<File>) -> Result<Chart, LoadError> {
             "requirements.lock" => {
                 lock = Some(read_lock("requirements.lock", &file.data)?);
                 let meta = metadata.get_or_insert_with(Metadata::default);
+                if meta.api_version != API_VERSION_V1 {
+                    log.log(Record::info(
+                        "Warning: Dependency locking is handled in Chart.lock since apiVersion \"v2\". We recommend migrating to Chart.lock.",
+                    ));
+                }
                 if meta.api_version == API_VERSION_V1 {
                     others.push(file);
                 }
@@ -210,7 +232,7 @@ pub fn from_files(files: Vec<File>) -> Result<Chart, LoadError> {
         };
         let sub = if name.ends_with(".tgz") {
             let data = files.first().map(|f| f.data.as_slice()).unwrap_or_default();
-            load_archive(data)
+            load_archive(data, log)
         } else {
             // Files directly in `charts/` (not in a subchart directory) are
             // not part of any chart.
@@ -224,7 +246,7 @@ pub fn from_files(files: Vec<File>) -> Result<Chart, LoadError> {
                     })
                 })
                 .collect();
-            from_files(inner)
+            from_files(inner, log)
         };
         chart.dependencies.push(sub.map_err(wrap)?);
     }
@@ -244,71 +266,96 @@ fn parse_yaml(data: &[u8]) -> Result<Value, String> {
     yaml::from_str(&text).map_err(|e| e.to_string())
 }
 
-/// Reads every file under `dir` in lexical order (as Go's `filepath.Walk`),
-/// following symbolic links, leaving out what `.helmignore` ignores.
-/// `ancestors` holds the real paths of the directories being walked: a
-/// link back to one of them is refused at once (Helm walks around such a
-/// loop until the system's limit of 40 links, or for ever when a directory
-/// links to itself twice).
-fn collect_files(
-    root: &Path,
-    dir: &Path,
-    rules: &Rules,
-    ancestors: &mut Vec<PathBuf>,
-    out: &mut Vec<File>,
-) -> Result<(), LoadError> {
-    let io_err = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| LoadError::Io { path, source }
-    };
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
-        .map_err(io_err(dir))?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .map_err(io_err(dir))?;
-    entries.sort();
-    for path in entries {
-        let rel = relative_name(root, &path);
-        let meta = fs::metadata(&path).map_err(|e| broken_link(&path, e))?;
-        if rules.ignores(&rel, meta.is_dir()) {
-            continue;
-        }
-        if meta.is_dir() {
-            let real = fs::canonicalize(&path).map_err(io_err(&path))?;
-            if ancestors.contains(&real) {
-                return Err(LoadError::SymlinkLoop {
-                    path: path.display().to_string(),
-                    target: real.display().to_string(),
-                });
+/// A walk over a chart directory's files.
+struct Walk<'a> {
+    /// The chart directory as given.
+    root: &'a Path,
+    /// The chart directory as Helm names it in its log (`filepath.Abs`).
+    shown_root: PathBuf,
+    rules: &'a Rules,
+}
+
+impl Walk<'_> {
+    /// Reads every file under `dir` in lexical order (as Go's
+    /// `filepath.Walk`), following symbolic links, leaving out what
+    /// `.helmignore` ignores. `ancestors` holds the real paths of the
+    /// directories being walked: a link back to one of them is refused at
+    /// once (Helm walks around such a loop until the system's limit of 40
+    /// links, or for ever when a directory links to itself twice).
+    fn collect(
+        &self,
+        dir: &Path,
+        ancestors: &mut Vec<PathBuf>,
+        out: &mut Vec<File>,
+        log: &mut dyn Log,
+    ) -> Result<(), LoadError> {
+        let io_err = |path: &Path| {
+            let path = path.display().to_string();
+            move |source| LoadError::Io { path, source }
+        };
+        let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+            .map_err(io_err(dir))?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()
+            .map_err(io_err(dir))?;
+        entries.sort();
+        for path in entries {
+            let rel = relative_name(self.root, &path);
+            let meta = fs::metadata(&path).map_err(|e| broken_link(&path, e))?;
+            if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+                let real = fs::canonicalize(&path).map_err(io_err(&path))?;
+                log_link(&self.shown_root.join(&rel), &real, log);
             }
-            ancestors.push(real);
-            collect_files(root, &path, rules, ancestors, out)?;
-            ancestors.pop();
-            continue;
+            if self.rules.ignores(&rel, meta.is_dir()) {
+                continue;
+            }
+            if meta.is_dir() {
+                let real = fs::canonicalize(&path).map_err(io_err(&path))?;
+                if ancestors.contains(&real) {
+                    return Err(LoadError::SymlinkLoop {
+                        path: path.display().to_string(),
+                        target: real.display().to_string(),
+                    });
+                }
+                ancestors.push(real);
+                self.collect(&path, ancestors, out, log)?;
+                ancestors.pop();
+                continue;
+            }
+            if !meta.is_file() {
+                return Err(LoadError::Irregular(path.display().to_string()));
+            }
+            let read_so_far: u64 = out.iter().map(|f| f.data.len() as u64).sum();
+            let allowed = MAX_CHART_BYTES.saturating_sub(read_so_far);
+            if meta.len() > allowed {
+                return Err(LoadError::TooLarge { name: rel });
+            }
+            // The size was checked, but a file may grow (or lie, as in /proc):
+            // never read past the limit.
+            let mut data = Vec::new();
+            fs::File::open(&path)
+                .and_then(|f| f.take(allowed + 1).read_to_end(&mut data))
+                .map_err(io_err(&path))?;
+            if data.len() as u64 > allowed {
+                return Err(LoadError::TooLarge { name: rel });
+            }
+            if data.starts_with(UTF8_BOM) {
+                data.drain(..UTF8_BOM.len());
+            }
+            out.push(File { name: rel, data });
         }
-        if !meta.is_file() {
-            return Err(LoadError::Irregular(path.display().to_string()));
-        }
-        let read_so_far: u64 = out.iter().map(|f| f.data.len() as u64).sum();
-        let allowed = MAX_CHART_BYTES.saturating_sub(read_so_far);
-        if meta.len() > allowed {
-            return Err(LoadError::TooLarge { name: rel });
-        }
-        // The size was checked, but a file may grow (or lie, as in /proc):
-        // never read past the limit.
-        let mut data = Vec::new();
-        fs::File::open(&path)
-            .and_then(|f| f.take(allowed + 1).read_to_end(&mut data))
-            .map_err(io_err(&path))?;
-        if data.len() as u64 > allowed {
-            return Err(LoadError::TooLarge { name: rel });
-        }
-        if data.starts_with(UTF8_BOM) {
-            data.drain(..UTF8_BOM.len());
-        }
-        out.push(File { name: rel, data });
+        Ok(())
     }
-    Ok(())
+}
+
+/// Helm's line for a symbolic link it follows: the link as walked, and
+/// where it leads.
+fn log_link(path: &Path, real: &Path, log: &mut dyn Log) {
+    log.log(
+        Record::info("found symbolic link in path. Contents of linked file included and used")
+            .attr("path", path.display())
+            .attr("resolved", real.display()),
+    );
 }
 
 /// Helm's words for a link that cannot be followed (dangling, or a chain of

@@ -87,8 +87,7 @@ impl Lock {
     /// repository and (if any) version.
     pub fn to_yaml(&self) -> String {
         let deps = self
-            .dependencies
-            .iter()
+            .dependency_list()
             .map(|d| {
                 let mut fields = BTreeMap::new();
                 fields.insert("name".to_string(), Value::str(d.name.as_str()));
@@ -189,7 +188,10 @@ mod tests {
         let lock = Lock {
             generated: "2024-05-01T12:00:00Z".into(),
             digest: "sha256:00".into(),
-            dependencies: vec![dep("a", "1.2.3", "file://../a"), dep("b", "", "")],
+            dependencies: Some(vec![
+                Some(dep("a", "1.2.3", "file://../a")),
+                Some(dep("b", "", "")),
+            ]),
         };
         assert_eq!(
             lock.to_yaml(),

@@ -2,16 +2,17 @@
 
 use std::collections::BTreeMap;
 
-use super::dependency::Dependency;
+use super::dependency::{Dependency, map_dependencies};
 use super::fields::{FieldError, Fields};
 use crate::constraints;
 use crate::engine::Value;
 use crate::engine::gofmt::is_print;
 use crate::engine::value::{Map, MapKind};
 
-/// The fields of `Chart.yaml` that Helm knows.
-#[derive(Clone, Debug, Default)]
-pub struct Metadata {
+/// The fields of `Chart.yaml` that Helm knows; `V` holds dependencies'
+/// import values (see [`Dependency`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Metadata<V = Value> {
     pub api_version: String,
     pub name: String,
     pub version: String,
@@ -32,10 +33,11 @@ pub struct Metadata {
     pub annotations: Option<BTreeMap<String, String>>,
     /// `dependencies` (or, for `apiVersion: v1`, those of
     /// `requirements.yaml`); `None` for a `null` entry.
-    pub dependencies: Option<Vec<Option<Dependency>>>,
+    pub dependencies: Option<Vec<Option<Dependency<V>>>>,
 }
 
-#[derive(Clone, Debug, Default)]
+/// An entry of `maintainers`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Maintainer {
     pub name: String,
     pub email: String,
@@ -255,6 +257,35 @@ impl Metadata {
             ("Type", Value::str(self.chart_type.as_str())),
             ("Version", Value::str(self.version.as_str())),
         ])
+    }
+}
+
+impl<V> Metadata<V> {
+    /// The same metadata with each dependency's import values converted
+    /// (how a release record gets its JSON copy).
+    pub fn try_map_imports<W, E>(
+        &self,
+        mut convert: impl FnMut(&V) -> Result<W, E>,
+    ) -> Result<Metadata<W>, E> {
+        Ok(Metadata {
+            api_version: self.api_version.clone(),
+            name: self.name.clone(),
+            version: self.version.clone(),
+            kube_version: self.kube_version.clone(),
+            description: self.description.clone(),
+            chart_type: self.chart_type.clone(),
+            keywords: self.keywords.clone(),
+            home: self.home.clone(),
+            sources: self.sources.clone(),
+            maintainers: self.maintainers.clone(),
+            icon: self.icon.clone(),
+            app_version: self.app_version.clone(),
+            deprecated: self.deprecated,
+            condition: self.condition.clone(),
+            tags: self.tags.clone(),
+            annotations: self.annotations.clone(),
+            dependencies: map_dependencies(self.dependencies.as_deref(), &mut convert)?,
+        })
     }
 }
 

@@ -10,6 +10,7 @@ use crate::constraints::{self, Constraint};
 use crate::engine::Value;
 use crate::engine::gofmt::format_value;
 use crate::engine::value::{Map, MapKind};
+use crate::log::{Log, Record};
 use crate::values::{
     self, CoalesceError, coalesce_values, deep_copy, merge_tables, merge_values, path_value,
 };
@@ -37,13 +38,24 @@ pub fn check_dependencies(chart: &Chart) -> Result<(), MissingDependencies> {
 
 /// Helm's `ProcessDependencies` with the user's values: removes disabled
 /// subcharts (recursively), applies aliases, then imports values (whose
-/// results become the charts' defaults).
-pub fn process_dependencies(chart: &mut Chart, user: &Map) -> Result<(), CoalesceError> {
-    process_enabled(chart, user, "")?;
-    process_imports(chart)
+/// results become the charts' defaults). Helm's warnings (non-boolean
+/// tags and conditions, missing imports, and those of coalescing) go to
+/// `log`.
+pub fn process_dependencies(
+    chart: &mut Chart,
+    user: &Map,
+    log: &mut dyn Log,
+) -> Result<(), CoalesceError> {
+    process_enabled(chart, user, "", log)?;
+    process_imports(chart, log)
 }
 
-fn process_enabled(chart: &mut Chart, values: &Map, path: &str) -> Result<(), CoalesceError> {
+fn process_enabled(
+    chart: &mut Chart,
+    values: &Map,
+    path: &str,
+    log: &mut dyn Log,
+) -> Result<(), CoalesceError> {
     let Some(declared) = chart.metadata.dependencies.as_mut() else {
         return Ok(());
     };
@@ -71,16 +83,26 @@ fn process_enabled(chart: &mut Chart, values: &Map, path: &str) -> Result<(), Co
     }
     chart.dependencies = kept;
 
-    let values = coalesce_values(chart, values)?;
-    let declared = chart.metadata.dependencies.iter_mut().flatten().flatten();
-    let mut disabled = Vec::new();
-    for req in declared {
-        apply_tags(req, &values);
-        apply_condition(req, &values, path);
-        if !req.enabled {
-            disabled.push(req.name.clone());
+    let values = coalesce_values(chart, values, log)?;
+    // Every tag first, then every condition: Helm's order, and so its
+    // warnings'.
+    if let Ok(tags) = values::table(&values, "tags") {
+        for req in chart.metadata.dependencies.iter_mut().flatten().flatten() {
+            apply_tags(req, &tags, log);
         }
     }
+    for req in chart.metadata.dependencies.iter_mut().flatten().flatten() {
+        apply_condition(req, &values, path, log);
+    }
+    let disabled: Vec<String> = chart
+        .metadata
+        .dependencies
+        .iter()
+        .flatten()
+        .flatten()
+        .filter(|req| !req.enabled)
+        .map(|req| req.name.clone())
+        .collect();
     chart
         .dependencies
         .retain(|c| !disabled.iter().any(|d| d == c.name()));
@@ -89,7 +111,7 @@ fn process_enabled(chart: &mut Chart, values: &Map, path: &str) -> Result<(), Co
     }
     for sub in &mut chart.dependencies {
         let sub_path = format!("{path}{}.", sub.name());
-        process_enabled(sub, &values, &sub_path)?;
+        process_enabled(sub, &values, &sub_path, log)?;
     }
     Ok(())
 }
@@ -115,47 +137,59 @@ fn is_compatible_range(constraint: &str, version: &str) -> bool {
     Constraint::parse(constraint).is_ok_and(|c| c.matches(&version))
 }
 
-/// `tags`: any true tag enables, else any false tag disables. Non-boolean
-/// tags are ignored (Helm warns).
-fn apply_tags(req: &mut Dependency, values: &Map) {
-    let Ok(tags) = values::table(values, "tags") else {
-        return;
-    };
+/// `tags` (the values' `tags` table): any true tag enables, else any false
+/// tag disables. Non-boolean tags are ignored, with a warning.
+fn apply_tags(req: &mut Dependency, tags: &Map, log: &mut dyn Log) {
     let (mut any_true, mut any_false) = (false, false);
     for tag in &req.tags {
         match tags.get(tag) {
             Some(Value::Bool(true)) => any_true = true,
             Some(Value::Bool(false)) => any_false = true,
-            _ => {}
+            Some(_) => log.log(
+                Record::warn("returned non-bool value")
+                    .attr("tag", tag)
+                    .attr("chart", &req.name),
+            ),
+            None => {}
         }
     }
     req.enabled = any_true || !any_false;
 }
 
 /// `condition`: the first path (of the comma-separated list, under the
-/// chart's own path) that holds a boolean decides.
-fn apply_condition(req: &mut Dependency, values: &Map, path: &str) {
+/// chart's own path) that holds a boolean decides. A path to anything
+/// else is skipped with a warning (naming the path as written); a path to
+/// nothing silently.
+fn apply_condition(req: &mut Dependency, values: &Map, path: &str, log: &mut dyn Log) {
     for condition in req.condition.trim().split(',') {
         if condition.is_empty() {
             continue;
         }
-        if let Ok(Value::Bool(enabled)) = path_value(values, &format!("{path}{condition}")) {
-            req.enabled = enabled;
-            break;
+        match path_value(values, &format!("{path}{condition}")) {
+            Ok(Value::Bool(enabled)) => {
+                req.enabled = enabled;
+                break;
+            }
+            Ok(_) => log.log(
+                Record::warn("returned non-bool value")
+                    .attr("path", condition)
+                    .attr("chart", &req.name),
+            ),
+            Err(_) => {}
         }
     }
 }
 
 /// Imports values bottom-up: each chart's defaults become its merged
 /// values tree with the imports laid under it.
-fn process_imports(chart: &mut Chart) -> Result<(), CoalesceError> {
+fn process_imports(chart: &mut Chart, log: &mut dyn Log) -> Result<(), CoalesceError> {
     for sub in &mut chart.dependencies {
-        process_imports(sub)?;
+        process_imports(sub, log)?;
     }
     if chart.metadata.dependencies.is_none() {
         return Ok(());
     }
-    let values = merge_values(chart, &Map::new(MapKind::Any))?;
+    let values = merge_values(chart, &Map::new(MapKind::Any), log)?;
     let mut imported = Map::new(MapKind::Any);
     for req in chart.metadata.dependencies.iter_mut().flatten().flatten() {
         let mut records = Vec::new();
@@ -168,18 +202,30 @@ fn process_imports(chart: &mut Chart) -> Result<(), CoalesceError> {
                     };
                     let (child, parent) = (field("child"), field("parent"));
                     records.push(import_record(&child, &parent));
-                    let Ok(table) = values::table(&values, &format!("{}.{child}", req.name)) else {
-                        continue;
+                    let table = match values::table(&values, &format!("{}.{child}", req.name)) {
+                        Ok(table) => table,
+                        Err(e) => {
+                            log.log(
+                                Record::warn("ImportValues missing table from chart")
+                                    .attr("chart", &req.name)
+                                    .attr("error", e),
+                            );
+                            continue;
+                        }
                     };
-                    imported = merge_tables(&imported, &path_to_map(&parent, table));
+                    imported = merge_tables(&imported, &path_to_map(&parent, table), log);
                 }
                 Value::String(name) => {
                     let child = format!("exports.{name}");
                     records.push(import_record(&child, "."));
-                    let Ok(table) = values::table(&values, &format!("{}.{child}", req.name)) else {
-                        continue;
+                    let table = match values::table(&values, &format!("{}.{child}", req.name)) {
+                        Ok(table) => table,
+                        Err(e) => {
+                            log.log(Record::warn("ImportValues missing table").attr("error", e));
+                            continue;
+                        }
                     };
-                    imported = merge_tables(&imported, &table);
+                    imported = merge_tables(&imported, &table, log);
                 }
                 _ => {}
             }
@@ -188,7 +234,7 @@ fn process_imports(chart: &mut Chart) -> Result<(), CoalesceError> {
     }
     // Imports rank below the parent's own values, which can so override
     // parts of what they import.
-    chart.values = Value::Map(merge_tables(&deep_copy(&values), &imported));
+    chart.values = Value::Map(merge_tables(&deep_copy(&values), &imported, log));
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use super::loading::{Loaded, load_chart};
 use super::{Linter, Severity};
 
 pub(super) fn lint(linter: &mut Linter) {
-    let loaded = match load_chart(&linter.chart_dir) {
+    let loaded = match load_chart(&linter.chart_dir, &mut linter.logs) {
         Ok(loaded) => loaded,
         Err(e) => {
             linter.check(

@@ -12,6 +12,7 @@ use crate::chart::{Chart, LoadError, load, load_dir};
 use crate::codec::yaml;
 use crate::constraints;
 use crate::engine::Value;
+use crate::log::{Discard, Log};
 
 /// A dependency declared in `Chart.yaml` (or a v1 chart's
 /// `requirements.yaml`).
@@ -45,7 +46,7 @@ pub(super) fn load_for_dir_rule(
     if !linter.check(Severity::Error, rule, is_dir) {
         return None;
     }
-    match load_chart(&linter.chart_dir) {
+    match load_chart(&linter.chart_dir, &mut linter.logs) {
         Ok(loaded) => Some(loaded.chart),
         Err(e) => {
             linter.check(Severity::Error, rule, Err(e));
@@ -54,9 +55,10 @@ pub(super) fn load_for_dir_rule(
     }
 }
 
-/// Loads the chart in `dir`; the error is Helm's loader's text.
-pub(super) fn load_chart(dir: &Path) -> Result<Loaded, String> {
-    let chart = load_dir(dir).map_err(|e| match e {
+/// Loads the chart in `dir`; the error is Helm's loader's text. The
+/// loader's warnings go to `log`.
+pub(super) fn load_chart(dir: &Path, log: &mut dyn Log) -> Result<Loaded, String> {
+    let chart = load_dir(dir, log).map_err(|e| match e {
         LoadError::NoChartYaml { .. } => "Chart.yaml file is missing".to_string(),
         other => other.to_string(),
     })?;
@@ -181,7 +183,9 @@ fn subcharts(dir: &Path, parent: &str) -> Result<Vec<String>, String> {
         if !(path.is_dir() || is_archive) {
             continue;
         }
-        match load(&path) {
+        // Loaded already with the chart (and logged then): this pass only
+        // names them.
+        match load(&path, &mut Discard) {
             Ok(sub) => names.push(sub.name().to_string()),
             Err(e) => {
                 return Err(format!(

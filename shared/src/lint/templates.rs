@@ -10,12 +10,14 @@ use super::documents::{self, Object};
 use super::loading::load_for_dir_rule;
 use super::{Linter, Options, Severity, deprecations, names};
 use crate::action::render::{ReleaseOptions, render_templates};
-use crate::chart::{Capabilities, Chart};
+use crate::chart::{Capabilities, Chart, process_dependencies};
 use crate::codec::yaml;
 use crate::engine::Value;
 use crate::engine::exec::LogSink;
 use crate::engine::render::Renderer;
-use crate::values::{coalesce_values, schema};
+use crate::engine::value::Map;
+use crate::log::Log;
+use crate::values::{CoalesceError, coalesce_values, schema};
 
 const DIR: &str = "templates/";
 
@@ -37,11 +39,14 @@ pub(super) fn lint(linter: &mut Linter, options: &Options) {
         }
         other => other,
     };
-    let Some(chart) = load_for_dir_rule(linter, DIR, meta) else {
+    let Some(mut chart) = load_for_dir_rule(linter, DIR, meta) else {
         return;
     };
-    let values = match coalesce_values(&chart, &options.values) {
-        Ok(values) => values,
+    let values = match prepare_values(&mut chart, &options.values, &mut linter.logs) {
+        Ok(Some(values)) => values,
+        // Helm lints nothing more, and says nothing, when processing the
+        // dependencies fails.
+        Ok(None) => return,
         Err(e) => {
             linter.check(Severity::Error, DIR, Err(e.to_string()));
             return;
@@ -104,10 +109,27 @@ pub(super) fn lint(linter: &mut Linter, options: &Options) {
     }
 }
 
+/// The values the templates render with, as Helm's template rule makes
+/// them: dependencies processed (disabled subcharts gone, imports made),
+/// then the values coalesced twice, once by the rule and once more on the
+/// way to the render (the second pass only repeats its warnings). `None`
+/// when the dependencies cannot be processed.
+fn prepare_values(
+    chart: &mut Chart,
+    user: &Map,
+    log: &mut dyn Log,
+) -> Result<Option<Map>, CoalesceError> {
+    if process_dependencies(chart, user, log).is_err() {
+        return Ok(None);
+    }
+    let values = coalesce_values(chart, user, log)?;
+    coalesce_values(chart, &values, log).map(Some)
+}
+
 /// Renders every template of the chart in lint mode.
 fn render(
     chart: &Chart,
-    values: crate::engine::value::Map,
+    values: Map,
     options: &Options,
     logs: &mut Vec<String>,
 ) -> Result<std::collections::BTreeMap<String, String>, String> {

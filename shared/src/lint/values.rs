@@ -21,9 +21,13 @@ pub(super) fn lint(linter: &mut Linter, options: &Options) {
     linter.check(Severity::Error, FILE, outcome);
 }
 
-fn check(linter: &Linter, options: &Options) -> Result<(), String> {
+fn check(linter: &mut Linter, options: &Options) -> Result<(), String> {
     let path = linter.chart_dir.join(FILE);
     let defaults = read_values(&path).map_err(|e| format!("unable to parse YAML: {e}"))?;
+    // Helm lints only the top-level values, coalescing tables (user over
+    // defaults) rather than the whole chart; it does so, and logs what
+    // that warns about, schema or not.
+    let values = coalesce_tables(&deep_copy(&options.values), &defaults, &mut linter.logs);
     let schema = match fs::read(linter.chart_dir.join("values.schema.json")) {
         Ok(schema) if !schema.is_empty() => schema,
         _ => return Ok(()),
@@ -31,9 +35,6 @@ fn check(linter: &Linter, options: &Options) -> Result<(), String> {
     if options.skip_schema_validation {
         return Ok(());
     }
-    // Helm lints only the top-level values, coalescing tables (user over
-    // defaults) rather than the whole chart.
-    let values = coalesce_tables(&deep_copy(&options.values), &defaults);
     schema::validate_single(&schema, &values)
 }
 

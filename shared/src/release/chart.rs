@@ -12,8 +12,16 @@ use super::gojson::{
     write_value,
 };
 use super::time::Time;
-use crate::chart;
+use crate::chart::{self, Maintainer};
 use crate::codec::json as gojson_codec;
+
+/// `Chart.yaml` as a record holds it: [`chart::Metadata`] with the import
+/// values of its dependencies as JSON.
+pub type Metadata = chart::Metadata<Value>;
+/// A dependency as a record holds it (see [`Metadata`]).
+pub type Dependency = chart::Dependency<Value>;
+/// `Chart.lock` as a record holds it (see [`Metadata`]).
+pub type Lock = chart::Lock<Value>;
 
 /// Helm's `chart.Chart` in the record.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -42,58 +50,6 @@ pub struct File {
     pub modtime: Time,
 }
 
-/// `Chart.yaml` as Helm's `chart.Metadata`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Metadata {
-    pub name: String,
-    pub home: String,
-    pub sources: Vec<String>,
-    pub version: String,
-    pub description: String,
-    pub keywords: Vec<String>,
-    /// `None` for a `null` entry, kept so it round-trips.
-    pub maintainers: Vec<Option<Maintainer>>,
-    pub icon: String,
-    pub api_version: String,
-    pub condition: String,
-    pub tags: String,
-    pub app_version: String,
-    pub deprecated: bool,
-    pub annotations: BTreeMap<String, String>,
-    pub kube_version: String,
-    pub dependencies: Vec<Option<Dependency>>,
-    pub chart_type: String,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Maintainer {
-    pub name: String,
-    pub email: String,
-    pub url: String,
-}
-
-/// A dependency of `Chart.yaml` or an entry of `Chart.lock`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Dependency {
-    pub name: String,
-    pub version: String,
-    pub repository: String,
-    pub condition: String,
-    pub tags: Vec<String>,
-    pub enabled: bool,
-    pub import_values: Vec<Value>,
-    pub alias: String,
-}
-
-/// `Chart.lock`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Lock {
-    pub generated: Time,
-    pub digest: String,
-    /// `null` for a nil slice.
-    pub dependencies: Option<Vec<Option<Dependency>>>,
-}
-
 impl StoredChart {
     /// The record of a loaded chart (its subcharts are not stored, as in
     /// Helm). Our loader keeps no modification times, so they are zero.
@@ -112,22 +68,13 @@ impl StoredChart {
                     .collect()
             })
         };
-        let lock = match &chart.lock {
-            Some(lock) => Some(Lock {
-                generated: Time::parse(&lock.generated).unwrap_or_default(),
-                digest: lock.digest.clone(),
-                dependencies: Some(
-                    lock.dependencies
-                        .iter()
-                        .map(|d| Dependency::from_chart(d).map(Some))
-                        .collect::<Result<_, _>>()?,
-                ),
-            }),
-            None => None,
-        };
         Ok(StoredChart {
-            metadata: Some(Metadata::from_chart(&chart.metadata)?),
-            lock,
+            metadata: Some(chart.metadata.try_map_imports(engine_json)?),
+            lock: chart
+                .lock
+                .as_ref()
+                .map(|lock| lock.try_map_imports(engine_json))
+                .transpose()?,
             templates: files(&chart.templates),
             // Helm's loader leaves the values nil without a `values.yaml`,
             // and only dependency processing fills them in.
@@ -146,11 +93,11 @@ impl StoredChart {
     pub(crate) fn write(&self, out: &mut String) {
         let mut w = StructWriter::new(out);
         match &self.metadata {
-            Some(m) => m.write(w.key("metadata")),
+            Some(m) => write_metadata(m, w.key("metadata")),
             None => w.key("metadata").push_str("null"),
         }
         match &self.lock {
-            Some(l) => l.write(w.key("lock")),
+            Some(l) => write_lock(l, w.key("lock")),
             None => w.key("lock").push_str("null"),
         }
         write_list(self.templates.as_deref(), w.key("templates"), File::write);
@@ -169,11 +116,11 @@ impl StoredChart {
         Ok(StoredChart {
             metadata: r
                 .nested("metadata", "Metadata")?
-                .map(|m| Metadata::read(&m))
+                .map(|m| read_metadata(&m))
                 .transpose()?,
             lock: r
                 .nested("lock", "Lock")?
-                .map(|l| Lock::read(&l))
+                .map(|l| read_lock(&l))
                 .transpose()?,
             templates: r.structs("templates", "File", File::read)?,
             values: r.map("values")?,
@@ -223,109 +170,71 @@ impl File {
     }
 }
 
-impl Metadata {
-    fn from_chart(m: &chart::Metadata) -> Result<Metadata, DecodeError> {
-        Ok(Metadata {
-            name: m.name.clone(),
-            home: m.home.clone(),
-            sources: m.sources.clone(),
-            version: m.version.clone(),
-            description: m.description.clone(),
-            keywords: m.keywords.clone(),
-            maintainers: m
-                .maintainers
-                .iter()
-                .map(|mt| {
-                    mt.as_ref().map(|mt| Maintainer {
-                        name: mt.name.clone(),
-                        email: mt.email.clone(),
-                        url: mt.url.clone(),
-                    })
-                })
-                .collect(),
-            icon: m.icon.clone(),
-            api_version: m.api_version.clone(),
-            condition: m.condition.clone(),
-            tags: m.tags.clone(),
-            app_version: m.app_version.clone(),
-            deprecated: m.deprecated,
-            annotations: m.annotations.clone().unwrap_or_default(),
-            kube_version: m.kube_version.clone(),
-            dependencies: m
-                .dependencies
-                .iter()
-                .flatten()
-                .map(|d| d.as_ref().map(Dependency::from_chart).transpose())
-                .collect::<Result<_, _>>()?,
-            chart_type: m.chart_type.clone(),
-        })
+/// Helm's `chart.Metadata` as `encoding/json` writes it.
+fn write_metadata(m: &Metadata, out: &mut String) {
+    let mut w = StructWriter::new(out);
+    w.string_omitempty("name", &m.name);
+    w.string_omitempty("home", &m.home);
+    w.strings_omitempty("sources", &m.sources);
+    w.string_omitempty("version", &m.version);
+    w.string_omitempty("description", &m.description);
+    w.strings_omitempty("keywords", &m.keywords);
+    if !m.maintainers.is_empty() {
+        write_list(
+            Some(&m.maintainers),
+            w.key("maintainers"),
+            |m, out| match m {
+                Some(m) => write_maintainer(m, out),
+                None => out.push_str("null"),
+            },
+        );
     }
+    w.string_omitempty("icon", &m.icon);
+    w.string_omitempty("apiVersion", &m.api_version);
+    w.string_omitempty("condition", &m.condition);
+    w.string_omitempty("tags", &m.tags);
+    w.string_omitempty("appVersion", &m.app_version);
+    if m.deprecated {
+        w.key("deprecated").push_str("true");
+    }
+    if let Some(annotations) = m.annotations.as_ref().filter(|a| !a.is_empty()) {
+        let map = annotations
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        write_map(&map, w.key("annotations"));
+    }
+    w.string_omitempty("kubeVersion", &m.kube_version);
+    if let Some(deps) = m.dependencies.as_deref().filter(|d| !d.is_empty()) {
+        write_optional_dependencies(deps, w.key("dependencies"));
+    }
+    w.string_omitempty("type", &m.chart_type);
+    w.finish();
+}
 
-    fn write(&self, out: &mut String) {
-        let mut w = StructWriter::new(out);
-        w.string_omitempty("name", &self.name);
-        w.string_omitempty("home", &self.home);
-        w.strings_omitempty("sources", &self.sources);
-        w.string_omitempty("version", &self.version);
-        w.string_omitempty("description", &self.description);
-        w.strings_omitempty("keywords", &self.keywords);
-        if !self.maintainers.is_empty() {
-            write_list(
-                Some(&self.maintainers),
-                w.key("maintainers"),
-                |m, out| match m {
-                    Some(m) => m.write(out),
-                    None => out.push_str("null"),
-                },
-            );
-        }
-        w.string_omitempty("icon", &self.icon);
-        w.string_omitempty("apiVersion", &self.api_version);
-        w.string_omitempty("condition", &self.condition);
-        w.string_omitempty("tags", &self.tags);
-        w.string_omitempty("appVersion", &self.app_version);
-        if self.deprecated {
-            w.key("deprecated").push_str("true");
-        }
-        if !self.annotations.is_empty() {
-            let map = self
-                .annotations
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect();
-            write_map(&map, w.key("annotations"));
-        }
-        w.string_omitempty("kubeVersion", &self.kube_version);
-        if !self.dependencies.is_empty() {
-            write_optional_dependencies(&self.dependencies, w.key("dependencies"));
-        }
-        w.string_omitempty("type", &self.chart_type);
-        w.finish();
-    }
-
-    fn read(r: &StructReader<'_>) -> Result<Metadata, DecodeError> {
-        Ok(Metadata {
-            name: r.string("name")?,
-            home: r.string("home")?,
-            sources: r.strings("sources")?,
-            version: r.string("version")?,
-            description: r.string("description")?,
-            keywords: r.strings("keywords")?,
-            maintainers: read_optional(r, "maintainers", "Maintainer", Maintainer::read)?
-                .unwrap_or_default(),
-            icon: r.string("icon")?,
-            api_version: r.string("apiVersion")?,
-            condition: r.string("condition")?,
-            tags: r.string("tags")?,
-            app_version: r.string("appVersion")?,
-            deprecated: r.bool("deprecated")?,
-            annotations: r.string_map("annotations")?,
-            kube_version: r.string("kubeVersion")?,
-            dependencies: read_optional(r, "dependencies", "Dependency", Dependency::read)?
-                .unwrap_or_default(),
-            chart_type: r.string("type")?,
-        })
-    }
+fn read_metadata(r: &StructReader<'_>) -> Result<Metadata, DecodeError> {
+    let annotations: BTreeMap<String, String> = r.string_map("annotations")?;
+    Ok(Metadata {
+        name: r.string("name")?,
+        home: r.string("home")?,
+        sources: r.strings("sources")?,
+        version: r.string("version")?,
+        description: r.string("description")?,
+        keywords: r.strings("keywords")?,
+        maintainers: read_optional(r, "maintainers", "Maintainer", read_maintainer)?
+            .unwrap_or_default(),
+        icon: r.string("icon")?,
+        api_version: r.string("apiVersion")?,
+        condition: r.string("condition")?,
+        tags: r.string("tags")?,
+        app_version: r.string("appVersion")?,
+        deprecated: r.bool("deprecated")?,
+        // Empty or absent, the record says the same.
+        annotations: (!annotations.is_empty()).then_some(annotations),
+        kube_version: r.string("kubeVersion")?,
+        dependencies: read_optional(r, "dependencies", "Dependency", read_dependency)?,
+        chart_type: r.string("type")?,
+    })
 }
 
 /// A slice of struct pointers whose `null` entries are kept as `None`.
@@ -351,110 +260,87 @@ fn read_optional<'a, T>(
 
 fn write_optional_dependencies(deps: &[Option<Dependency>], out: &mut String) {
     write_list(Some(deps), out, |d, out| match d {
-        Some(d) => d.write(out),
+        Some(d) => write_dependency(d, out),
         None => out.push_str("null"),
     });
 }
 
-impl Maintainer {
-    fn write(&self, out: &mut String) {
-        let mut w = StructWriter::new(out);
-        w.string_omitempty("name", &self.name);
-        w.string_omitempty("email", &self.email);
-        w.string_omitempty("url", &self.url);
-        w.finish();
-    }
-
-    fn read(r: &StructReader<'_>) -> Result<Maintainer, DecodeError> {
-        Ok(Maintainer {
-            name: r.string("name")?,
-            email: r.string("email")?,
-            url: r.string("url")?,
-        })
-    }
+fn write_maintainer(m: &Maintainer, out: &mut String) {
+    let mut w = StructWriter::new(out);
+    w.string_omitempty("name", &m.name);
+    w.string_omitempty("email", &m.email);
+    w.string_omitempty("url", &m.url);
+    w.finish();
 }
 
-impl Dependency {
-    fn from_chart(d: &chart::Dependency) -> Result<Dependency, DecodeError> {
-        Ok(Dependency {
-            name: d.name.clone(),
-            version: d.version.clone(),
-            repository: d.repository.clone(),
-            condition: d.condition.clone(),
-            tags: d.tags.clone(),
-            enabled: d.enabled,
-            import_values: d
-                .import_values
-                .iter()
-                .map(engine_json)
-                .collect::<Result<_, _>>()?,
-            alias: d.alias.clone(),
-        })
-    }
+fn read_maintainer(r: &StructReader<'_>) -> Result<Maintainer, DecodeError> {
+    Ok(Maintainer {
+        name: r.string("name")?,
+        email: r.string("email")?,
+        url: r.string("url")?,
+    })
+}
 
-    pub(crate) fn write(&self, out: &mut String) {
-        let mut w = StructWriter::new(out);
-        w.string("name", &self.name);
-        w.string_omitempty("version", &self.version);
-        w.string("repository", &self.repository);
-        w.string_omitempty("condition", &self.condition);
-        if !self.tags.is_empty() {
-            write_strings(&self.tags, w.key("tags"));
-        }
-        if self.enabled {
-            w.key("enabled").push_str("true");
-        }
-        if !self.import_values.is_empty() {
-            write_list(
-                Some(&self.import_values),
-                w.key("import-values"),
-                write_value,
-            );
-        }
-        w.string_omitempty("alias", &self.alias);
-        w.finish();
+/// Helm's `chart.Dependency`.
+pub(crate) fn write_dependency(d: &Dependency, out: &mut String) {
+    let mut w = StructWriter::new(out);
+    w.string("name", &d.name);
+    w.string_omitempty("version", &d.version);
+    w.string("repository", &d.repository);
+    w.string_omitempty("condition", &d.condition);
+    if !d.tags.is_empty() {
+        write_strings(&d.tags, w.key("tags"));
     }
+    if d.enabled {
+        w.key("enabled").push_str("true");
+    }
+    if !d.import_values.is_empty() {
+        write_list(Some(&d.import_values), w.key("import-values"), write_value);
+    }
+    w.string_omitempty("alias", &d.alias);
+    w.finish();
+}
 
-    fn read(r: &StructReader<'_>) -> Result<Dependency, DecodeError> {
-        let import_values = match r.list("import-values")? {
-            Some(items) => {
-                for item in items {
-                    super::gojson::check_numbers(item, "Dependency.import-values")?;
-                }
-                items.clone()
+fn read_dependency(r: &StructReader<'_>) -> Result<Dependency, DecodeError> {
+    let import_values = match r.list("import-values")? {
+        Some(items) => {
+            for item in items {
+                super::gojson::check_numbers(item, "Dependency.import-values")?;
             }
-            None => Vec::new(),
-        };
-        Ok(Dependency {
-            name: r.string("name")?,
-            version: r.string("version")?,
-            repository: r.string("repository")?,
-            condition: r.string("condition")?,
-            tags: r.strings("tags")?,
-            enabled: r.bool("enabled")?,
-            import_values,
-            alias: r.string("alias")?,
-        })
-    }
+            items.clone()
+        }
+        None => Vec::new(),
+    };
+    Ok(Dependency {
+        name: r.string("name")?,
+        version: r.string("version")?,
+        repository: r.string("repository")?,
+        condition: r.string("condition")?,
+        tags: r.strings("tags")?,
+        enabled: r.bool("enabled")?,
+        import_values,
+        alias: r.string("alias")?,
+    })
 }
 
-impl Lock {
-    fn write(&self, out: &mut String) {
-        let mut w = StructWriter::new(out);
-        w.time("generated", &self.generated);
-        w.string("digest", &self.digest);
-        match &self.dependencies {
-            Some(deps) => write_optional_dependencies(deps, w.key("dependencies")),
-            None => w.key("dependencies").push_str("null"),
-        }
-        w.finish();
+/// Helm's `chart.Lock`: `generated` is a `time.Time`, written as Go
+/// writes one. A chart's lock keeps the text of its file, which may not be
+/// a time at all: that is written as the zero time.
+fn write_lock(l: &Lock, out: &mut String) {
+    let mut w = StructWriter::new(out);
+    w.time("generated", &Time::parse(&l.generated).unwrap_or_default());
+    w.string("digest", &l.digest);
+    match &l.dependencies {
+        Some(deps) => write_optional_dependencies(deps, w.key("dependencies")),
+        None => w.key("dependencies").push_str("null"),
     }
+    w.finish();
+}
 
-    fn read(r: &StructReader<'_>) -> Result<Lock, DecodeError> {
-        Ok(Lock {
-            generated: r.time("generated")?,
-            digest: r.string("digest")?,
-            dependencies: read_optional(r, "dependencies", "Dependency", Dependency::read)?,
-        })
-    }
+fn read_lock(r: &StructReader<'_>) -> Result<Lock, DecodeError> {
+    Ok(Lock {
+        generated: r.time("generated")?.to_go_string(),
+        digest: r.string("digest")?,
+        dependencies: read_optional(r, "dependencies", "Dependency", read_dependency)?,
+    })
 }

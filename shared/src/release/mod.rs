@@ -9,6 +9,7 @@
 //! drivers ([`crate::storage`]) wrap this JSON for the cluster.
 
 mod chart;
+pub(crate) use chart::write_dependency;
 pub(crate) mod gojson;
 mod hook;
 mod time;
@@ -18,7 +19,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-pub use chart::{Dependency, File, Lock, Maintainer, Metadata, StoredChart, engine_map};
+pub use chart::{Dependency, File, Lock, Metadata, StoredChart, engine_map};
 pub use gojson::DecodeError;
 pub use hook::{Hook, HookExecution};
 pub use time::Time;

@@ -10,8 +10,9 @@
 
 use crate::chart::Chart;
 use crate::engine::Value;
-use crate::engine::gofmt::sprintf;
+use crate::engine::gofmt::{format_value, quote, sprintf};
 use crate::engine::value::{Map, MapKind};
+use crate::log::{Log, Record};
 
 /// The key whose values every chart of a tree shares.
 pub const GLOBAL_KEY: &str = "global";
@@ -26,41 +27,67 @@ pub struct CoalesceError {
 
 /// Helm's `CoalesceValues`: `user` (left untouched) over the defaults of
 /// `chart` and its subcharts. A `null` deletes the default it meets, and
-/// chart defaults' own `null`s are dropped.
-pub fn coalesce_values(chart: &Chart, user: &Map) -> Result<Map, CoalesceError> {
+/// chart defaults' own `null`s are dropped. Helm's warnings (a table
+/// meeting a non-table, globals that are not tables) go to `log`.
+pub fn coalesce_values(chart: &Chart, user: &Map, log: &mut dyn Log) -> Result<Map, CoalesceError> {
     let dest = deep_copy(user);
-    coalesce(chart, &dest, false)?;
+    coalesce(chart, &dest, "", false, log)?;
     Ok(dest)
 }
 
 /// Helm's `MergeValues`: as [`coalesce_values`], but every `null` stays.
-pub fn merge_values(chart: &Chart, user: &Map) -> Result<Map, CoalesceError> {
+pub fn merge_values(chart: &Chart, user: &Map, log: &mut dyn Log) -> Result<Map, CoalesceError> {
     let dest = deep_copy(user);
-    coalesce(chart, &dest, true)?;
+    coalesce(chart, &dest, "", true, log)?;
     Ok(dest)
 }
 
 /// Helm's `MergeTables`: `src` under `dst` (which wins), nulls kept.
 /// Returns `dst`, modified.
-pub fn merge_tables(dst: &Map, src: &Map) -> Map {
-    coalesce_tables_with(dst, src, true);
+pub fn merge_tables(dst: &Map, src: &Map, log: &mut dyn Log) -> Map {
+    coalesce_tables_with(dst, src, "", true, log);
     dst.clone()
 }
 
 /// Helm's `CoalesceTables`: `src` laid under `dst` (which wins), `null`s
 /// in `dst` removing keys; returns `dst`. No chart is involved (lint uses
 /// it for the top-level values only).
-pub fn coalesce_tables(dst: &Map, src: &Map) -> Map {
-    coalesce_tables_with(dst, src, false);
+pub fn coalesce_tables(dst: &Map, src: &Map, log: &mut dyn Log) -> Map {
+    coalesce_tables_with(dst, src, "", false, log);
     dst.clone()
 }
 
-fn coalesce(chart: &Chart, dest: &Map, merge: bool) -> Result<(), CoalesceError> {
-    coalesce_chart_values(chart, dest, merge);
-    coalesce_dependencies(chart, dest, merge)
+/// `a.b`, or `b` alone under an empty prefix: the dotted names Helm's
+/// warnings use.
+fn join_key(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
 }
 
-fn coalesce_dependencies(chart: &Chart, dest: &Map, merge: bool) -> Result<(), CoalesceError> {
+/// Coalesces `chart`'s defaults into `dest`, its section of the values,
+/// then its subcharts'; `prefix` names the chart's parents.
+fn coalesce(
+    chart: &Chart,
+    dest: &Map,
+    prefix: &str,
+    merge: bool,
+    log: &mut dyn Log,
+) -> Result<(), CoalesceError> {
+    coalesce_chart_values(chart, dest, prefix, merge, log);
+    coalesce_dependencies(chart, dest, prefix, merge, log)
+}
+
+fn coalesce_dependencies(
+    chart: &Chart,
+    dest: &Map,
+    prefix: &str,
+    merge: bool,
+    log: &mut dyn Log,
+) -> Result<(), CoalesceError> {
+    let sub_prefix = join_key(prefix, chart.name());
     for sub in &chart.dependencies {
         let section = match dest.get(sub.name()) {
             None => {
@@ -76,25 +103,34 @@ fn coalesce_dependencies(chart: &Chart, dest: &Map, merge: bool) -> Result<(), C
                 });
             }
         };
-        coalesce_globals(&section, dest);
-        coalesce(sub, &section, merge)?;
+        coalesce_globals(&section, dest, &sub_prefix, log);
+        coalesce(sub, &section, &sub_prefix, merge, log)?;
     }
     Ok(())
 }
 
 /// Copies the parent's `global` into the subchart's section: tables merge
 /// (the parent's entries winning), anything else replaces.
-fn coalesce_globals(dest: &Map, src: &Map) {
+fn coalesce_globals(dest: &Map, src: &Map, prefix: &str, log: &mut dyn Log) {
     let dest_globals = match dest.get(GLOBAL_KEY) {
         None => Map::new(MapKind::Any),
         Some(Value::Map(m)) => m,
-        // Helm warns and leaves a non-table `global` alone.
-        Some(_) => return,
+        Some(_) => {
+            log.log(Record::info(
+                "warning: skipping globals because destination global is not a table.",
+            ));
+            return;
+        }
     };
     let src_globals = match src.get(GLOBAL_KEY) {
         None => Map::new(MapKind::Any),
         Some(Value::Map(m)) => m,
-        Some(_) => return,
+        Some(_) => {
+            log.log(Record::info(
+                "warning: skipping globals because source global is not a table.",
+            ));
+            return;
+        }
     };
     let entries = src_globals.snapshot();
     for (key, val) in entries {
@@ -105,14 +141,20 @@ fn coalesce_globals(dest: &Map, src: &Map) {
                 match existing {
                     None => dest_globals.insert(key, Value::Map(copy)),
                     Some(Value::Map(dest_table)) => {
-                        coalesce_tables_with(&copy, &dest_table, true);
+                        // Helm names these `PARENT.KEY`, without `global`.
+                        let full = join_key(prefix, &key);
+                        coalesce_tables_with(&copy, &dest_table, &full, true, log);
                         dest_globals.insert(key, Value::Map(copy));
                     }
-                    // A map cannot merge onto a non-map: skipped (Helm warns).
-                    Some(_) => {}
+                    Some(_) => log.log(Record::info(format!(
+                        "Conflict: cannot merge map onto non-map for {}. Skipping.",
+                        quote(&key)
+                    ))),
                 }
             }
-            (_, Some(Value::Map(_))) => {}
+            (_, Some(Value::Map(_))) => {
+                log.log(Record::info(format!("key {key} is table. Skipping")));
+            }
             _ => dest_globals.insert(key, val),
         }
     }
@@ -120,26 +162,39 @@ fn coalesce_globals(dest: &Map, src: &Map) {
 }
 
 /// Lays a chart's defaults under `values`, the chart's section.
-fn coalesce_chart_values(chart: &Chart, values: &Map, merge: bool) {
+fn coalesce_chart_values(
+    chart: &Chart,
+    values: &Map,
+    prefix: &str,
+    merge: bool,
+    log: &mut dyn Log,
+) {
     let Value::Map(defaults) = deep_copy_value(&chart.values) else {
         return;
     };
+    let sub_prefix = join_key(prefix, chart.name());
     let defaults: Vec<(String, Value)> = defaults.entries().clone().into_iter().collect();
     for (key, default) in defaults {
         match values.get(&key) {
             Some(Value::Nil) if !merge => {
                 values.entries_mut().remove(&key);
             }
-            Some(Value::Map(dest)) => {
-                // A scalar default under a table (Helm warns) is skipped.
-                if let Value::Map(src) = &default {
+            Some(Value::Map(dest)) => match &default {
+                Value::Map(src) => {
                     let merge = merge || chart.dependencies.iter().any(|d| d.name() == key);
                     if !merge {
                         remove_nils(src);
                     }
-                    coalesce_tables_with(&dest, src, merge);
+                    let full = join_key(&sub_prefix, &key);
+                    coalesce_tables_with(&dest, src, &full, merge, log);
                 }
-            }
+                // A null default has nothing to lay under the table.
+                Value::Nil => {}
+                // Helm joins these with a dot even under an unnamed chart.
+                _ => log.log(Record::info(format!(
+                    "warning: skipped value for {sub_prefix}.{key}: Not a table."
+                ))),
+            },
             Some(_) => {}
             None => {
                 if !merge {
@@ -155,9 +210,10 @@ fn coalesce_chart_values(chart: &Chart, values: &Map, merge: bool) {
     }
 }
 
-/// Helm's `coalesceTablesFullKey`: `src` under `dst`, which wins. Like
-/// Helm, this also writes `dst`'s nulls into `src`.
-fn coalesce_tables_with(dst: &Map, src: &Map, merge: bool) {
+/// Helm's `coalesceTablesFullKey`: `src` under `dst`, which wins; `prefix`
+/// names `dst` in warnings. Like Helm, this also writes `dst`'s nulls into
+/// `src`.
+fn coalesce_tables_with(dst: &Map, src: &Map, prefix: &str, merge: bool, log: &mut dyn Log) {
     if dst.same(src) {
         return;
     }
@@ -185,8 +241,20 @@ fn coalesce_tables_with(dst: &Map, src: &Map, merge: bool) {
                 dst.entries_mut().remove(&key);
             }
             (None, _) => dst.insert(key, val),
-            (Some(Value::Map(d)), Value::Map(s)) => coalesce_tables_with(&d, s, merge),
-            // Table against non-table, either way: dst stands (Helm warns).
+            (Some(Value::Map(d)), Value::Map(s)) => {
+                coalesce_tables_with(&d, s, &join_key(prefix, &key), merge, log);
+            }
+            // Table against non-table, either way: dst stands.
+            (Some(_), Value::Map(_)) => log.log(Record::info(format!(
+                "warning: cannot overwrite table with non table for {} ({})",
+                join_key(prefix, &key),
+                format_value(&val)
+            ))),
+            (Some(Value::Map(_)), _) if !val.is_nil() => log.log(Record::info(format!(
+                "warning: destination for {} is a table. Ignoring non-table value ({})",
+                join_key(prefix, &key),
+                format_value(&val)
+            ))),
             _ => {}
         }
     }
@@ -227,6 +295,7 @@ mod tests {
     use super::*;
     use crate::chart::{File, from_files};
     use crate::engine::gofmt::format_value;
+    use crate::log::Discard;
     use crate::values::{Typing, parse_into};
 
     fn file(name: &str, text: &str) -> File {
@@ -237,21 +306,24 @@ mod tests {
     }
 
     fn tree() -> Chart {
-        from_files(vec![
-            file("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n"),
-            file(
-                "values.yaml",
-                "global: {g: top}\nsub: {x: parent}\ngone: null\n",
-            ),
-            file(
-                "charts/sub/Chart.yaml",
-                "apiVersion: v2\nname: sub\nversion: 1.0.0\n",
-            ),
-            file(
-                "charts/sub/values.yaml",
-                "x: sub\nz: sub\nnul: null\nglobal: {g: sub, h: sub}\n",
-            ),
-        ])
+        from_files(
+            vec![
+                file("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n"),
+                file(
+                    "values.yaml",
+                    "global: {g: top}\nsub: {x: parent}\ngone: null\n",
+                ),
+                file(
+                    "charts/sub/Chart.yaml",
+                    "apiVersion: v2\nname: sub\nversion: 1.0.0\n",
+                ),
+                file(
+                    "charts/sub/values.yaml",
+                    "x: sub\nz: sub\nnul: null\nglobal: {g: sub, h: sub}\n",
+                ),
+            ],
+            &mut Discard,
+        )
         .unwrap()
     }
 
@@ -265,7 +337,9 @@ mod tests {
 
     #[test]
     fn parents_win_globals_flow_down_and_default_nulls_go() {
-        let values = coalesce_values(&tree(), &user("")).unwrap();
+        let mut log: Vec<Record> = Vec::new();
+        let values = coalesce_values(&tree(), &user(""), &mut log).unwrap();
+        assert!(log.is_empty(), "{log:?}");
         assert_eq!(
             format_value(&Value::Map(values)),
             "map[global:map[g:top] sub:map[global:map[g:top h:sub] x:parent z:sub]]"
@@ -274,7 +348,8 @@ mod tests {
 
     #[test]
     fn a_user_null_deletes_a_subchart_default() {
-        let values = coalesce_values(&tree(), &user("sub.z=null,global.g=cli")).unwrap();
+        let values =
+            coalesce_values(&tree(), &user("sub.z=null,global.g=cli"), &mut Discard).unwrap();
         assert_eq!(
             format_value(&Value::Map(values)),
             "map[global:map[g:cli] sub:map[global:map[g:cli h:sub] x:parent]]"
@@ -283,7 +358,7 @@ mod tests {
 
     #[test]
     fn merging_keeps_nulls() {
-        let values = merge_values(&tree(), &user("")).unwrap();
+        let values = merge_values(&tree(), &user(""), &mut Discard).unwrap();
         let text = format_value(&Value::Map(values));
         assert!(
             text.contains("gone:<nil>") && text.contains("nul:<nil>"),
@@ -293,7 +368,58 @@ mod tests {
 
     #[test]
     fn a_scalar_where_a_subchart_section_belongs_is_an_error() {
-        let err = coalesce_values(&tree(), &user("sub=1")).err().unwrap();
+        let err = coalesce_values(&tree(), &user("sub=1"), &mut Discard)
+            .err()
+            .unwrap();
         assert_eq!(err.to_string(), "type mismatch on sub: %!t(int64=1)");
+    }
+
+    fn messages(log: &[Record]) -> Vec<String> {
+        log.iter().map(|r| r.to_string()).collect()
+    }
+
+    #[test]
+    fn a_table_over_a_scalar_default_is_kept_with_a_warning() {
+        let mut log: Vec<Record> = Vec::new();
+        let values = coalesce_values(&tree(), &user("sub.x.y=1"), &mut log).unwrap();
+        assert!(format_value(&Value::Map(values)).contains("x:map[y:1]"));
+        assert_eq!(
+            messages(&log),
+            [
+                // The parent's default for its subchart's section, then the
+                // subchart's own.
+                r#"level=INFO msg="warning: destination for top.sub.x is a table. Ignoring non-table value (parent)""#,
+                r#"level=INFO msg="warning: skipped value for top.sub.x: Not a table.""#,
+            ]
+        );
+    }
+
+    #[test]
+    fn a_scalar_global_is_skipped_with_a_warning() {
+        let mut log: Vec<Record> = Vec::new();
+        coalesce_values(&tree(), &user("global=1"), &mut log).unwrap();
+        assert_eq!(
+            messages(&log),
+            [r#"level=INFO msg="warning: skipping globals because source global is not a table.""#]
+        );
+    }
+
+    #[test]
+    fn tables_and_scalars_meeting_in_tables_warn_with_the_full_key() {
+        let mut log: Vec<Record> = Vec::new();
+        let dst = coalesce_tables(&user("a.b=1,c.d=x"), &user("a.b.e=2,c.d.f=3"), &mut log);
+        assert_eq!(format_value(&Value::Map(dst)), "map[a:map[b:1] c:map[d:x]]");
+        let mut log2: Vec<Record> = Vec::new();
+        let dst = coalesce_tables(&user("a.b.e=2"), &user("a.b=1"), &mut log2);
+        assert_eq!(format_value(&Value::Map(dst)), "map[a:map[b:map[e:2]]]");
+        log.extend(log2);
+        assert_eq!(
+            messages(&log),
+            [
+                r#"level=INFO msg="warning: cannot overwrite table with non table for a.b (map[e:2])""#,
+                r#"level=INFO msg="warning: cannot overwrite table with non table for c.d (map[f:3])""#,
+                r#"level=INFO msg="warning: destination for a.b is a table. Ignoring non-table value (1)""#,
+            ]
+        );
     }
 }

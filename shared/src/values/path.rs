@@ -2,14 +2,15 @@
 //! `Values.PathValue` do.
 
 use crate::engine::Value;
+use crate::engine::gofmt::quote;
 use crate::engine::value::Map;
 
 /// Why a path does not lead to a value; Helm's wording.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PathError {
-    #[error("{0:?} is not a table")]
+    #[error("{} is not a table", quote(.0))]
     NoTable(String),
-    #[error("{0:?} is not a value")]
+    #[error("{} is not a value", quote(.0))]
     NoValue(String),
 }
 

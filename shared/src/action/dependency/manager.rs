@@ -6,6 +6,10 @@
 //! `charts/NAME-VERSION.tgz`) and those with no repository (already in
 //! `charts/NAME/`). Chart repositories and OCI registries are refused with
 //! [`DependencyError::Remote`].
+//!
+//! The loader's warnings for each chart loaded go to the caller's log, as
+//! Helm logs them: the chart, then each `file://` chart as it is resolved
+//! and again as it is archived.
 
 use std::fs;
 use std::io::{self, Write};
@@ -21,6 +25,7 @@ use crate::chart::{
 use crate::constraints::{self, Constraint};
 use crate::engine::funcs::paths::clean;
 use crate::goio;
+use crate::log::{Log, Record};
 
 const API_VERSION_V1: &str = "v1";
 const FILE_SCHEME: &str = "file://";
@@ -49,15 +54,15 @@ impl DependencyManager {
     /// `helm dependency update`: resolve every dependency against its
     /// chart, refill `charts/`, and write the lock file unless its digest
     /// is unchanged.
-    pub fn update(&self, out: &mut dyn Write) -> Result<(), DependencyError> {
-        let chart = self.load_chart()?;
+    pub fn update(&self, out: &mut dyn Write, log: &mut dyn Log) -> Result<(), DependencyError> {
+        let chart = self.load_chart(log)?;
         let Some(declared) = &chart.metadata.dependencies else {
             return Ok(());
         };
         let req: Vec<Dependency> = declared.iter().flatten().cloned().collect();
         self.check_repositories(&req, out)?;
-        let mut locked = self.resolve(&req)?;
-        self.download_all(&mut locked, out)?;
+        let mut locked = self.resolve(&req, log)?;
+        self.download_all(&mut locked, out, log)?;
         let digest = hash_requirements(Some(&req), &locked)?;
         if chart.lock.as_ref().is_some_and(|old| old.digest == digest) {
             return Ok(());
@@ -65,7 +70,7 @@ impl DependencyManager {
         let lock = Lock {
             generated: go_timestamp(&chrono::Local::now()),
             digest,
-            dependencies: locked,
+            dependencies: Some(locked.into_iter().map(Some).collect()),
         };
         let name = if chart.metadata.api_version == API_VERSION_V1 {
             "requirements.lock"
@@ -78,11 +83,11 @@ impl DependencyManager {
 
     /// `helm dependency build`: refill `charts/` from the lock file, which
     /// must still match the declared dependencies; without a lock file,
-    /// an update. `err` receives Helm's log line about Helm 2 digests.
-    pub fn build(&self, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), DependencyError> {
-        let chart = self.load_chart()?;
+    /// an update. `log` receives Helm's line about Helm 2 digests.
+    pub fn build(&self, out: &mut dyn Write, log: &mut dyn Log) -> Result<(), DependencyError> {
+        let chart = self.load_chart(log)?;
         let Some(lock) = chart.lock.clone() else {
-            return self.update(out);
+            return self.update(out, log);
         };
         let req: Option<Vec<Dependency>> = chart
             .metadata
@@ -96,36 +101,34 @@ impl DependencyManager {
             None
         };
         self.check_repositories(req.as_deref().unwrap_or_default(), out)?;
-        let digest = hash_requirements(req.as_deref(), &lock.dependencies).ok();
+        let mut locked: Vec<Dependency> = lock.dependency_list().cloned().collect();
+        let digest = hash_requirements(req.as_deref(), &locked).ok();
         if digest.as_deref() != Some(lock.digest.as_str()) {
             if !v1 {
                 return Err(DependencyError::LockOutOfSync);
             }
-            writeln!(
-                err,
-                "level=INFO msg=\"warning: a valid Helm v3 hash was not found. Checking against Helm v2 hash...\""
-            )
-            .map_err(|source| io_error("stderr", source))?;
+            log.log(Record::info(
+                "warning: a valid Helm v3 hash was not found. Checking against Helm v2 hash...",
+            ));
             if v2_digest.as_deref() != Some(lock.digest.as_str()) {
                 return Err(DependencyError::RequirementsLockOutOfSync);
             }
         }
-        if let Some(remote) = lock.dependencies.iter().find(|d| is_remote(d)) {
+        if let Some(remote) = locked.iter().find(|d| is_remote(d)) {
             return Err(remote_error(remote));
         }
-        let mut locked = lock.dependencies;
-        self.download_all(&mut locked, out)
+        self.download_all(&mut locked, out, log)
     }
 
     /// Helm's `loadChartDir`: only a chart directory can be updated.
-    fn load_chart(&self) -> Result<Chart, DependencyError> {
+    fn load_chart(&self, log: &mut dyn Log) -> Result<Chart, DependencyError> {
         match fs::metadata(&self.chart) {
             Err(e) => Err(DependencyError::CouldNotFind {
                 path: self.chart.clone(),
                 reason: goio::error_text(&e),
             }),
             Ok(meta) if !meta.is_dir() => Err(DependencyError::NotUnpacked),
-            Ok(_) => Ok(load_dir(Path::new(&self.chart))?),
+            Ok(_) => Ok(load_dir(Path::new(&self.chart), log)?),
         }
     }
 
@@ -155,7 +158,11 @@ impl DependencyManager {
     }
 
     /// Helm's resolver: the exact version each dependency is locked to.
-    fn resolve(&self, req: &[Dependency]) -> Result<Vec<Dependency>, DependencyError> {
+    fn resolve(
+        &self,
+        req: &[Dependency],
+        log: &mut dyn Log,
+    ) -> Result<Vec<Dependency>, DependencyError> {
         let mut locked = Vec::with_capacity(req.len());
         let mut unsatisfied: Vec<Unsatisfied> = Vec::new();
         for dep in req {
@@ -168,7 +175,7 @@ impl DependencyManager {
             if !dep.repository.starts_with(FILE_SCHEME) {
                 return Err(remote_error(dep));
             }
-            let chart = load_dir(&self.local_path(&dep.repository)?)?;
+            let chart = load_dir(&self.local_path(&dep.repository)?, log)?;
             let satisfied = constraints::parse_version(&chart.metadata.version)
                 .is_ok_and(|v| constraint.matches(&v));
             if satisfied {
@@ -195,6 +202,7 @@ impl DependencyManager {
         &self,
         deps: &mut [Dependency],
         out: &mut dyn Write,
+        log: &mut dyn Log,
     ) -> Result<(), DependencyError> {
         let charts = self.join("charts");
         match fs::metadata(&charts) {
@@ -216,7 +224,7 @@ impl DependencyManager {
                         dep.name
                     ),
                 )?;
-                self.check_unpacked(dep)
+                self.check_unpacked(dep, log)
             } else {
                 if self.debug {
                     say(
@@ -224,7 +232,7 @@ impl DependencyManager {
                         &format!("Archiving {} from repo {}", dep.name, dep.repository),
                     )?;
                 }
-                self.archive_local(dep).map(|(version, file, data)| {
+                self.archive_local(dep, log).map(|(version, file, data)| {
                     dep.version = version;
                     made.push((file, data));
                 })
@@ -234,17 +242,18 @@ impl DependencyManager {
                 return Err(e);
             }
         }
-        self.replace_archives(deps, &charts, made, out)
+        self.replace_archives(deps, &charts, made, out, log)
     }
 
     /// A dependency without repository: its chart in `charts/NAME` must
     /// satisfy the constraint.
-    fn check_unpacked(&self, dep: &Dependency) -> Result<(), DependencyError> {
+    fn check_unpacked(&self, dep: &Dependency, log: &mut dyn Log) -> Result<(), DependencyError> {
         let path = self.join(&format!("charts/{}", dep.name));
-        let chart = load_dir(Path::new(&path)).map_err(|source| DependencyError::UnpackedLoad {
-            path: path.clone(),
-            source,
-        })?;
+        let chart =
+            load_dir(Path::new(&path), log).map_err(|source| DependencyError::UnpackedLoad {
+                path: path.clone(),
+                source,
+            })?;
         if !satisfies(dep, &chart.metadata.version)? {
             return Err(DependencyError::UnpackedMismatch {
                 name: dep.name.clone(),
@@ -260,9 +269,10 @@ impl DependencyManager {
     fn archive_local(
         &self,
         dep: &Dependency,
+        log: &mut dyn Log,
     ) -> Result<(String, String, Vec<u8>), DependencyError> {
         let dir = self.local_path(&dep.repository)?;
-        let chart = load_dir(&dir)?;
+        let chart = load_dir(&dir, log)?;
         if !satisfies(dep, &chart.metadata.version)? {
             return Err(DependencyError::NoLocalVersion(dep.name.clone()));
         }
@@ -279,6 +289,7 @@ impl DependencyManager {
         charts: &str,
         made: Vec<(String, Vec<u8>)>,
         out: &mut dyn Write,
+        log: &mut dyn Log,
     ) -> Result<(), DependencyError> {
         let before = sorted_files(charts).map_err(|source| io_error(charts, source))?;
         for (file, data) in &made {
@@ -291,7 +302,7 @@ impl DependencyManager {
                 continue;
             }
             let path = format!("{charts}/{name}");
-            let chart = match load_file(Path::new(&path)) {
+            let chart = match load_file(Path::new(&path), log) {
                 Ok(chart) => chart,
                 Err(e) => {
                     say(
@@ -340,19 +351,26 @@ impl DependencyManager {
 /// `--dependency-update` of `template`: when a dependency the chart
 /// declares is missing from `charts/`, `helm dependency update` first.
 /// A chart that does not load, or a library chart, is left to the caller,
-/// which reports it as Helm does.
+/// which reports it as Helm does. Helm loads the chart once more after an
+/// update; without one, the caller's load is its only one, so this load's
+/// warnings are logged only when an update follows.
 pub fn update_missing(
     chart: &Path,
     debug: bool,
     out: &mut dyn Write,
+    log: &mut dyn Log,
 ) -> Result<(), DependencyError> {
-    let Ok(loaded) = load(chart) else {
+    let mut first_load: Vec<Record> = Vec::new();
+    let Ok(loaded) = load(chart, &mut first_load) else {
         return Ok(());
     };
     if loaded.metadata.chart_type == "library" || check_dependencies(&loaded).is_ok() {
         return Ok(());
     }
-    DependencyManager::new(&chart.display().to_string(), debug).update(out)
+    for record in first_load {
+        log.log(record);
+    }
+    DependencyManager::new(&chart.display().to_string(), debug).update(out, log)
 }
 
 fn parse_constraint(dep: &Dependency) -> Result<Constraint, DependencyError> {

@@ -14,6 +14,7 @@ use crate::chart::{Chart, Dependency, LoadError, load_archive, load_dir};
 use crate::codec::json::JsonError;
 use crate::constraints::{self, Constraint};
 use crate::engine::gofmt::quote;
+use crate::log::Log;
 use crate::pathmatch;
 
 /// `helm dependency list`.
@@ -108,10 +109,11 @@ fn unsatisfied_list(items: &[(String, String, String)]) -> String {
 }
 
 impl DependencyList {
-    /// What `helm dependency list` prints.
-    pub fn run(&self) -> Result<String, DependencyError> {
+    /// What `helm dependency list` prints; the loader's warnings (the
+    /// chart's, then those of each chart in `charts/`) go to `log`.
+    pub fn run(&self, log: &mut dyn Log) -> Result<String, DependencyError> {
         let dir = Path::new(&self.chart);
-        let chart = load_chart(dir)?;
+        let chart = load_chart(dir, log)?;
         let charts_dir = join(&self.chart, "charts");
         let Some(declared) = &chart.metadata.dependencies else {
             return Ok(format!("WARNING: no dependencies at {charts_dir}\n"));
@@ -122,29 +124,29 @@ impl DependencyList {
                 dep.name.clone(),
                 dep.version.clone(),
                 dep.repository.clone(),
-                status(dir, dep, &chart).to_string(),
+                status(dir, dep, &chart, log).to_string(),
             ]);
         }
         let mut out = table(&rows, self.max_column_width);
         out.push_str("\n\n");
-        out.push_str(&self.undeclared(&chart, &charts_dir));
+        out.push_str(&self.undeclared(&chart, &charts_dir, log));
         Ok(out)
     }
 
     /// Warnings for what sits in `charts/` without being declared.
-    fn undeclared(&self, chart: &Chart, charts_dir: &str) -> String {
+    fn undeclared(&self, chart: &Chart, charts_dir: &str, log: &mut dyn Log) -> String {
         let mut out = String::new();
         for (name, path) in entries(Path::new(charts_dir)) {
             let shown = format!("{charts_dir}/{name}");
             let loaded = if path.is_dir() {
-                load_dir(&path)
+                load_dir(&path, log)
             } else if name.ends_with(".tgz") {
                 fs::read(&path)
                     .map_err(|source| LoadError::Io {
                         path: shown.clone(),
                         source,
                     })
-                    .and_then(|data| load_archive(&data))
+                    .and_then(|data| load_archive(&data, log))
             } else {
                 continue;
             };
@@ -170,7 +172,7 @@ impl DependencyList {
 
 /// Helm's `loader.Load` of a chart directory (archives at the top level
 /// arrive with the archive reader).
-fn load_chart(dir: &Path) -> Result<Chart, DependencyError> {
+fn load_chart(dir: &Path, log: &mut dyn Log) -> Result<Chart, DependencyError> {
     if !dir.exists() {
         return Err(DependencyError::NotFound(dir.display().to_string()));
     }
@@ -182,15 +184,15 @@ fn load_chart(dir: &Path) -> Result<Chart, DependencyError> {
             path: dir.display().to_string(),
             source,
         })?;
-        return Ok(load_archive(&data)?);
+        return Ok(load_archive(&data, log)?);
     }
-    Ok(load_dir(dir)?)
+    Ok(load_dir(dir, log)?)
 }
 
 /// A dependency's state in `charts/`: an archive `NAME-*.tgz` is checked
 /// first (`ok`, `corrupt`, `misnamed`, `wrong version`…), then the loaded
 /// subcharts (`unpacked`, `missing`…).
-fn status(dir: &Path, dep: &Dependency, parent: &Chart) -> &'static str {
+fn status(dir: &Path, dep: &Dependency, parent: &Chart, log: &mut dyn Log) -> &'static str {
     let pattern = format!("{}-*.tgz", dep.name);
     let archives: Vec<PathBuf> = entries(&dir.join("charts"))
         .into_iter()
@@ -223,7 +225,7 @@ fn status(dir: &Path, dep: &Dependency, parent: &Chart) -> &'static str {
         }
     };
     if let Some(path) = archive {
-        return match fs::read(&path).map(|data| load_archive(&data)) {
+        return match fs::read(&path).map(|data| load_archive(&data, log)) {
             Ok(Ok(chart)) if chart.name() != dep.name => "misnamed",
             Ok(Ok(chart)) => version_status(dep, &chart).unwrap_or("ok"),
             _ => "corrupt",

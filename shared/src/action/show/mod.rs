@@ -7,6 +7,7 @@ use std::path::PathBuf;
 pub use jsonpath::{JsonPath, JsonPathError};
 
 use crate::chart::{Chart, LoadError, load_dir};
+use crate::log::Log;
 
 /// What `helm show` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,9 +46,10 @@ pub enum ShowError {
 const README_NAMES: [&str; 3] = ["readme.md", "readme.txt", "readme"];
 
 impl Show {
-    /// Returns exactly what `helm show` prints.
-    pub fn run(&self) -> Result<String, ShowError> {
-        let chart = load_dir(&self.chart)?;
+    /// Returns exactly what `helm show` prints; the loader's warnings go
+    /// to `log`.
+    pub fn run(&self, log: &mut dyn Log) -> Result<String, ShowError> {
+        let chart = load_dir(&self.chart, log)?;
         let all = self.format == ShowFormat::All;
         let mut out = String::new();
         if matches!(self.format, ShowFormat::Chart | ShowFormat::All) {

@@ -5,6 +5,7 @@ use std::path::Path;
 use super::{ArchiveError, detect_content_type, read_archive};
 use crate::chart::load::from_files;
 use crate::chart::{Chart, LoadError};
+use crate::log::Log;
 
 /// Why a chart file could not be opened as an archive; the messages are
 /// those `helm template CHART.tgz` prints.
@@ -37,7 +38,7 @@ pub enum OpenError {
 
 /// Loads the chart archive at `path` (a `.tgz`, whatever its name), as
 /// `helm template` does for a chart argument that is a file.
-pub fn load_file(path: &Path) -> Result<Chart, LoadError> {
+pub fn load_file(path: &Path, log: &mut dyn Log) -> Result<Chart, LoadError> {
     let shown = std::path::absolute(path)
         .unwrap_or_else(|_| path.to_path_buf())
         .display()
@@ -56,13 +57,13 @@ pub fn load_file(path: &Path) -> Result<Chart, LoadError> {
     if !files.iter().any(|f| f.name == "Chart.yaml") {
         return Err(OpenError::NoChartYaml.into());
     }
-    from_files(files)
+    from_files(files, log)
 }
 
 /// Loads a chart from archive bytes (a subchart's `charts/NAME.tgz`); a
 /// rejected archive is reported with its reason.
-pub fn load_archive(bytes: &[u8]) -> Result<Chart, LoadError> {
-    from_files(read_archive(bytes)?)
+pub fn load_archive(bytes: &[u8], log: &mut dyn Log) -> Result<Chart, LoadError> {
+    from_files(read_archive(bytes)?, log)
 }
 
 /// Helm's check that a chart file is gzip at all, to point out the common
