@@ -5,7 +5,7 @@ use helm::engine::value::{Map, MapKind, Value};
 use helm::release::Release;
 
 use super::Context;
-use super::cluster::Cluster;
+use super::cluster::{Cluster, Reach};
 use super::output::{Format, go_time, json_string, local_location, table, yaml_text};
 
 #[derive(Debug, clap::Args)]
@@ -85,14 +85,15 @@ impl ListArgs {
     }
 
     pub fn run(self, ctx: &mut Context<'_>) -> anyhow::Result<()> {
-        let cluster = Cluster::connect(ctx)?;
-        let namespace = if self.all_namespaces {
-            String::new()
+        let (namespace, reach) = if self.all_namespaces {
+            (String::new(), Reach::Always)
         } else {
-            ctx.settings.namespace()
+            (ctx.settings.namespace(), Reach::UnlessMemory)
         };
-        let storage = cluster.storage(ctx, &namespace)?;
-        let releases = cluster.runtime.block_on(self.action().run(&storage))?;
+        let cluster = Cluster::open(ctx, &namespace, reach)?;
+        let releases = cluster
+            .runtime
+            .block_on(self.action().run(&cluster.storage))?;
         let text = if self.short {
             short(&releases, self.output)?.into_bytes()
         } else {
