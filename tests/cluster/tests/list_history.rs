@@ -183,6 +183,10 @@ fn list_and_history_print_as_helm_prints_them() {
         &["list", "-A", "--failed", "--pending", "--uninstalling"],
         &["list", "-A", "-l", "team=x"],
         &["list", "-A", "-l", "name!=web,status in (deployed)"],
+        &["list", "-A", "-l", "a b"],
+        &["list", "-A", "-l", "a in (b,-c)"],
+        &["list", "-A", "-l", "A.b/c=d,x"],
+        &["list", "-A", "-l", "a=b,,c"],
         &[
             "list",
             "-A",
