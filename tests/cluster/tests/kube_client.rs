@@ -191,6 +191,35 @@ fn the_flags_override_the_kubeconfig() {
     );
 }
 
+#[test]
+fn qps_and_burst_limit_requests_as_client_go_does() {
+    let rt = runtime();
+    let mut s = settings("default");
+    s.qps = 4.0;
+    s.burst_limit = 2;
+    let kube = rt.block_on(Kube::connect(&s)).expect("connects");
+    let started = std::time::Instant::now();
+    rt.block_on(async {
+        for _ in 0..4 {
+            kube.is_reachable().await.expect("reachable");
+        }
+    });
+    // Two go at once, the next two wait a quarter second each.
+    let took = started.elapsed();
+    assert!(took >= std::time::Duration::from_millis(450), "{took:?}");
+
+    // A negative rate turns limiting off.
+    s.qps = -1.0;
+    let kube = rt.block_on(Kube::connect(&s)).expect("connects");
+    let started = std::time::Instant::now();
+    rt.block_on(async {
+        for _ in 0..4 {
+            kube.is_reachable().await.expect("reachable");
+        }
+    });
+    assert!(started.elapsed() < took, "{:?}", started.elapsed());
+}
+
 /// Installs with helm, reads with us, writes a second revision with us,
 /// and has helm read it back: the drivers agree with Helm's both ways.
 fn drivers_interoperate(kind: ObjectKind, driver: &str, namespace: &str) {
