@@ -6,7 +6,9 @@ use helm::release::Release;
 
 use super::Context;
 use super::cluster::{Cluster, Reach};
-use super::output::{Format, go_time, json_string, local_location, table, yaml_text};
+use super::output::{
+    Format, go_time, header, json_string, local_location, namespace, status, table, yaml_text,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
@@ -102,7 +104,7 @@ impl ListArgs {
                 .map(|r| Row::new(r, &self.time_format, ctx))
                 .collect();
             match self.output {
-                Format::Table => list_table(&rows, self.no_headers),
+                Format::Table => list_table(&rows, self.no_headers, ctx.color),
                 Format::Json => list_json(&rows).into_bytes(),
                 Format::Yaml => yaml_text(&list_value(&rows))?.into_bytes(),
             }
@@ -171,7 +173,9 @@ pub fn chart_columns(release: &Release) -> (String, String) {
     }
 }
 
-fn list_table(rows: &[Row], no_headers: bool) -> Vec<u8> {
+/// The table; with colour, bold headers, cyan namespaces and coloured
+/// statuses, as Helm draws them.
+fn list_table(rows: &[Row], no_headers: bool, color: bool) -> Vec<u8> {
     let mut cells: Vec<Vec<String>> = Vec::with_capacity(rows.len() + 1);
     if !no_headers {
         cells.push(
@@ -184,17 +188,17 @@ fn list_table(rows: &[Row], no_headers: bool) -> Vec<u8> {
                 "CHART",
                 "APP VERSION",
             ]
-            .map(String::from)
+            .map(|h| header(h, color))
             .to_vec(),
         );
     }
     cells.extend(rows.iter().map(|r| {
         vec![
             r.name.clone(),
-            r.namespace.clone(),
+            namespace(&r.namespace, color),
             r.revision.clone(),
             r.updated.clone(),
-            r.status.clone(),
+            status(&r.status, color),
             r.chart.clone(),
             r.app_version.clone(),
         ]

@@ -202,6 +202,7 @@ fn list_and_history_print_as_helm_prints_them() {
         &["history", "web", "-n", "lh-a", "-o", "json"],
         &["history", "web", "-n", "lh-a", "-o", "yaml"],
         &["history", "web", "-n", "lh-a", "--max", "2"],
+        &["history", "web", "-n", "lh-a", "--color", "always"],
         &["history", "db", "-n", "lh-a"],
         &["history", "east", "-n", "lh-b"],
         &["history", "nope", "-n", "lh-a"],
