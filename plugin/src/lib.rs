@@ -16,7 +16,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    run_with_env(args, &ProcessEnvironment, stdout, stderr)
+    let terminal = std::io::IsTerminal::is_terminal(&io::stdout());
+    run_in(args, &ProcessEnvironment, terminal, stdout, stderr)
 }
 
 /// [`run`] with the environment variables of `env` instead of the
@@ -24,6 +25,22 @@ where
 pub fn run_with_env<I, T>(
     args: I,
     env: &dyn Environment,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    run_in(args, env, false, stdout, stderr)
+}
+
+/// [`run_with_env`], told whether standard output is a terminal (which
+/// `--color auto` colours).
+fn run_in<I, T>(
+    args: I,
+    env: &dyn Environment,
+    terminal: bool,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> u8
@@ -44,11 +61,18 @@ where
         }
     };
     let settings = cli.settings(env);
+    let color = match cli.color(env, terminal) {
+        Ok(color) => color,
+        Err(e) => {
+            let _ = writeln!(stderr, "Error: {e}");
+            return 1;
+        }
+    };
     let mut ctx = commands::Context {
         settings,
         env,
+        color,
         bin,
-        color: cli.color(),
         out: stdout,
         err: stderr,
     };

@@ -5,44 +5,49 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use helm::kube::Kube;
+use helm::kube::{Kube, KubeError};
 use helm::storage::{AnyDriver, Storage, storage_for};
 
 use super::Context;
 
-/// A connection to the cluster, checked to answer.
+/// A client for the cluster and the release storage in one namespace.
 pub struct Cluster {
     pub runtime: tokio::runtime::Runtime,
-    pub kube: Arc<Kube>,
+    pub storage: Storage<AnyDriver>,
+}
+
+/// How much of the cluster a command needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// It must answer, unless the memory driver stands in for it (Helm
+    /// then swaps in a client that needs no cluster).
+    UnlessMemory,
+    /// It must answer whatever the driver (Helm's `list -A` re-initialises
+    /// a real client even over the memory driver).
+    Always,
 }
 
 impl Cluster {
-    /// Connects as the settings say and asks the server its version, so
-    /// that an unreachable cluster is reported first, in Helm's words.
-    pub fn connect(ctx: &Context<'_>) -> anyhow::Result<Cluster> {
+    /// The client as the settings say, the storage `HELM_DRIVER` names
+    /// over `namespace` (empty: every namespace), and, when `reach` asks,
+    /// the server's version, so that an unreachable cluster is reported
+    /// first, in Helm's words.
+    pub fn open(ctx: &Context<'_>, namespace: &str, reach: Reach) -> anyhow::Result<Cluster> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .context("starting the client's runtime")?;
-        let kube = runtime
-            .block_on(async {
-                let kube = Kube::connect(&ctx.settings).await?;
-                kube.is_reachable().await?;
-                Ok::<_, helm::kube::KubeError>(kube)
-            })
-            .map_err(|e| anyhow::anyhow!("kubernetes cluster unreachable: {e}"))?;
-        Ok(Cluster {
-            runtime,
-            kube: Arc::new(kube),
-        })
-    }
-
-    /// The release storage over `namespace` (empty: every namespace).
-    pub fn storage(
-        &self,
-        ctx: &Context<'_>,
-        namespace: &str,
-    ) -> anyhow::Result<Storage<AnyDriver>> {
-        Ok(storage_for(&self.kube, ctx.env, namespace)?)
+        let unreachable = |e: KubeError| anyhow::anyhow!("kubernetes cluster unreachable: {e}");
+        let kube = Arc::new(
+            runtime
+                .block_on(Kube::connect(&ctx.settings))
+                .map_err(unreachable)?,
+        );
+        let storage = storage_for(&kube, ctx.env, namespace)?;
+        let memory = matches!(storage.driver, AnyDriver::Memory(_));
+        if reach == Reach::Always || !memory {
+            runtime.block_on(kube.is_reachable()).map_err(unreachable)?;
+        }
+        Ok(Cluster { runtime, storage })
     }
 }

@@ -4,7 +4,7 @@ use helm::engine::value::{IntKind, Map, MapKind, Value};
 use helm::release::Release;
 
 use super::Context;
-use super::cluster::Cluster;
+use super::cluster::{Cluster, Reach};
 use super::list::chart_columns;
 use super::output::{Format, go_time, json_string, local_location, table, yaml_text};
 
@@ -61,13 +61,13 @@ impl Row {
 
 impl HistoryArgs {
     pub fn run(self, ctx: &mut Context<'_>) -> anyhow::Result<()> {
-        let cluster = Cluster::connect(ctx)?;
-        let storage = cluster.storage(ctx, &ctx.settings.namespace())?;
+        let cluster = Cluster::open(ctx, &ctx.settings.namespace(), Reach::UnlessMemory)?;
         // A negative `--max` shows nothing, as Helm's `min` does.
         let max = usize::try_from(self.max).unwrap_or(0);
-        let revisions = cluster
-            .runtime
-            .block_on(helm::action::history(&storage, &self.name, max))?;
+        let revisions =
+            cluster
+                .runtime
+                .block_on(helm::action::history(&cluster.storage, &self.name, max))?;
         let rows: Vec<Row> = revisions.iter().map(|r| Row::new(r, ctx)).collect();
         let text = match self.output {
             Format::Table => history_table(&rows, self.show_rollback_revision),

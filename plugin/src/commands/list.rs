@@ -5,8 +5,10 @@ use helm::engine::value::{Map, MapKind, Value};
 use helm::release::Release;
 
 use super::Context;
-use super::cluster::Cluster;
-use super::output::{Format, go_time, json_string, local_location, table, yaml_text};
+use super::cluster::{Cluster, Reach};
+use super::output::{
+    Format, go_time, header, json_string, local_location, namespace, status, table, yaml_text,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
@@ -85,14 +87,15 @@ impl ListArgs {
     }
 
     pub fn run(self, ctx: &mut Context<'_>) -> anyhow::Result<()> {
-        let cluster = Cluster::connect(ctx)?;
-        let namespace = if self.all_namespaces {
-            String::new()
+        let (namespace, reach) = if self.all_namespaces {
+            (String::new(), Reach::Always)
         } else {
-            ctx.settings.namespace()
+            (ctx.settings.namespace(), Reach::UnlessMemory)
         };
-        let storage = cluster.storage(ctx, &namespace)?;
-        let releases = cluster.runtime.block_on(self.action().run(&storage))?;
+        let cluster = Cluster::open(ctx, &namespace, reach)?;
+        let releases = cluster
+            .runtime
+            .block_on(self.action().run(&cluster.storage))?;
         let text = if self.short {
             short(&releases, self.output)?.into_bytes()
         } else {
@@ -101,7 +104,7 @@ impl ListArgs {
                 .map(|r| Row::new(r, &self.time_format, ctx))
                 .collect();
             match self.output {
-                Format::Table => list_table(&rows, self.no_headers),
+                Format::Table => list_table(&rows, self.no_headers, ctx.color),
                 Format::Json => list_json(&rows).into_bytes(),
                 Format::Yaml => yaml_text(&list_value(&rows))?.into_bytes(),
             }
@@ -170,7 +173,9 @@ pub fn chart_columns(release: &Release) -> (String, String) {
     }
 }
 
-fn list_table(rows: &[Row], no_headers: bool) -> Vec<u8> {
+/// The table; with colour, bold headers, cyan namespaces and coloured
+/// statuses, as Helm draws them.
+fn list_table(rows: &[Row], no_headers: bool, color: bool) -> Vec<u8> {
     let mut cells: Vec<Vec<String>> = Vec::with_capacity(rows.len() + 1);
     if !no_headers {
         cells.push(
@@ -183,17 +188,17 @@ fn list_table(rows: &[Row], no_headers: bool) -> Vec<u8> {
                 "CHART",
                 "APP VERSION",
             ]
-            .map(String::from)
+            .map(|h| header(h, color))
             .to_vec(),
         );
     }
     cells.extend(rows.iter().map(|r| {
         vec![
             r.name.clone(),
-            r.namespace.clone(),
+            namespace(&r.namespace, color),
             r.revision.clone(),
             r.updated.clone(),
-            r.status.clone(),
+            status(&r.status, color),
             r.chart.clone(),
             r.app_version.clone(),
         ]

@@ -175,25 +175,43 @@ pub struct Context<'a> {
     /// The environment the settings came from, for the variables commands
     /// read themselves (`HELM_DRIVER`, `TZ`).
     pub env: &'a dyn Environment,
+    /// Whether output may be coloured (`--color`, `HELM_COLOR`, `NO_COLOR`).
+    pub color: bool,
     /// How we were invoked (`argv[0]`), Helm's `HELM_BIN`.
     pub bin: String,
-    /// Whether to colour output (`--color`).
-    pub color: bool,
     pub out: &'a mut dyn Write,
     pub err: &'a mut dyn Write,
 }
 
 impl Cli {
-    /// Whether output may be coloured: `--color=always` only, as output
-    /// to a pipe or file is never coloured in Helm's `auto` mode, and we
-    /// do not tell a terminal from a pipe.
-    pub fn color(&self) -> bool {
-        self.global.color.as_deref() == Some("always")
-    }
-
     /// The settings this command line runs with in `env`.
     pub fn settings(&self, env: &dyn Environment) -> EnvSettings {
         self.global.settings(env)
+    }
+
+    /// Whether to colour output: `NO_COLOR` forbids it, then `--color`
+    /// (else `HELM_COLOR`, else `auto`) says `never`, `always`, or `auto`,
+    /// which colours a terminal only.
+    pub fn color(&self, env: &dyn Environment, terminal: bool) -> anyhow::Result<bool> {
+        if env.var("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            return Ok(false);
+        }
+        let from_env = env
+            .var("HELM_COLOR")
+            .map(|v| v.to_lowercase())
+            .filter(|v| matches!(v.as_str(), "never" | "auto" | "always"));
+        let mode = self
+            .global
+            .color
+            .clone()
+            .or(from_env)
+            .unwrap_or_else(|| "auto".to_string());
+        match mode.as_str() {
+            "never" => Ok(false),
+            "always" => Ok(true),
+            "auto" => Ok(terminal && env.var("TERM").as_deref() != Some("dumb")),
+            _ => anyhow::bail!("invalid color mode {mode:?}: must be one of: never, auto, always"),
+        }
     }
 
     pub fn run(self, ctx: &mut Context<'_>) -> anyhow::Result<()> {

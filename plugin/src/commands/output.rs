@@ -112,10 +112,25 @@ fn resize(text: &str, n: usize) -> String {
     out
 }
 
-/// Display columns as `go-runewidth` counts them: wide East Asian
-/// characters take two, control and combining characters none.
+/// Display columns as `uitable` counts them: SGR escape sequences
+/// (`ESC [ … m`) take none, wide East Asian characters two, control and
+/// combining characters none.
 fn width(text: &str) -> usize {
-    text.chars().map(char_width).sum()
+    let mut total = 0;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' && chars.peek() == Some(&'[') {
+            // Up to and including the final byte of the sequence.
+            for c in chars.by_ref() {
+                if ('\u{40}'..='\u{7e}').contains(&c) && c != '[' {
+                    break;
+                }
+            }
+            continue;
+        }
+        total += char_width(c);
+    }
+    total
 }
 
 fn char_width(c: char) -> usize {
@@ -125,6 +140,44 @@ fn char_width(c: char) -> usize {
     } else {
         c.width().unwrap_or(0)
     }
+}
+
+/// Text in an SGR style as the `fatih/color` package writes it (bold ends
+/// with its own reset, colours with the full reset).
+fn styled(text: &str, code: u8) -> String {
+    let reset = if code == 1 { 22 } else { 0 };
+    format!("\x1b[{code}m{text}\x1b[{reset}m")
+}
+
+/// A table header, bold when colouring.
+pub fn header(text: &str, color: bool) -> String {
+    if color {
+        styled(text, 1)
+    } else {
+        text.to_string()
+    }
+}
+
+/// A namespace, cyan when colouring.
+pub fn namespace(text: &str, color: bool) -> String {
+    if color {
+        styled(text, 36)
+    } else {
+        text.to_string()
+    }
+}
+
+/// A release status as Helm colours it: deployed green, failed and
+/// unknown red, pending yellow, the others plain.
+pub fn status(text: &str, color: bool) -> String {
+    let code = match text {
+        _ if !color => return text.to_string(),
+        "deployed" => 32,
+        "failed" | "unknown" => 31,
+        "pending-install" | "pending-upgrade" | "pending-rollback" => 33,
+        _ => return text.to_string(),
+    };
+    styled(text, code)
 }
 
 /// A string as Go's `encoding/json` writes it (HTML characters escaped).
@@ -236,5 +289,17 @@ mod tests {
         let empty = BTreeMap::from([("TZ".to_string(), String::new())]);
         assert!(matches!(local_location(&empty), Location::Utc));
         assert_eq!(json_string("<a&b>"), r#""\u003ca\u0026b\u003e""#);
+    }
+
+    #[test]
+    fn colours_are_fatih_colors() {
+        assert_eq!(header("NAME", true), "\x1b[1mNAME\x1b[22m");
+        assert_eq!(namespace("ns", true), "\x1b[36mns\x1b[0m");
+        assert_eq!(status("failed", true), "\x1b[31mfailed\x1b[0m");
+        assert_eq!(status("superseded", true), "superseded");
+        assert_eq!(status("deployed", false), "deployed");
+        // Escape sequences take no columns, as in `uitable`.
+        assert_eq!(width(&header("NAME", true)), 4);
+        assert_eq!(width(&status("deployed", true)), 8);
     }
 }

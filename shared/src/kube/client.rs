@@ -129,8 +129,8 @@ impl Kube {
             },
             other => KubeError::Transport {
                 method: go_method(&method),
+                message: dial_error(&other, &self.server).unwrap_or_else(|| error_chain(&other)),
                 url,
-                message: error_chain(&other),
             },
         })
     }
@@ -144,6 +144,36 @@ fn go_method(method: &str) -> String {
         Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
         None => String::new(),
     }
+}
+
+/// Go's words for a refused connection (`dial tcp 127.0.0.1:6443:
+/// connect: connection refused`), naming the address as Go's dialer
+/// resolved it, when `err` is one.
+fn dial_error(err: &(dyn std::error::Error + 'static), server: &str) -> Option<String> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    let mut refused = false;
+    while let Some(e) = source {
+        if e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            refused = true;
+            break;
+        }
+        source = e.source();
+    }
+    if !refused {
+        return None;
+    }
+    let uri: http::Uri = server.parse().ok()?;
+    let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
+    let port = uri.port_u16().unwrap_or(match uri.scheme_str() {
+        Some("http") => 80,
+        _ => 443,
+    });
+    let address = std::net::ToSocketAddrs::to_socket_addrs(&(host, port))
+        .ok()?
+        .min_by_key(|a| a.is_ipv6())?;
+    Some(format!("dial tcp {address}: connect: connection refused"))
 }
 
 /// The innermost causes of a transport error, the useful part of kube-rs's

@@ -100,12 +100,18 @@ impl Kube {
         {
             return Ok(found);
         }
-        let list = self.discover(api_version).await?;
-        find(&list).ok_or_else(|| no_match(api_version, kind))
+        match self.resources_of(api_version).await {
+            Ok(list) => find(&list).ok_or_else(|| no_match(api_version, kind)),
+            Err(e) if e.is_not_found() || matches!(e, KubeError::NoMatch { .. }) => {
+                Err(no_match(api_version, kind))
+            }
+            Err(e) => Err(e),
+        }
     }
 
-    /// Fetches the resource list of one group version.
-    async fn discover(&self, api_version: &str) -> Result<Arc<Vec<Resource>>, KubeError> {
+    /// The resources of one group version, fetched now (and cached); the
+    /// server's 404 when it does not serve the group version.
+    pub async fn resources_of(&self, api_version: &str) -> Result<Arc<Vec<Resource>>, KubeError> {
         let (group, version) = split_api_version(api_version);
         if version.is_empty() || group.contains('/') {
             return Err(no_match(api_version, ""));
@@ -113,11 +119,7 @@ impl Kube {
         let req = http::Request::get(group_version_path(group, version))
             .body(Vec::new())
             .map_err(|e| KubeError::Client(e.to_string()))?;
-        let doc: Value = match self.send(req).await {
-            Ok(doc) => doc,
-            Err(e) if e.is_not_found() => Value::Null,
-            Err(e) => return Err(e),
-        };
+        let doc: Value = self.send(req).await?;
         Ok(self
             .resources
             .store(api_version, parse_resource_list(group, version, &doc)))

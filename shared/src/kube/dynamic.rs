@@ -32,6 +32,23 @@ impl Kube {
         namespace: &str,
         label_selector: &str,
     ) -> Result<Vec<Value>, KubeError> {
+        let mut list = self
+            .list_object(resource, namespace, label_selector)
+            .await?;
+        Ok(match list.get_mut("items").map(Value::take) {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        })
+    }
+
+    /// [`Kube::list`] as the whole list object (`kind: ConfigMapList`,
+    /// `metadata`, `items`), as client-go's dynamic client returns it.
+    pub async fn list_object(
+        &self,
+        resource: &Resource,
+        namespace: &str,
+        label_selector: &str,
+    ) -> Result<Value, KubeError> {
         let mut params = ListParams::default();
         if !label_selector.is_empty() {
             params = params.labels(label_selector);
@@ -40,22 +57,16 @@ impl Kube {
             .list(&params)
             .map_err(build_error)?;
         let mut list: Value = self.send(req).await?;
-        let Some(items) = list.get_mut("items").and_then(Value::as_array_mut) else {
-            return Ok(Vec::new());
-        };
         let api_version = resource.api_version();
-        Ok(items
-            .drain(..)
-            .map(|mut item| {
-                if let Some(obj) = item.as_object_mut() {
-                    obj.entry("apiVersion")
-                        .or_insert_with(|| Value::from(api_version.clone()));
-                    obj.entry("kind")
-                        .or_insert_with(|| Value::from(resource.kind.clone()));
-                }
-                item
-            })
-            .collect())
+        if let Some(items) = list.get_mut("items").and_then(Value::as_array_mut) {
+            for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                item.entry("apiVersion")
+                    .or_insert_with(|| Value::from(api_version.clone()));
+                item.entry("kind")
+                    .or_insert_with(|| Value::from(resource.kind.clone()));
+            }
+        }
+        Ok(list)
     }
 
     /// Creates `object` in `namespace` and returns it as stored.

@@ -10,13 +10,15 @@
 //! The client: [`Kube`] connects as Helm's settings say ([`config`]), limits
 //! its request rate as client-go does ([`throttle`]), maps kinds to
 //! resources through discovery ([`discovery`]) and reads and writes any
-//! object as JSON ([`dynamic`]). [`selector`] parses and matches label
+//! object as JSON ([`dynamic`]); [`lookup`] is the template function's
+//! live backend. [`selector`] parses and matches label
 //! selectors on the client side.
 
 pub mod client;
 pub mod config;
 pub mod discovery;
 pub mod dynamic;
+pub mod lookup;
 pub mod ownership;
 pub mod selector;
 pub mod status;

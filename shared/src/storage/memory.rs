@@ -42,6 +42,12 @@ impl MemoryDriver {
         MemoryDriver::default()
     }
 
+    /// Stores a record now (what [`Driver::create`] does, without a
+    /// future), for loading records before any command runs.
+    pub fn insert(&self, key: &str, release: &Release) -> Result<(), StorageError> {
+        self.write_now(key, release, true)
+    }
+
     /// Limits reads and deletes to `namespace` (empty: all namespaces).
     pub fn set_namespace(&mut self, namespace: impl Into<String>) {
         self.namespace = namespace.into();

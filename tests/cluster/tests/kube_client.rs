@@ -180,16 +180,44 @@ fn the_flags_override_the_kubeconfig() {
     let kube = rt.block_on(Kube::connect(&s)).expect("connects");
     rt.block_on(kube.is_reachable()).expect("reachable");
 
-    // Pointing at a closed port fails as a transport error naming the URL.
+    // A closed port fails in Go's words, naming the URL and the address.
     let mut s = settings("default");
     s.kube_api_server = "https://127.0.0.1:1".into();
     let kube = rt.block_on(Kube::connect(&s)).expect("connects lazily");
     let err = rt.block_on(kube.is_reachable()).expect_err("unreachable");
-    assert!(
-        err.to_string()
-            .starts_with("Get \"https://127.0.0.1:1/version\": "),
-        "{err}"
+    assert_eq!(
+        err.to_string(),
+        "Get \"https://127.0.0.1:1/version\": dial tcp 127.0.0.1:1: connect: connection refused"
     );
+}
+
+#[test]
+fn qps_and_burst_limit_requests_as_client_go_does() {
+    let rt = runtime();
+    let mut s = settings("default");
+    s.qps = 4.0;
+    s.burst_limit = 2;
+    let kube = rt.block_on(Kube::connect(&s)).expect("connects");
+    let started = std::time::Instant::now();
+    rt.block_on(async {
+        for _ in 0..4 {
+            kube.is_reachable().await.expect("reachable");
+        }
+    });
+    // Two go at once, the next two wait a quarter second each.
+    let took = started.elapsed();
+    assert!(took >= std::time::Duration::from_millis(450), "{took:?}");
+
+    // A negative rate turns limiting off.
+    s.qps = -1.0;
+    let kube = rt.block_on(Kube::connect(&s)).expect("connects");
+    let started = std::time::Instant::now();
+    rt.block_on(async {
+        for _ in 0..4 {
+            kube.is_reachable().await.expect("reachable");
+        }
+    });
+    assert!(started.elapsed() < took, "{:?}", started.elapsed());
 }
 
 /// Installs with helm, reads with us, writes a second revision with us,
@@ -322,4 +350,104 @@ fn the_configmap_driver_interoperates_with_helm() {
         ],
     );
     assert_eq!(objects, "configmap/sh.helm.release.v1.app.v1\n");
+}
+
+/// A template that exercises `lookup`'s cases; rendered by the reference
+/// helm (`template --dry-run=server`) and by our engine with the live hook.
+const LOOKUP_TEMPLATE: &str = r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: lk
+data:
+  missing: {{ lookup "v1" "ConfigMap" "lookups" "nope" | toJson | quote }}
+  unknownkind: {{ lookup "v1" "Widget" "lookups" "x" | toJson | quote }}
+  found: {{ (lookup "v1" "ConfigMap" "lookups" "seen").data | toJson | quote }}
+  clusterscoped: {{ (lookup "v1" "Namespace" "ignored" "lookups").metadata.name | quote }}
+  list: {{ (lookup "v1" "ConfigMap" "lookups" "").kind | quote }}
+  items: "{{ range (lookup "v1" "ConfigMap" "lookups" "").items }}{{ .kind }}/{{ .metadata.name }} {{ end }}"
+  int: {{ (index (lookup "v1" "Service" "lookups" "svc").spec.ports 0).port | typeOf | quote }}
+"#;
+
+#[test]
+fn lookup_queries_the_cluster_as_helm_does() {
+    use helm::engine::render::{RenderFile, Renderer};
+    use helm::engine::value::{Map, MapKind, Value};
+    use helm::kube::lookup::lookup_hook;
+
+    run_ok("kubectl", &["create", "namespace", "lookups"]);
+    run_ok(
+        "kubectl",
+        &[
+            "create",
+            "configmap",
+            "seen",
+            "-n",
+            "lookups",
+            "--from-literal=k=v",
+        ],
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let chart = dir.path().join("lk");
+    std::fs::create_dir_all(chart.join("templates")).expect("chart dir");
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: lk\nversion: 0.1.0\n",
+    )
+    .expect("Chart.yaml");
+    std::fs::write(chart.join("templates/cm.yaml"), LOOKUP_TEMPLATE).expect("template");
+
+    let rt = Arc::new(runtime());
+    let kube = connect(&rt, "lookups");
+    rt.block_on(async {
+        let svc = kube.resource("v1", "Service").await.expect("services");
+        let object = json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "svc"},
+            "spec": {"ports": [{"port": 80}]},
+        });
+        kube.create(&svc, "lookups", &object, &PostParams::default())
+            .await
+            .expect("service created");
+    });
+    let render = |text: &str| {
+        let renderer = Renderer {
+            lookup: Some(lookup_hook(Arc::clone(&kube), Arc::clone(&rt))),
+            ..Renderer::default()
+        };
+        renderer.render(vec![RenderFile {
+            name: "lk/templates/cm.yaml".into(),
+            text: text.into(),
+            data: Value::Map(Map::new(MapKind::Any)),
+            base_path: "lk/templates".into(),
+        }])
+    };
+    let theirs = run_ok(
+        "helm",
+        &[
+            "template",
+            "x",
+            &chart.to_string_lossy(),
+            "--dry-run=server",
+        ],
+    );
+    let ours = render(LOOKUP_TEMPLATE).expect("renders");
+    let ours = &ours["lk/templates/cm.yaml"];
+    assert_eq!(
+        theirs,
+        format!("---\n# Source: lk/templates/cm.yaml\n{ours}")
+    );
+    assert!(ours.contains("found: \"{\\\"k\\\":\\\"v\\\"}\""), "{ours}");
+    assert!(ours.contains("int: \"int64\""), "{ours}");
+
+    // A group version the server does not serve is an error, as in Helm.
+    let err = render(r#"{{ lookup "example.com/v1" "Widget" "lookups" "x" }}"#)
+        .expect_err("unknown group");
+    assert!(
+        err.to_string().ends_with(
+            "error calling lookup: unable to get apiresource from unstructured: \
+             example.com/v1, Kind=Widget: the server could not find the requested resource"
+        ),
+        "{err}"
+    );
 }

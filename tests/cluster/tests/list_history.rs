@@ -36,10 +36,14 @@ fn env(tz: &str, driver: &str) -> Vec<(String, String)> {
 }
 
 fn reference(args: &[&str], tz: &str, driver: &str) -> Outcome {
+    reference_with(args, env(tz, driver))
+}
+
+fn reference_with(args: &[&str], vars: Vec<(String, String)>) -> Outcome {
     let out = Command::new(reference_dir().join("helm"))
         .args(args)
         .env_clear()
-        .envs(env(tz, driver))
+        .envs(vars)
         .output()
         .expect("helm runs");
     Outcome {
@@ -50,7 +54,11 @@ fn reference(args: &[&str], tz: &str, driver: &str) -> Outcome {
 }
 
 fn ours(args: &[&str], tz: &str, driver: &str) -> Outcome {
-    let vars: BTreeMap<String, String> = env(tz, driver).into_iter().collect();
+    ours_with(args, env(tz, driver))
+}
+
+fn ours_with(args: &[&str], vars: Vec<(String, String)>) -> Outcome {
+    let vars: BTreeMap<String, String> = vars.into_iter().collect();
     let argv = std::iter::once("kubectl-helm").chain(args.iter().copied());
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
     let status = kubectl_helm::run_with_env(argv, &vars, &mut stdout, &mut stderr);
@@ -175,6 +183,10 @@ fn list_and_history_print_as_helm_prints_them() {
         &["list", "-A", "--failed", "--pending", "--uninstalling"],
         &["list", "-A", "-l", "team=x"],
         &["list", "-A", "-l", "name!=web,status in (deployed)"],
+        &["list", "-A", "-l", "a b"],
+        &["list", "-A", "-l", "a in (b,-c)"],
+        &["list", "-A", "-l", "A.b/c=d,x"],
+        &["list", "-A", "-l", "a=b,,c"],
         &[
             "list",
             "-A",
@@ -190,6 +202,7 @@ fn list_and_history_print_as_helm_prints_them() {
         &["history", "web", "-n", "lh-a", "-o", "json"],
         &["history", "web", "-n", "lh-a", "-o", "yaml"],
         &["history", "web", "-n", "lh-a", "--max", "2"],
+        &["history", "web", "-n", "lh-a", "--color", "always"],
         &["history", "db", "-n", "lh-a"],
         &["history", "east", "-n", "lh-b"],
         &["history", "nope", "-n", "lh-a"],
@@ -227,4 +240,73 @@ fn errors_before_listing_are_helms() {
     let unknown = ours(&["list"], "UTC", "bogus");
     assert_eq!(unknown.status, 1);
     assert_eq!(unknown.stderr, "Error: unknown driver \"bogus\"\n");
+}
+
+#[test]
+fn the_memory_driver_reads_its_data_files_and_needs_no_cluster() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("releases.yaml");
+    std::fs::write(
+        &data,
+        "- name: web\n  namespace: default\n  version: 1\n  info:\n    status: superseded\n    \
+         last_deployed: \"2024-03-01T10:00:00.5+05:30\"\n    description: Install complete\n  \
+         chart: {metadata: {name: one, version: 0.1.0, appVersion: \"1.0\"}}\n\
+         - name: web\n  namespace: default\n  version: 2\n  info:\n    status: deployed\n    \
+         last_deployed: \"2024-03-02T10:00:00Z\"\n    description: Upgrade complete\n  \
+         chart: {metadata: {name: one, version: 0.2.0}}\n\
+         - name: other\n  namespace: elsewhere\n  version: 1\n  info: {status: failed}\n",
+    )
+    .expect("data file");
+    let vars = |extra: &[(&str, &str)]| {
+        let mut vars = vec![
+            (
+                "HOME".to_string(),
+                cluster().dir().to_string_lossy().into_owned(),
+            ),
+            (
+                "KUBECONFIG".to_string(),
+                dir.path().join("none").to_string_lossy().into_owned(),
+            ),
+            ("TZ".to_string(), KOLKATA.to_string()),
+            ("HELM_DRIVER".to_string(), "memory".to_string()),
+        ];
+        vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        vars
+    };
+    let with_data = vars(&[("HELM_MEMORY_DRIVER_DATA", &data.to_string_lossy())]);
+    for args in [
+        &["list"][..],
+        &["list", "-n", "elsewhere", "-o", "json"],
+        &["history", "web"],
+        &["history", "web", "-o", "yaml"],
+    ] {
+        let theirs = reference_with(args, with_data.clone());
+        assert_eq!(ours_with(args, with_data.clone()), theirs, "{args:?}");
+    }
+    // Helm's `list -A` wants a real cluster even over the memory driver,
+    // then lists the loaded records of every namespace.
+    let unreachable = ours_with(&["list", "-A"], with_data.clone());
+    assert_eq!(
+        unreachable,
+        reference_with(&["list", "-A"], with_data.clone())
+    );
+    assert!(
+        unreachable.stderr.contains("connect: connection refused"),
+        "{unreachable:?}"
+    );
+    let mut connected = with_data.clone();
+    connected.push((
+        "KUBECONFIG".to_string(),
+        cluster().kubeconfig().to_string_lossy().into_owned(),
+    ));
+    let theirs = reference_with(&["list", "-A"], connected.clone());
+    assert!(theirs.stdout.contains("elsewhere"), "{theirs:?}");
+    assert_eq!(ours_with(&["list", "-A"], connected), theirs);
+    // Without data Helm stops before the command runs.
+    let mine = ours_with(&["list"], vars(&[]));
+    assert_eq!(mine.status, 1);
+    assert_eq!(
+        mine.stderr,
+        "Error: Unable to read memory driver dataopen : no such file or directory\n"
+    );
 }
