@@ -9,7 +9,6 @@ use tera::Tera;
 
 use super::Rule;
 use super::spec::{API_VERSION, ChartPolicy, ChartPolicySpec, KIND};
-use crate::codec::{json, yaml};
 use crate::constraints::Constraint;
 use crate::manifest;
 
@@ -93,21 +92,18 @@ impl Policy {
     /// Reads every ChartPolicy of a YAML file (documents separated by
     /// `---`), as `policy check -f` takes them.
     pub fn from_yaml(text: &str) -> Result<Vec<Policy>, PolicyError> {
-        let mut policies = Vec::new();
-        for (i, document) in manifest::split(text).into_iter().enumerate() {
-            let fail = |reason: String| PolicyError {
-                policy: String::new(),
-                field: format!("document {}", i + 1),
-                reason,
-            };
-            let parsed = yaml::from_str(document).map_err(|e| fail(e.to_string()))?;
-            if parsed.is_nil() {
-                continue;
-            }
-            let text = json::to_string(&parsed).map_err(|e| fail(e.to_string()))?;
-            let object: Value = serde_json::from_str(&text).map_err(|e| fail(e.to_string()))?;
-            policies.push(Policy::from_object(&object)?);
-        }
+        let objects =
+            super::objects::parse_documents(manifest::split(text).into_iter()).map_err(|e| {
+                PolicyError {
+                    policy: String::new(),
+                    field: format!("document {}", e.index),
+                    reason: e.reason,
+                }
+            })?;
+        let policies = objects
+            .iter()
+            .map(Policy::from_object)
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(policies)
     }
 }

@@ -74,7 +74,7 @@ pub fn decide(policies: &[Policy], write: &Write<'_>, facts: &Facts<'_>) -> Judg
                     Ok(judgement) => found.violations.extend(judgement.violations),
                     Err(e) => found.consistency(
                         Rule::ReleaseRecords,
-                        format!("release record {}: {e}", write.name),
+                        format!("release record {}: its manifest, {e}", write.name),
                     ),
                 }
             }
@@ -94,7 +94,10 @@ pub fn decide(policies: &[Policy], write: &Write<'_>, facts: &Facts<'_>) -> Judg
                     Ok(problems) => problems
                         .into_iter()
                         .for_each(|p| found.consistency(Rule::Ownership, p)),
-                    Err(e) => found.consistency(Rule::Ownership, format!("release {name:?}: {e}")),
+                    Err(e) => found.consistency(
+                        Rule::Ownership,
+                        format!("release {name:?}: its manifest, {e}"),
+                    ),
                 }
             }
             if let Some((namespace, name)) = &previous {

@@ -10,9 +10,10 @@ use crate::release::Release;
 
 /// A manifest document that is not a Kubernetes object we can read.
 #[derive(Debug, thiserror::Error)]
-#[error("release manifest, document {index}: {reason}")]
+#[error("document {index}: {reason}")]
 pub struct ManifestError {
-    /// 1-based position among the release's documents (manifest, then hooks).
+    /// 1-based position among the documents (for a release: manifest,
+    /// then hooks).
     pub index: usize,
     pub reason: String,
 }
@@ -21,10 +22,19 @@ pub struct ManifestError {
 /// hooks'. Empty documents are skipped, as Helm skips them.
 pub fn release_objects(release: &Release) -> Result<Vec<Value>, ManifestError> {
     let hooks = release.hooks.iter().map(|h| h.manifest.as_str());
+    parse_documents(
+        manifest::split(&release.manifest)
+            .into_iter()
+            .chain(hooks.flat_map(manifest::split)),
+    )
+}
+
+/// YAML documents as JSON objects, empty documents skipped; anything but
+/// a mapping is an error naming the document.
+pub fn parse_documents<'a>(
+    documents: impl Iterator<Item = &'a str>,
+) -> Result<Vec<Value>, ManifestError> {
     let mut objects = Vec::new();
-    let documents = manifest::split(&release.manifest)
-        .into_iter()
-        .chain(hooks.flat_map(manifest::split));
     for (i, document) in documents.enumerate() {
         let fail = |reason: String| ManifestError {
             index: i + 1,
