@@ -335,6 +335,13 @@ fn template_flags_behave_as_in_helm() {
         &["x", "--set-file", &set_file],
         &["x", "--set-file", "name=/no/such/file"],
         &["x", "--set-literal", r"name=a,b\c{d}"],
+        // Running out of input mid-key ends parsing quietly, keeping what
+        // was set before it (Helm's io.EOF), with the list stored as it was.
+        &["x", "--set", "name=kept,image[=1"],
+        &["x", "--set", "tags[0]"],
+        &["x", "--set", "name=a,nested.key["],
+        &["x", "--set", "tags[0].x["],
+        &["x", "--set", "tags[0]xy=1"],
         &["x", "--set", "name=set", "--set-literal", "name=literal"],
         &["--name-template", "{{ \"named\" }}"],
         &["--name-template", "{{ .x }"],

@@ -32,7 +32,26 @@ pub enum Typing {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("{0}")]
-pub struct SetError(String);
+pub struct SetError(String, Ending);
+
+/// Whether an error is Helm's `io.EOF` from running out of input, which
+/// ends parsing quietly with what was set so far (`a[=1` sets nothing and
+/// is no error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    Fails,
+    EndsInput,
+}
+
+impl SetError {
+    fn new(message: impl Into<String>) -> SetError {
+        SetError(message.into(), Ending::Fails)
+    }
+
+    fn end_of_input(message: &str) -> SetError {
+        SetError(message.into(), Ending::EndsInput)
+    }
+}
 
 /// Parses one `--set` argument into `dest`, overwriting what it names.
 pub fn parse_into(text: &str, dest: &Map, typing: Typing) -> Result<(), SetError> {
@@ -42,7 +61,10 @@ pub fn parse_into(text: &str, dest: &Map, typing: Typing) -> Result<(), SetError
         typing,
     };
     while parser.pos < parser.runes.len() {
-        parser.key(dest, 0)?;
+        match parser.key(dest, 0) {
+            Err(SetError(_, Ending::EndsInput)) => return Ok(()),
+            other => other?,
+        }
     }
     Ok(())
 }
@@ -97,7 +119,7 @@ impl Parser {
         let (key, stop) = self.until(stops);
         match stop {
             Stop::End if key.is_empty() => Ok(()),
-            Stop::End => Err(SetError(format!("key {key:?} has no value"))),
+            Stop::End => Err(SetError::new(format!("key {key:?} has no value"))),
             Stop::At('[') => {
                 let index = self.index()?;
                 let list = match data.get(&key) {
@@ -105,9 +127,18 @@ impl Parser {
                     Some(Value::List(l)) => l.items.clone(),
                     Some(other) => return Err(not_a(&other, "[]interface {}")),
                 };
-                let list = self.list_item(list, index, level)?;
-                set(data, &key, list_value(list));
-                Ok(())
+                // On failure Helm still stores the list as it was before
+                // this item (an empty one for a new key).
+                match self.list_item(list.clone(), index, level) {
+                    Ok(list) => {
+                        set(data, &key, list_value(list));
+                        Ok(())
+                    }
+                    Err(e) => {
+                        set(data, &key, list_value(list));
+                        Err(e)
+                    }
+                }
             }
             Stop::At('=') => {
                 let value = self.value()?;
@@ -116,14 +147,14 @@ impl Parser {
             }
             Stop::At(',') => {
                 set(data, &key, Value::str(""));
-                Err(SetError(format!(
+                Err(SetError::new(format!(
                     "key {key:?} has no value (cannot end with ,)"
                 )))
             }
             Stop::At(_) => {
                 let level = level + 1;
                 if level > MAX_NESTED_NAME_LEVEL {
-                    return Err(SetError(format!(
+                    return Err(SetError::new(format!(
                         "value name nested level is greater than maximum supported nested level of {MAX_NESTED_NAME_LEVEL}"
                     )));
                 }
@@ -134,7 +165,7 @@ impl Parser {
                 };
                 let result = self.key(&inner, level);
                 if result.is_ok() && inner.is_empty() {
-                    return Err(SetError(format!("key map {key:?} has no value")));
+                    return Err(SetError::new(format!("key map {key:?} has no value")));
                 }
                 if !inner.is_empty() {
                     set(data, &key, Value::Map(inner));
@@ -147,19 +178,21 @@ impl Parser {
     fn index(&mut self) -> Result<usize, SetError> {
         let (text, stop) = self.until(&[']']);
         if matches!(stop, Stop::End) {
-            return Err(SetError("error parsing index: EOF".into()));
+            return Err(SetError::end_of_input("error parsing index: EOF"));
         }
         let parsed: i64 = text.parse().map_err(|_| {
-            SetError(format!(
+            SetError::new(format!(
                 "error parsing index: strconv.Atoi: parsing {text:?}: invalid syntax"
             ))
         })?;
         if parsed < 0 {
-            return Err(SetError(format!("negative {parsed} index not allowed")));
+            return Err(SetError::new(format!(
+                "negative {parsed} index not allowed"
+            )));
         }
         let index = parsed as usize;
         if index > MAX_INDEX {
-            return Err(SetError(format!(
+            return Err(SetError::new(format!(
                 "index of {index} is greater than maximum supported index of {MAX_INDEX}"
             )));
         }
@@ -174,12 +207,19 @@ impl Parser {
     ) -> Result<Vec<Value>, SetError> {
         let (rest, stop) = self.until(&['[', '.', '=']);
         if !rest.is_empty() {
-            return Err(SetError(format!(
-                "unexpected data at end of array index: {rest:?}"
+            // Helm quotes the runes it read (`%q` of a `[]rune`: `['x' 'y']`).
+            let runes = Value::list(
+                rest.chars()
+                    .map(|c| Value::int(i64::from(u32::from(c))))
+                    .collect(),
+            );
+            return Err(SetError::new(format!(
+                "unexpected data at end of array index: {}",
+                crate::engine::gofmt::sprintf("%q", &[runes])
             )));
         }
         let item = match stop {
-            Stop::End => return Err(SetError("EOF".into())),
+            Stop::End => return Err(SetError::end_of_input("EOF")),
             Stop::At('=') => self.value()?,
             Stop::At('[') => {
                 let next = self.index()?;
@@ -222,7 +262,7 @@ impl Parser {
             Typing::Json => return self.json_value(),
             Typing::File => {
                 let (path, _) = self.until(&[',']);
-                return super::set_readers::read_file(&path).map_err(SetError);
+                return super::set_readers::read_file(&path).map_err(SetError::new);
             }
             Typing::Guess | Typing::String => {}
         }
@@ -242,7 +282,7 @@ impl Parser {
     /// One JSON document, then a `,` or the end.
     fn json_value(&mut self) -> Result<Value, SetError> {
         let rest: String = self.runes[self.pos..].iter().collect();
-        let (value, used) = super::set_readers::json_prefix(&rest).map_err(SetError)?;
+        let (value, used) = super::set_readers::json_prefix(&rest).map_err(SetError::new)?;
         self.pos += rest[..used].chars().count();
         match self.peek() {
             None => Ok(value),
@@ -250,7 +290,9 @@ impl Parser {
                 self.pos += 1;
                 Ok(value)
             }
-            Some(other) => Err(SetError(format!("unexpected {other:?} after JSON value"))),
+            Some(other) => Err(SetError::new(format!(
+                "unexpected {other:?} after JSON value"
+            ))),
         }
     }
 
@@ -259,7 +301,7 @@ impl Parser {
         loop {
             let (text, stop) = self.until(&[',', '}']);
             match stop {
-                Stop::End => return Err(SetError("list must terminate with '}'".into())),
+                Stop::End => return Err(SetError::new("list must terminate with '}'")),
                 Stop::At('}') => {
                     if self.peek() == Some(',') {
                         self.pos += 1;
@@ -319,7 +361,7 @@ fn list_value(items: Vec<Value>) -> Value {
 
 /// Helm panics on a type assertion here and reports the recovered panic.
 fn not_a(found: &Value, wanted: &str) -> SetError {
-    SetError(format!(
+    SetError::new(format!(
         "unable to parse key: interface conversion: interface {{}} is {}, not {wanted}",
         found.type_name()
     ))
@@ -356,6 +398,20 @@ mod tests {
             "map[x:[[<nil> z]]]"
         );
         assert_eq!(parse("e=", Typing::Guess).unwrap(), "map[e:]");
+    }
+
+    #[test]
+    fn running_out_of_input_ends_quietly_as_helms_eof() {
+        assert_eq!(parse("b=2,a[=1", Typing::Guess).unwrap(), "map[b:2]");
+        assert_eq!(parse("a[0]", Typing::Guess).unwrap(), "map[a:[]]");
+        assert_eq!(parse("a[0][", Typing::Guess).unwrap(), "map[a:[]]");
+        assert_eq!(parse("a.c[", Typing::Guess).unwrap(), "map[]");
+        assert_eq!(
+            parse("a[0]xy=1", Typing::Guess).unwrap_err().0,
+            "unexpected data at end of array index: ['x' 'y']"
+        );
+        // Other errors still fail.
+        assert!(parse("a[x]=1", Typing::Guess).is_err());
     }
 
     #[test]
