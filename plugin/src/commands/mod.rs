@@ -11,6 +11,7 @@ mod lint;
 mod list;
 mod output;
 mod package;
+mod policy;
 mod show;
 mod template;
 mod values;
@@ -167,6 +168,8 @@ enum Command {
     /// fetch release history
     #[command(visible_alias = "hist")]
     History(history::HistoryArgs),
+    /// check charts against ChartPolicies before installing
+    Policy(policy::PolicyArgs),
 }
 
 /// What a command runs with: the settings and the output streams.
@@ -210,6 +213,7 @@ impl Cli {
             Command::Dependency(args) => args.run(ctx),
             Command::List(args) => args.run(ctx),
             Command::History(args) => args.run(ctx),
+            Command::Policy(args) => args.run(ctx),
         }
     }
 }
