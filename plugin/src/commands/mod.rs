@@ -16,6 +16,7 @@ mod show;
 mod template;
 mod values;
 mod version;
+mod webhook;
 
 use std::io::Write;
 
@@ -170,6 +171,8 @@ enum Command {
     History(history::HistoryArgs),
     /// check charts against ChartPolicies before installing
     Policy(policy::PolicyArgs),
+    /// set up the admission webhook
+    Webhook(webhook::WebhookArgs),
 }
 
 /// What a command runs with: the settings and the output streams.
@@ -214,6 +217,7 @@ impl Cli {
             Command::List(args) => args.run(ctx),
             Command::History(args) => args.run(ctx),
             Command::Policy(args) => args.run(ctx),
+            Command::Webhook(args) => args.run(ctx),
         }
     }
 }
