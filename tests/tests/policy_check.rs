@@ -33,7 +33,7 @@ fn a_chart_within_every_rule_is_allowed() {
     assert_eq!(
         out.stdout,
         format!(
-            "ALLOWED: release web in namespace default from {}, 1 ChartPolicies: 0 enforce, 0 warn, 0 audit\n",
+            "ALLOWED: release web in namespace default from {}, 1 ChartPolicy: 0 enforce, 0 warn, 0 audit\n",
             web_source()
         )
     );
@@ -103,7 +103,7 @@ fn warn_and_audit_rules_report_without_denying() {
              [warn] ChartPolicy hygiene rule requiredLabels: Service/web needs a team label (ask #platform)\n\
              [warn] ChartPolicy hygiene rule imageRegistries: Deployment web runs image nginx:1.25, from a registry ChartPolicy hygiene does not allow\n\
              [warn] ChartPolicy hygiene rule requiredLabels: Deployment/web needs a team label (ask #platform)\n\
-             ALLOWED: release web in namespace default from {}, 1 ChartPolicies: 0 enforce, 4 warn, 1 audit\n",
+             ALLOWED: release web in namespace default from {}, 1 ChartPolicy: 0 enforce, 4 warn, 1 audit\n",
             web_source()
         )
     );

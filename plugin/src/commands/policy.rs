@@ -207,7 +207,7 @@ fn report(release: &Release, source: &str, policies: usize, judgement: &Judgemen
     let count = |mode| judgement.with_mode(mode).count();
     let _ = writeln!(
         text,
-        "{}: release {} in namespace {} from {source}, {policies} ChartPolicies: {} enforce, {} warn, {} audit",
+        "{}: release {} in namespace {} from {source}, {policies} {}: {} enforce, {} warn, {} audit",
         if judgement.allowed() {
             "ALLOWED"
         } else {
@@ -215,6 +215,11 @@ fn report(release: &Release, source: &str, policies: usize, judgement: &Judgemen
         },
         release.name,
         release.namespace,
+        if policies == 1 {
+            "ChartPolicy"
+        } else {
+            "ChartPolicies"
+        },
         count(Mode::Enforce),
         count(Mode::Warn),
         count(Mode::Audit),

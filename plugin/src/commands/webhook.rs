@@ -87,7 +87,7 @@ impl CertsArgs {
         let plan = cluster
             .runtime
             .block_on(self.plan(kube, &namespace, &issued))?;
-        let server_name = &pki::dns_names(&self.service, &namespace)[0];
+        let server_name = pki::server_name(&self.service, &namespace);
         let done = |verb: &str| -> String {
             if self.dry_run {
                 format!("would be {verb}")

@@ -18,25 +18,29 @@ pub struct Issued {
     pub key_pem: String,
 }
 
-/// The names the API server may use for the Service `service` in
-/// `namespace`; it connects to `SERVICE.NAMESPACE.svc`, which comes first.
-pub fn dns_names(service: &str, namespace: &str) -> Vec<String> {
+/// The name the API server connects to for the Service `service` in
+/// `namespace`, and the certificate's subject.
+pub fn server_name(service: &str, namespace: &str) -> String {
+    format!("{service}.{namespace}.svc")
+}
+
+/// Every name the Service may be reached by, [`server_name`] first.
+fn dns_names(service: &str, namespace: &str) -> Vec<String> {
     vec![
-        format!("{service}.{namespace}.svc"),
+        server_name(service, namespace),
         format!("{service}.{namespace}.svc.cluster.local"),
         format!("{service}.{namespace}"),
         service.to_string(),
     ]
 }
 
-/// Issues a fresh CA and a serving certificate for the [`dns_names`] of
+/// Issues a fresh CA and a serving certificate for the names of
 /// `service` in `namespace`, both valid from a minute ago (for clocks a
 /// little behind ours) for `validity`.
 pub fn issue(service: &str, namespace: &str, validity: Duration) -> Result<Issued, rcgen::Error> {
     let not_before = OffsetDateTime::now_utc() - Duration::minutes(1);
     let not_after = not_before + validity;
-    let dns_names = dns_names(service, namespace);
-    let server_name = &dns_names[0];
+    let server_name = server_name(service, namespace);
 
     let mut ca = CertificateParams::default();
     ca.distinguished_name = name(&format!("{server_name} CA"));
@@ -46,10 +50,10 @@ pub fn issue(service: &str, namespace: &str, validity: Duration) -> Result<Issue
     let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate()?)?;
 
     let mut leaf = CertificateParams::default();
-    leaf.distinguished_name = name(server_name);
-    leaf.subject_alt_names = dns_names
-        .iter()
-        .map(|n| Ok(SanType::DnsName(n.clone().try_into()?)))
+    leaf.distinguished_name = name(&server_name);
+    leaf.subject_alt_names = dns_names(service, namespace)
+        .into_iter()
+        .map(|n| Ok(SanType::DnsName(n.try_into()?)))
         .collect::<Result<_, rcgen::Error>>()?;
     leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
