@@ -110,6 +110,45 @@ fn warn_and_audit_rules_report_without_denying() {
 }
 
 #[test]
+fn the_verdict_prints_as_json() {
+    let out = check(&[
+        "web",
+        "{p}/web",
+        "--policy",
+        "{p}/admin.yaml",
+        "--set",
+        "admin=true",
+        "-o",
+        "json",
+    ]);
+    assert!(!out.success);
+    let verdict: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(
+        verdict,
+        serde_json::json!({
+            "release": "web",
+            "namespace": "default",
+            "source": web_source(),
+            "policies": 1,
+            "allowed": false,
+            "violations": [{
+                "policy": "no-cluster-admin",
+                "rule": "deniedKinds",
+                "mode": "enforce",
+                "message": "ClusterRoleBinding web-admin is denied by ChartPolicy no-cluster-admin",
+            }],
+        })
+    );
+    let out = check(&["web", "{p}/web", "--policy", "{p}/admin.yaml", "-o", "yaml"]);
+    assert!(
+        out.stderr
+            .contains("invalid value 'yaml' for '--output <OUTPUT>'"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn values_flags_render_the_record_as_install_would() {
     // The cluster-admin binding exists only with `admin: true`.
     let allowed = check(&["web", "{p}/web", "--policy", "{p}/admin.yaml"]);

@@ -70,6 +70,18 @@ struct CheckArgs {
     /// if set, render subchart notes along with the parent
     #[arg(long)]
     render_subchart_notes: bool,
+    /// prints the verdict in the specified format
+    #[arg(short = 'o', long, value_enum, default_value = "text")]
+    output: OutputFormat,
+}
+
+/// How the verdict is printed.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum OutputFormat {
+    /// One line per violation, then a summary line.
+    Text,
+    /// One JSON object, for scripts and CI.
+    Json,
 }
 
 impl CheckArgs {
@@ -85,6 +97,7 @@ impl CheckArgs {
             install::now(),
         )?;
         let from_cluster = self.from_cluster || self.policies.is_empty();
+        let output = self.output;
         let release = self.build_release(ctx, name, &chart)?;
         if from_cluster {
             policies.extend(cluster_policies(ctx)?);
@@ -101,8 +114,11 @@ impl CheckArgs {
             signer: None,
         };
         let judgement = judge_release(&policies, &subject, &requester)?;
-        ctx.out
-            .write_all(report(&release, &source, policies.len(), &judgement).as_bytes())?;
+        let text = match output {
+            OutputFormat::Text => report(&release, &source, policies.len(), &judgement),
+            OutputFormat::Json => report_json(&release, &source, policies.len(), &judgement),
+        };
+        ctx.out.write_all(text.as_bytes())?;
         if !judgement.allowed() {
             let count = judgement.with_mode(Mode::Enforce).count();
             anyhow::bail!(
@@ -225,4 +241,30 @@ fn report(release: &Release, source: &str, policies: usize, judgement: &Judgemen
         count(Mode::Audit),
     );
     text
+}
+
+/// The verdict as one JSON object: the release, the source, how many
+/// policies judged it, whether it is allowed, and every violation.
+fn report_json(release: &Release, source: &str, policies: usize, judgement: &Judgement) -> String {
+    let violations: Vec<serde_json::Value> = judgement
+        .violations
+        .iter()
+        .map(|v| {
+            serde_json::json!({
+                "policy": v.policy,
+                "rule": v.rule.as_str(),
+                "mode": v.mode.as_str(),
+                "message": v.message,
+            })
+        })
+        .collect();
+    let verdict = serde_json::json!({
+        "release": release.name,
+        "namespace": release.namespace,
+        "source": source,
+        "policies": policies,
+        "allowed": judgement.allowed(),
+        "violations": violations,
+    });
+    format!("{verdict}\n")
 }
