@@ -5,6 +5,8 @@
 //! with the cluster's ChartPolicies.
 
 mod common;
+#[allow(dead_code, reason = "this binary uses part of the shared test webhook")]
+mod webhook_server;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -19,6 +21,7 @@ use rustls::client::danger::ServerCertVerifier;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use serde_json::Value;
+use webhook_server::WebhookServer;
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
 const SERVER_NAME: &str = "kubectl-helm-webhook.kubectl-helm-system.svc";
@@ -164,6 +167,32 @@ fn check_certificates(installed: &Installed) {
     assert!(installed.key.starts_with("-----BEGIN PRIVATE KEY-----"));
 }
 
+/// Serves the webhook with `installed`'s certificate where the cluster
+/// routes the webhook's Service.
+fn serve(installed: &Installed) -> WebhookServer {
+    let server = WebhookServer::start_with(&installed.cert, &installed.key, &installed.ca);
+    cluster().admission().route_service(
+        "kubectl-helm-system",
+        "kubectl-helm-webhook",
+        server.address(),
+    );
+    server
+}
+
+/// Writes a release record Secret (which the release-records webhook,
+/// `failurePolicy: Fail`, must admit) and returns kubectl's outcome.
+fn write_record(name: &str) -> std::process::Output {
+    let record = serde_json::json!({
+        "apiVersion": "v1", "kind": "Secret", "type": "helm.sh/release.v1",
+        "metadata": {"name": format!("sh.helm.release.v1.{name}.v1"), "namespace": "default",
+            "labels": {"owner": "helm", "name": name, "version": "1", "status": "deployed"}},
+        "data": {"release": "e30="},
+    });
+    let file = cluster().dir().join(format!("{name}.json"));
+    std::fs::write(&file, record.to_string()).expect("the record file is written");
+    common::run("kubectl", &["create", "-f", &file.to_string_lossy()])
+}
+
 #[test]
 fn webhook_certs_installs_and_rotates_the_serving_certificate() {
     for file in [
@@ -212,6 +241,15 @@ fn webhook_certs_installs_and_rotates_the_serving_certificate() {
         assert_eq!(bundle, &one.ca);
         verify(bundle, &one.cert).expect("the certificate verifies against the bundle");
     }
+    // The cluster calls the webhook through the bundle, at the Service's name.
+    let first_server = serve(&one);
+    let out = write_record("first");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(first_server.received_in("default").len(), 1);
     // Another CA does not vouch for it.
     let other = rcgen::generate_simple_self_signed(vec![SERVER_NAME.to_string()]).expect("a cert");
     assert!(verify(&other.cert.pem(), &one.cert).is_err());
@@ -233,6 +271,23 @@ fn webhook_certs_installs_and_rotates_the_serving_certificate() {
         verify(bundle, &one.cert).expect("the old certificate still verifies");
     }
     assert!(verify(&two.ca, &one.cert).is_err());
+    // The webhook still serving the first certificate is still called;
+    // then it reloads the new one.
+    let out = write_record("second");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(first_server.received_in("default").len(), 2);
+    let second_server = serve(&two);
+    let out = write_record("third");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(second_server.received_in("default").len(), 1);
 
     // A third run drops the first CA.
     assert!(ours(&["webhook", "certs"]).success);
@@ -241,6 +296,16 @@ fn webhook_certs_installs_and_rotates_the_serving_certificate() {
         assert_eq!(bundle, &format!("{}{}", three.ca, two.ca));
         assert!(verify(bundle, &one.cert).is_err());
     }
+    // A webhook left on the first certificate is no longer trusted, and
+    // the record webhook fails closed.
+    serve(&one);
+    let out = write_record("fourth");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("release-records.kubectl-helm.io"),
+        "{stderr}"
+    );
 }
 
 #[test]
