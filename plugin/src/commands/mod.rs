@@ -11,10 +11,12 @@ mod lint;
 mod list;
 mod output;
 mod package;
+mod policy;
 mod show;
 mod template;
 mod values;
 mod version;
+mod webhook;
 
 use std::io::Write;
 
@@ -167,6 +169,10 @@ enum Command {
     /// fetch release history
     #[command(visible_alias = "hist")]
     History(history::HistoryArgs),
+    /// check charts against ChartPolicies before installing
+    Policy(policy::PolicyArgs),
+    /// set up the admission webhook
+    Webhook(webhook::WebhookArgs),
 }
 
 /// What a command runs with: the settings and the output streams.
@@ -228,6 +234,8 @@ impl Cli {
             Command::Dependency(args) => args.run(ctx),
             Command::List(args) => args.run(ctx),
             Command::History(args) => args.run(ctx),
+            Command::Policy(args) => args.run(ctx),
+            Command::Webhook(args) => args.run(ctx),
         }
     }
 }

@@ -23,6 +23,7 @@ mod judge;
 pub mod objects;
 mod records;
 mod rule;
+mod source;
 pub mod spec;
 mod write;
 
@@ -32,6 +33,7 @@ pub use decide::{DEFAULT_POLICY, Facts, decide};
 pub use judge::{Judgement, Requester, Subject, Violation, judge_release};
 pub use records::{RecordFacts, RecordLabels};
 pub use rule::Rule;
+pub use source::chart_source;
 pub use spec::Mode;
 pub use write::{Concern, Operation, Write};
 

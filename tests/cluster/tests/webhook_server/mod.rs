@@ -66,14 +66,25 @@ impl WebhookServer {
         ])
         .expect("params");
         let cert = params.signed_by(&key, &ca).expect("certificate");
+        Self::serve(&cert.pem(), &key.serialize_pem(), ca.pem())
+    }
+
+    /// Starts the webhook on 127.0.0.1 with a free port, serving the
+    /// certificate `cert_pem` (signed by `ca_pem`) with `key_pem`.
+    #[allow(dead_code, reason = "each test binary uses part of this module")]
+    pub fn start_with(cert_pem: &str, key_pem: &str, ca_pem: &str) -> Self {
+        Self::serve(cert_pem, key_pem, ca_pem.to_owned())
+    }
+
+    fn serve(cert_pem: &str, key_pem: &str, ca_pem: String) -> Self {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .expect("versions")
             .with_no_client_auth()
             .with_single_cert(
-                vec![CertificateDer::from_pem_slice(cert.pem().as_bytes()).expect("PEM")],
-                PrivateKeyDer::from_pem_slice(key.serialize_pem().as_bytes()).expect("PEM"),
+                vec![CertificateDer::from_pem_slice(cert_pem.as_bytes()).expect("PEM")],
+                PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).expect("PEM"),
             )
             .expect("TLS config");
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
@@ -109,7 +120,7 @@ impl WebhookServer {
         Self {
             runtime: Some(runtime),
             address,
-            ca_pem: ca.pem(),
+            ca_pem,
             log,
         }
     }
