@@ -16,6 +16,42 @@ pub struct Cluster {
     pub storage: Storage<AnyDriver>,
 }
 
+/// A client for the cluster alone, for commands that keep no releases.
+pub struct Connection {
+    pub runtime: tokio::runtime::Runtime,
+    pub kube: Arc<Kube>,
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the client's runtime")
+}
+
+fn unreachable(e: KubeError) -> anyhow::Error {
+    anyhow::anyhow!("kubernetes cluster unreachable: {e}")
+}
+
+impl Connection {
+    /// Connects as the settings say and asks the server its version, so
+    /// that an unreachable cluster is reported first, in Helm's words.
+    pub fn open(ctx: &Context<'_>) -> anyhow::Result<Connection> {
+        let runtime = runtime()?;
+        let kube = runtime
+            .block_on(async {
+                let kube = Kube::connect(&ctx.settings).await?;
+                kube.is_reachable().await?;
+                Ok(kube)
+            })
+            .map_err(unreachable)?;
+        Ok(Connection {
+            runtime,
+            kube: Arc::new(kube),
+        })
+    }
+}
+
 /// How much of the cluster a command needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reach {
@@ -33,11 +69,7 @@ impl Cluster {
     /// the server's version, so that an unreachable cluster is reported
     /// first, in Helm's words.
     pub fn open(ctx: &Context<'_>, namespace: &str, reach: Reach) -> anyhow::Result<Cluster> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("starting the client's runtime")?;
-        let unreachable = |e: KubeError| anyhow::anyhow!("kubernetes cluster unreachable: {e}");
+        let runtime = runtime()?;
         let kube = Arc::new(
             runtime
                 .block_on(Kube::connect(&ctx.settings))

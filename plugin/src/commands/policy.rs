@@ -17,7 +17,7 @@ use helm::policy::{Judgement, Mode, Policy, Requester, Subject, chart_source, ju
 use helm::release::Release;
 
 use super::Context;
-use super::cluster::Cluster;
+use super::cluster::Connection;
 use super::values::ValuesFlags;
 
 /// The largest policy file read; ChartPolicies are a few kilobytes.
@@ -173,7 +173,7 @@ fn read_policy_file(file: &str) -> anyhow::Result<Vec<Policy>> {
 /// Every ChartPolicy of the cluster; none when the cluster does not serve
 /// the resource (the CRD is not installed).
 fn cluster_policies(ctx: &Context<'_>) -> anyhow::Result<Vec<Policy>> {
-    let cluster = Cluster::connect(ctx).map_err(|e| {
+    let cluster = Connection::open(ctx).map_err(|e| {
         anyhow::anyhow!("{e} (give ChartPolicies with --policy FILE to check without a cluster)")
     })?;
     let objects = cluster.runtime.block_on(async {

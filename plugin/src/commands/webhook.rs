@@ -12,7 +12,7 @@ use helm::kube::{Kube, KubeError, PostParams};
 use serde_json::Value;
 
 use super::Context;
-use super::cluster::Cluster;
+use super::cluster::Connection;
 
 /// Where the manifests in `manifests/` install the webhook.
 const DEFAULT_NAMESPACE: &str = "kubectl-helm-system";
@@ -82,7 +82,7 @@ impl CertsArgs {
         check_label("--namespace", &namespace)?;
         let validity = self.validity()?;
         let issued = pki::issue(&self.service, &namespace, validity)?;
-        let cluster = Cluster::connect(ctx)?;
+        let cluster = Connection::open(ctx)?;
         let kube = &cluster.kube;
         let plan = cluster
             .runtime
