@@ -6,7 +6,7 @@
 //!
 //! Where we differ from Helm on purpose (Helm crashes, runs out of memory,
 //! or walks a symlink loop 40 times), the test asserts our own error and a
-//! time bound instead of comparing.
+//! CPU-time bound instead of comparing.
 
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
@@ -15,9 +15,37 @@ use std::time::{Duration, Instant};
 use kubectl_helm_tests::{Outcome, compare, fingerprint_dir, ours, reference, repo_root};
 use tempfile::TempDir;
 
-/// Generous for a debug build on a shared machine; every case here takes
-/// well under a second or two when nothing is wrong.
-const BOUND: Duration = Duration::from_secs(20);
+/// The most CPU time one of our runs may use: generous for a debug build;
+/// every case here takes well under a second or two when nothing is
+/// wrong, while a guard that fails to stop a runaway template or input
+/// burns far more. CPU time, unlike the clock, does not grow when other
+/// processes share the cores.
+const CPU_BOUND: Duration = Duration::from_secs(20);
+
+/// The most wall-clock time one of our runs may take: only a run that
+/// hangs (waits rather than works) gets near it, however loaded the
+/// machine.
+const HANG_BOUND: Duration = Duration::from_secs(300);
+
+/// `/proc`'s unit for CPU times (`USER_HZ`, fixed at 100 in Linux's ABI).
+const TICKS_PER_SECOND: u64 = 100;
+
+/// The CPU time (user and system) the calling thread has used so far.
+/// Our runs do all their work on the calling thread, so the difference
+/// across one is what it cost.
+fn thread_cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").expect("/proc is mounted");
+    // The name (field 2) is in parentheses and may hold anything: count
+    // the fields after its closing one, from field 3 (the state).
+    let after_name = stat.rsplit_once(')').expect("a stat line").1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // utime and stime are fields 14 and 15.
+    let ticks: u64 = fields[11..=12]
+        .iter()
+        .map(|f| f.parse::<u64>().expect("a tick count"))
+        .sum();
+    Duration::from_millis(ticks * 1000 / TICKS_PER_SECOND)
+}
 
 fn fixture(name: &str) -> PathBuf {
     repo_root().join("tests/fixtures/hostile").join(name)
@@ -41,13 +69,31 @@ fn chart(template: &str) -> (TempDir, PathBuf) {
     (dir, chart)
 }
 
-/// Runs ours, failing the test if it takes longer than [`BOUND`].
+/// Runs ours, failing the test if it uses more than [`CPU_BOUND`] of CPU
+/// time or more than [`HANG_BOUND`] of wall-clock time.
 fn ours_bounded(args: &[&str]) -> Outcome {
-    let start = Instant::now();
+    let (cpu, wall) = (thread_cpu_time(), Instant::now());
     let out = ours::run(args);
-    let took = start.elapsed();
-    assert!(took < BOUND, "{args:.80?} took {took:?}");
+    let (cpu, wall) = (thread_cpu_time() - cpu, wall.elapsed());
+    assert!(cpu < CPU_BOUND, "{args:.80?} used {cpu:?} of CPU time");
+    assert!(wall < HANG_BOUND, "{args:.80?} took {wall:?}");
     out
+}
+
+/// The CPU clock the bounds read advances with work done on this thread
+/// (and so can catch a runaway).
+#[test]
+fn the_cpu_clock_counts_this_threads_work() {
+    let (cpu, wall) = (thread_cpu_time(), Instant::now());
+    let mut spins = 0_u64;
+    while thread_cpu_time() - cpu < Duration::from_millis(200) {
+        assert!(
+            wall.elapsed() < Duration::from_secs(60),
+            "the CPU clock stands still"
+        );
+        spins = std::hint::black_box(spins.wrapping_add(1));
+    }
+    assert!(spins > 0);
 }
 
 /// `template rel CHART EXTRA…` through both, compared.

@@ -157,6 +157,23 @@ fn status_block_matches_helm() {
             "--dry-run=client",
             "--debug",
         ],
+        // The debug log names the version asked for, and `--devel`'s
+        // range when none is.
+        &[
+            "demo",
+            "{c}/podinfo",
+            "--dry-run=client",
+            "--debug",
+            "--devel",
+        ],
+        &[
+            "demo",
+            "{c}/podinfo",
+            "--dry-run=client",
+            "--debug",
+            "--version",
+            ">=1 <2",
+        ],
     ]);
 }
 

@@ -75,7 +75,7 @@ impl Cluster {
                 .block_on(Kube::connect(&ctx.settings))
                 .map_err(unreachable)?,
         );
-        let storage = storage_for(&kube, ctx.env, namespace)?;
+        let storage = runtime.block_on(storage_for(&kube, ctx.env, namespace))?;
         let memory = matches!(storage.driver, AnyDriver::Memory(_));
         if reach == Reach::Always || !memory {
             runtime.block_on(kube.is_reachable()).map_err(unreachable)?;

@@ -3,15 +3,16 @@
 //! Helm would create.
 
 use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
 
 use helm::action::dependency;
 use helm::action::install::{self, Install, InstallError, mark_dry_run, name_and_chart};
 use helm::action::locate_chart;
 use helm::action::prepare::{PrepareError, check_chart};
 use helm::action::printer::{StatusTable, release_json, release_yaml};
-use helm::chart::{Capabilities, load};
+use helm::chart::{Capabilities, Chart, load};
 use helm::engine::{Value, gofmt};
-use helm::log::WriteLog;
+use helm::log::{Level, Log, Record, WriteLog};
 
 use super::Context;
 use super::output::Format;
@@ -194,7 +195,28 @@ impl InstallArgs {
         let now = install::now();
         let template = self.name_template.clone().unwrap_or_default();
         let (name, chart) = name_and_chart(&self.args, self.generate_name, &template, now)?;
+        let debug = ctx.settings.debug;
+        if debug {
+            let version = self.version.as_deref().unwrap_or_default();
+            debug_log(
+                ctx,
+                Record::new(Level::Debug, "Original chart version").attr("version", version),
+            );
+            if version.is_empty() && self.devel {
+                debug_log(
+                    ctx,
+                    Record::new(Level::Debug, "setting version to >0.0.0-0"),
+                );
+            }
+        }
         let path = locate_chart(&chart, &ctx.settings)?;
+        if debug {
+            let shown = absolute(&path);
+            debug_log(
+                ctx,
+                Record::new(Level::Debug, "Chart path").attr("path", shown.display()),
+            );
+        }
         let user = helm::values::UserValues::from(self.values).merge()?;
         let mut loaded = load(&path, &mut WriteLog(&mut *ctx.err))?;
         match check_chart(&loaded, &mut WriteLog(&mut *ctx.err)) {
@@ -239,6 +261,9 @@ impl InstallArgs {
                 return Err(e.into());
             }
         };
+        if debug {
+            log_dependency_counts(&prepared.chart, &mut WriteLog(&mut *ctx.err));
+        }
         mark_dry_run(&mut release);
         let text = match format {
             Format::Json => release_json(&release),
@@ -258,6 +283,43 @@ impl InstallArgs {
         };
         ctx.out.write_all(text.as_bytes())?;
         Ok(())
+    }
+}
+
+/// Writes one of Helm's `--debug` records to stderr.
+fn debug_log(ctx: &mut Context<'_>, record: Record) {
+    WriteLog(&mut *ctx.err).log(record);
+}
+
+/// `path` made absolute and cleaned lexically (`.` and `..` resolved
+/// without touching the file system), as Go's `filepath.Abs` gives it.
+fn absolute(path: &Path) -> PathBuf {
+    let joined = std::env::current_dir().unwrap_or_default().join(path);
+    let mut clean = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                clean.pop();
+            }
+            other => clean.push(other),
+        }
+    }
+    clean
+}
+
+/// What Helm's dependency processing logs at debug level: each chart that
+/// remains, parent first, with how many subcharts it keeps. (Helm logs
+/// them as it processes, between any warnings of coalescing; here they
+/// follow the processing.)
+fn log_dependency_counts(chart: &Chart, log: &mut dyn Log) {
+    log.log(
+        Record::new(Level::Debug, "number of dependencies in the chart")
+            .attr("chart", chart.name())
+            .attr("dependencies", chart.dependencies.len()),
+    );
+    for sub in &chart.dependencies {
+        log_dependency_counts(sub, log);
     }
 }
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::sql::{CONNECTION_STRING_ENV, SqlDriver, SqlError};
 use super::{ClusterDriver, Driver, MemoryDriver, ObjectKind, Storage, StorageError, object_name};
 use crate::codec::{json, yaml};
 use crate::engine::value::Value;
@@ -26,9 +27,10 @@ pub enum SelectError {
     /// Two records of `HELM_MEMORY_DRIVER_DATA` have the same key.
     #[error(transparent)]
     MemoryDataStore(StorageError),
-    /// `HELM_DRIVER=sql`: the SQL driver is not built into this binary yet.
-    #[error("unable to instantiate SQL driver: the sql storage driver is not available yet")]
-    SqlUnavailable,
+    /// `HELM_DRIVER=sql`: the database of `HELM_DRIVER_SQL_CONNECTION_STRING`
+    /// cannot be reached, or its tables cannot be set up.
+    #[error("unable to instantiate SQL driver: {0}")]
+    Sql(#[source] SqlError),
 }
 
 /// One of the drivers `HELM_DRIVER` may pick.
@@ -38,12 +40,16 @@ pub enum AnyDriver {
     Cluster(ClusterDriver),
     /// `memory`.
     Memory(MemoryDriver),
+    /// `sql`.
+    Sql(SqlDriver),
 }
 
 /// The storage `HELM_DRIVER` (from `env`) names, over releases in
 /// `namespace` (empty: every namespace): Secrets when unset, as in Helm;
-/// for `memory`, the records `HELM_MEMORY_DRIVER_DATA` lists.
-pub fn storage_for(
+/// for `memory`, the records `HELM_MEMORY_DRIVER_DATA` lists; for `sql`,
+/// the database `HELM_DRIVER_SQL_CONNECTION_STRING` names (connecting
+/// needs a tokio runtime, which then drives the connection).
+pub async fn storage_for(
     kube: &Arc<Kube>,
     env: &dyn Environment,
     namespace: &str,
@@ -54,7 +60,11 @@ pub fn storage_for(
         "" | "secret" | "secrets" => cluster(ObjectKind::Secret),
         "configmap" | "configmaps" => cluster(ObjectKind::ConfigMap),
         "memory" => AnyDriver::Memory(memory_driver(env, namespace)?),
-        "sql" => return Err(SelectError::SqlUnavailable),
+        "sql" => {
+            let connection_string = env.var(CONNECTION_STRING_ENV).unwrap_or_default();
+            let connect = SqlDriver::connect_in(&connection_string, namespace, env);
+            AnyDriver::Sql(connect.await.map_err(SelectError::Sql)?)
+        }
         _ => return Err(SelectError::Unknown(name)),
     };
     Ok(Storage::new(driver))
@@ -122,6 +132,7 @@ impl Driver for AnyDriver {
         match self {
             AnyDriver::Cluster(d) => d.name(),
             AnyDriver::Memory(d) => d.name(),
+            AnyDriver::Sql(d) => d.name(),
         }
     }
 
@@ -129,6 +140,7 @@ impl Driver for AnyDriver {
         match self {
             AnyDriver::Cluster(d) => d.get(key).await,
             AnyDriver::Memory(d) => d.get(key).await,
+            AnyDriver::Sql(d) => d.get(key).await,
         }
     }
 
@@ -139,6 +151,7 @@ impl Driver for AnyDriver {
         match self {
             AnyDriver::Cluster(d) => d.list(filter).await,
             AnyDriver::Memory(d) => d.list(filter).await,
+            AnyDriver::Sql(d) => d.list(filter).await,
         }
     }
 
@@ -146,6 +159,7 @@ impl Driver for AnyDriver {
         match self {
             AnyDriver::Cluster(d) => d.query(labels).await,
             AnyDriver::Memory(d) => d.query(labels).await,
+            AnyDriver::Sql(d) => d.query(labels).await,
         }
     }
 
@@ -153,6 +167,7 @@ impl Driver for AnyDriver {
         match self {
             AnyDriver::Cluster(d) => d.create(key, release).await,
             AnyDriver::Memory(d) => d.create(key, release).await,
+            AnyDriver::Sql(d) => d.create(key, release).await,
         }
     }
 
@@ -160,6 +175,7 @@ impl Driver for AnyDriver {
         match self {
             AnyDriver::Cluster(d) => d.update(key, release).await,
             AnyDriver::Memory(d) => d.update(key, release).await,
+            AnyDriver::Sql(d) => d.update(key, release).await,
         }
     }
 
@@ -167,6 +183,7 @@ impl Driver for AnyDriver {
         match self {
             AnyDriver::Cluster(d) => d.delete(key).await,
             AnyDriver::Memory(d) => d.delete(key).await,
+            AnyDriver::Sql(d) => d.delete(key).await,
         }
     }
 }

@@ -8,6 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{run_err, run_ok};
+use kubectl_helm_test_cluster::controllers::steering::FROZEN;
 use serde_json::{Value, json};
 
 /// Writes `text` to `name` under `dir`, returning its path as a string.
@@ -69,13 +70,24 @@ spec:
     )
 }
 
+/// [`deployment`], annotated to keep the test cluster's controllers off it:
+/// nothing but the test writes to it (no status, no scaling), so whole
+/// objects read at different times can be compared.
+fn frozen_deployment(namespace: &str, replicas: u32, labels: &str, container: &str) -> String {
+    deployment(namespace, replicas, labels, container).replacen(
+        "  name: web\n",
+        &format!("  name: web\n  annotations: {{{FROZEN}: \"true\"}}\n"),
+        1,
+    )
+}
+
 const CONTAINER: &str = "      - name: web
         image: nginx:1
         ports: [{containerPort: 80}, {containerPort: 53, protocol: UDP}]
         env: [{name: A, value: a}, {name: B, value: b}]
 ";
 
-/// What `kubectl apply --server-side` of [`deployment`] with [`CONTAINER`]
+/// What `kubectl apply --server-side` of [`frozen_deployment`] with [`CONTAINER`]
 /// owns: the applied fields, list items by their list-map keys.
 fn applied_fields(labels: &[&str], replicas: bool) -> Value {
     let mut labels_set = serde_json::Map::new();
@@ -108,7 +120,10 @@ fn applied_fields(labels: &[&str], replicas: bool) -> Value {
     if replicas {
         spec["f:replicas"] = json!({});
     }
-    json!({"f:metadata": {"f:labels": labels_set}, "f:spec": spec})
+    json!({
+        "f:metadata": {"f:annotations": {format!("f:{FROZEN}"): {}}, "f:labels": labels_set},
+        "f:spec": spec
+    })
 }
 
 #[test]
@@ -118,7 +133,7 @@ fn server_side_apply_conflicts_then_forces() {
     let file = manifest(
         dir.path(),
         "web.yaml",
-        &deployment("ssa", 1, "app: web", CONTAINER),
+        &frozen_deployment("ssa", 1, "app: web", CONTAINER),
     );
     let out = run_ok("kubectl", &["apply", "--server-side", "-f", &file]);
     assert_eq!(out, "deployment.apps/web serverside-applied\n");

@@ -1,27 +1,96 @@
 //! Our `--wait` status rules against the reference `helm` 4.3.1: install
-//! charts whose objects carry a status (the test cluster, having no
-//! controllers, keeps what it is given), let helm's wait time out, and
-//! check that `helm::kube::status` computes, from the objects as the
-//! cluster returns them, the very error helm printed; and that our
-//! legacy checks agree with `--wait=legacy`.
+//! charts whose objects are steered to a given status, let helm's wait
+//! time out, and check that `helm::kube::status` computes, from the
+//! objects as the cluster returns them, the very error helm printed; and
+//! that our legacy checks agree with `--wait=legacy`.
 //!
-//! A real API server drops `status` on create; when the test cluster does
-//! too, these tests must write statuses through the status subresource.
+//! The test cluster drops the `status` a client sends on create, as
+//! kube-apiserver does, and runs controllers that would compute their
+//! own. So every object here is [frozen](FROZEN) (the controllers leave
+//! it alone), and the status it carries is written through the `/status`
+//! subresource as soon as helm has created it, while helm is waiting.
 
 mod common;
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use helm::kube::status::Status;
 use helm::kube::status::legacy;
 use helm::kube::status::readers::{self, WaitFor};
 use helm::kube::status::selector;
 use helm::kube::status::wait::{DEADLINE_EXCEEDED, Goal, ObjectId, Progress};
+use kubectl_helm_test_cluster::controllers::steering::FROZEN;
+use kubectl_helm_test_cluster::resources::{BUILT_IN, ResourceType};
 use serde_json::{Value, json};
 
-use common::{run, run_err, run_ok};
+use common::{cluster, run, run_err, run_ok};
 
-/// Writes a chart named `name` with one template per object.
+/// How long helm waits where it is to time out: long enough for the
+/// statuses to be written first on a loaded machine.
+const TIMEOUT: &str = "4s";
+
+/// How long a test waits for helm to create an object.
+const CREATED_WITHIN: Duration = Duration::from_secs(60);
+
+/// The served type of `object`.
+fn resource_of(object: &Value) -> &'static ResourceType {
+    BUILT_IN
+        .iter()
+        .find(|r| object["apiVersion"] == r.api_version() && object["kind"] == r.kind)
+        .expect("every kind here is served")
+}
+
+/// Writes the status each of `objects` carries through the `/status`
+/// subresource, once helm has created it in `default`, where creating did
+/// not keep it. The objects are frozen: no controller overwrites it.
+fn write_statuses(objects: &[Value]) {
+    for object in objects {
+        let Some(status) = object.get("status") else {
+            continue;
+        };
+        let resource = resource_of(object);
+        let name = object["metadata"]["name"].as_str().expect("named");
+        let started = Instant::now();
+        let mut live = loop {
+            if let Ok(live) = cluster().store().get(resource, "default", name) {
+                break live;
+            }
+            assert!(
+                started.elapsed() < CREATED_WITHIN,
+                "{name} was never created"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        if live["status"] == *status {
+            continue;
+        }
+        live["status"] = status.clone();
+        cluster()
+            .store()
+            .update_status(resource, "default", name, live, false)
+            .expect("a frozen object's status is written");
+    }
+}
+
+/// Runs `helm` (a run of helm installing `objects`) while writing their
+/// statuses as it creates them; returns what `helm` returned.
+fn with_statuses<T: Send>(objects: &[Value], helm: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        let helm = scope.spawn(helm);
+        write_statuses(objects);
+        helm.join().expect("helm ran")
+    })
+}
+
+/// `object`, annotated to keep the test cluster's controllers off it.
+fn frozen(mut object: Value) -> Value {
+    object["metadata"]["annotations"][FROZEN] = json!("true");
+    object
+}
+
+/// Writes a chart named `name` with one template per object, each
+/// [frozen](frozen).
 fn write_chart(dir: &Path, name: &str, objects: &[Value]) -> String {
     let chart = dir.join(name);
     std::fs::create_dir_all(chart.join("templates")).expect("chart dir");
@@ -31,10 +100,10 @@ fn write_chart(dir: &Path, name: &str, objects: &[Value]) -> String {
     )
     .expect("Chart.yaml");
     for (index, object) in objects.iter().enumerate() {
-        // JSON is YAML: each object is written as is.
+        // JSON is YAML: each object is written as is, frozen.
         std::fs::write(
             chart.join(format!("templates/{index:02}.yaml")),
-            object.to_string(),
+            frozen(object.clone()).to_string(),
         )
         .expect("template");
     }
@@ -103,8 +172,8 @@ fn assert_same_wait_error(release: &str, objects: &[Value], wait: WaitFor, flags
     let chart = write_chart(dir.path(), release, objects);
     let mut args = vec!["install", release, chart.as_str(), "--server-side=false"];
     args.extend_from_slice(flags);
-    args.extend_from_slice(&["--timeout", "2s"]);
-    let out = run("helm", &args);
+    args.extend_from_slice(&["--timeout", TIMEOUT]);
+    let out = with_statuses(objects, || run("helm", &args));
     assert!(!out.status.success(), "helm's wait should time out");
     let theirs = wait_error_lines(
         &String::from_utf8_lossy(&out.stderr),
@@ -270,8 +339,10 @@ fn install_wait_errors_match_helms() {
                "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "budget"}}}}),
         json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta("settings"), "data": {"a": "b"}}),
         // The kind's rule comes before a Ready condition…
-        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta("settings-not-ready"), "data": {"a": "b"},
-               "status": {"conditions": [{"type": "Ready", "status": "False", "reason": "Nope", "message": "not ready"}]}}),
+        json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta("claim-bound-not-ready"),
+               "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+               "status": {"phase": "Bound", "conditions": [
+                   {"type": "Ready", "status": "False", "reason": "Nope", "message": "not ready"}]}}),
         // …and after the generic conditions and generations.
         workload(
             "Deployment",
@@ -347,18 +418,22 @@ fn legacy_wait_agrees_with_helm() {
     ];
     let dir = tempfile::tempdir().expect("temp dir");
     let chart = write_chart(dir.path(), "legacy-ready", &ready);
-    run_ok(
-        "helm",
-        &[
-            "install",
-            "legacy-ready",
-            &chart,
-            "--server-side=false",
-            "--wait=legacy",
-            "--timeout",
-            "5s",
-        ],
-    );
+    // Helm 3's wait polls every two seconds: it may see the objects before
+    // their statuses are written, but ends at the next poll.
+    with_statuses(&ready, || {
+        run_ok(
+            "helm",
+            &[
+                "install",
+                "legacy-ready",
+                &chart,
+                "--server-side=false",
+                "--wait=legacy",
+                "--timeout",
+                "20s",
+            ],
+        )
+    });
     let options = legacy::Options {
         check_jobs: false,
         paused_as_ready: true,
@@ -372,7 +447,7 @@ fn legacy_wait_agrees_with_helm() {
         );
     }
 
-    // A Deployment without a ReplicaSet (no controller makes one here).
+    // A Deployment without a ReplicaSet (frozen: no controller makes one).
     let not_ready = [workload(
         "Deployment",
         "legacy-dep",
@@ -380,18 +455,20 @@ fn legacy_wait_agrees_with_helm() {
         json!({}),
     )];
     let chart = write_chart(dir.path(), "legacy-waiting", &not_ready);
-    let stderr = run_err(
-        "helm",
-        &[
-            "install",
-            "legacy-waiting",
-            &chart,
-            "--server-side=false",
-            "--wait=legacy",
-            "--timeout",
-            "2s",
-        ],
-    );
+    let stderr = with_statuses(&not_ready, || {
+        run_err(
+            "helm",
+            &[
+                "install",
+                "legacy-waiting",
+                &chart,
+                "--server-side=false",
+                "--wait=legacy",
+                "--timeout",
+                TIMEOUT,
+            ],
+        )
+    });
     assert_eq!(
         wait_error_lines(&stderr, "Error: INSTALLATION FAILED: "),
         [DEADLINE_EXCEEDED]
@@ -412,18 +489,20 @@ fn legacy_wait_agrees_with_helm() {
     let mut hook = job("legacy-hook", json!({"active": 1}));
     hook["metadata"]["annotations"] = json!({"helm.sh/hook": "post-install"});
     let chart = write_chart(dir.path(), "legacy-hook", std::slice::from_ref(&hook));
-    let stderr = run_err(
-        "helm",
-        &[
-            "install",
-            "legacy-hook",
-            &chart,
-            "--server-side=false",
-            "--wait=legacy",
-            "--timeout",
-            "2s",
-        ],
-    );
+    let stderr = with_statuses(std::slice::from_ref(&hook), || {
+        run_err(
+            "helm",
+            &[
+                "install",
+                "legacy-hook",
+                &chart,
+                "--server-side=false",
+                "--wait=legacy",
+                "--timeout",
+                TIMEOUT,
+            ],
+        )
+    });
     assert_eq!(
         wait_error_lines(&stderr, "Error: INSTALLATION FAILED: failed post-install: "),
         [legacy::HOOK_TIMEOUT]
@@ -467,17 +546,19 @@ fn hook_wait_errors_match_helms() {
     let dir = tempfile::tempdir().expect("temp dir");
     for (release, object, resource, deadline) in cases {
         let chart = write_chart(dir.path(), release, std::slice::from_ref(&object));
-        let stderr = run_err(
-            "helm",
-            &[
-                "install",
-                release,
-                &chart,
-                "--server-side=false",
-                "--timeout",
-                "2s",
-            ],
-        );
+        let stderr = with_statuses(std::slice::from_ref(&object), || {
+            run_err(
+                "helm",
+                &[
+                    "install",
+                    release,
+                    &chart,
+                    "--server-side=false",
+                    "--timeout",
+                    TIMEOUT,
+                ],
+            )
+        });
         let theirs = wait_error_lines(&stderr, "Error: INSTALLATION FAILED: failed post-install: ");
 
         let name = object["metadata"]["name"].as_str().unwrap_or_default();
@@ -497,7 +578,7 @@ fn hook_wait_errors_match_helms() {
 
 /// Helm 3's Deployment check, which finds the Deployment's current
 /// ReplicaSet and counts its ready pods against `maxUnavailable`: with a
-/// ReplicaSet made by hand (no controller runs here), `helm upgrade
+/// ReplicaSet made by hand (both frozen: no controller touches them), `helm upgrade
 /// --wait=legacy` succeeds exactly when our check says ready.
 #[test]
 fn legacy_deployment_check_agrees_with_helm() {
@@ -519,13 +600,14 @@ fn legacy_deployment_check_agrees_with_helm() {
         );
         let chart = write_chart(dir.path(), release, std::slice::from_ref(&deployment));
         run_ok("helm", &["install", release, &chart, "--server-side=false"]);
+        write_statuses(std::slice::from_ref(&deployment));
         let live = run_ok("kubectl", &["get", "deployment", release, "-o", "json"]);
         let live: Value = serde_json::from_str(&live).expect("kubectl prints JSON");
 
         let mut template = live["spec"]["template"].clone();
         template["metadata"]["labels"]["pod-template-hash"] = json!("5d8f7c6b9");
         template["spec"]["containers"][0]["image"] = json!(image);
-        let replica_set = json!({
+        let replica_set = frozen(json!({
             "apiVersion": "apps/v1", "kind": "ReplicaSet",
             "metadata": {"name": format!("{release}-5d8f7c6b9"),
                          "labels": {"app": release, "pod-template-hash": "5d8f7c6b9"},
@@ -534,10 +616,11 @@ fn legacy_deployment_check_agrees_with_helm() {
             "spec": {"replicas": 4, "selector": {"matchLabels": {"app": release, "pod-template-hash": "5d8f7c6b9"}},
                      "template": template},
             "status": {"observedGeneration": 1, "replicas": 4, "readyReplicas": ready}
-        });
+        }));
         let file = dir.path().join(format!("{release}-rs.json"));
         std::fs::write(&file, replica_set.to_string()).expect("ReplicaSet file");
         run_ok("kubectl", &["create", "-f", &file.display().to_string()]);
+        write_statuses(std::slice::from_ref(&replica_set));
 
         let helm_ready = run(
             "helm",

@@ -779,3 +779,100 @@ fn a_dropped_server_is_gone() {
     drop(pg);
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
 }
+
+/// How a command ended: exit status, stdout, stderr.
+type Printed = (i32, String, String);
+
+/// Our `kubectl helm` with the SQL driver on `conn`, in the environment
+/// [`helm_in`] gives the reference (plus `env`).
+fn ours_in(env: &BTreeMap<String, String>, conn: &str, args: &[&str]) -> Printed {
+    let mut vars = env.clone();
+    for (key, value) in [
+        (
+            "KUBECONFIG",
+            common::cluster()
+                .kubeconfig()
+                .to_string_lossy()
+                .into_owned(),
+        ),
+        (
+            "HOME",
+            common::cluster().dir().to_string_lossy().into_owned(),
+        ),
+        ("HELM_DRIVER", "sql".to_owned()),
+        ("HELM_DRIVER_SQL_CONNECTION_STRING", conn.to_owned()),
+    ] {
+        vars.insert(key.to_owned(), value);
+    }
+    let argv = std::iter::once("kubectl-helm").chain(args.iter().copied());
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let status = kubectl_helm::run_with_env(argv, &vars, &mut stdout, &mut stderr);
+    (
+        i32::from(status),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+/// `HELM_DRIVER=sql` through our command line: after the reference helm
+/// installs, upgrades, rolls back and uninstalls with the SQL driver, our
+/// `list` and `history` on the same database print what helm prints,
+/// byte for byte; and a database that cannot be reached is an error.
+#[test]
+fn list_and_history_over_sql_print_as_helm_prints_them() {
+    let conn = database("listing");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let chart = chart(dir.path());
+    let chart = chart.to_string_lossy();
+    // A zone with a half-hour offset: times must be formatted, not copied.
+    let env = BTreeMap::from([("TZ".to_owned(), "Asia/Kolkata".to_owned())]);
+    let csa = "--server-side=false";
+    for args in [
+        &["install", "sqlls-web", &chart, csa][..],
+        &["upgrade", "sqlls-web", &chart, "--set", "greeting=hi", csa],
+        &["rollback", "sqlls-web", "1"],
+        &["install", "sqlls-db", &chart, csa],
+        &["install", "sqlls-gone", &chart, csa],
+        &["uninstall", "sqlls-gone", "--keep-history"],
+    ] {
+        let out = helm_in(&env, &conn, args);
+        assert!(
+            out.status.success(),
+            "helm {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for args in [
+        &["list"][..],
+        &["list", "--superseded", "--deployed"],
+        &["list", "--uninstalled"],
+        &["list", "-A", "-o", "json"],
+        &["list", "-q"],
+        &["history", "sqlls-web"],
+        &["history", "sqlls-web", "-o", "yaml"],
+        &["history", "sqlls-gone"],
+        &["history", "sqlls-missing"],
+    ] {
+        let out = helm_in(&env, &conn, args);
+        let theirs = (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        );
+        // Each listing has something to show (or is an error): an empty
+        // database would agree too.
+        assert!(
+            theirs.0 != 0 || theirs.1.contains("sqlls") || theirs.1.contains("greet-0.1.0"),
+            "helm {args:?} printed no release: {theirs:?}"
+        );
+        assert_eq!(ours_in(&env, &conn, args), theirs, "{args:?}");
+    }
+
+    let (status, stdout, stderr) =
+        ours_in(&env, "host=127.0.0.1 port=1 sslmode=disable", &["list"]);
+    assert_eq!((status, stdout.as_str()), (1, ""));
+    assert!(
+        stderr.starts_with("Error: unable to instantiate SQL driver: "),
+        "{stderr}"
+    );
+}

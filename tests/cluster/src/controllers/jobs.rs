@@ -16,7 +16,7 @@ pub fn jobs(pass: &mut Pass<'_>) {
         return;
     };
     let all_pods = pass.list(pod_type);
-    for job in pass.list(jobs) {
+    for job in pass.managed(jobs) {
         if terminating(&job) || finished(&job) || job["spec"]["suspend"] == true {
             continue;
         }

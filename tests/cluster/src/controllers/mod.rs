@@ -17,7 +17,8 @@
 //! | [`simple`] | PVC `Bound`, LoadBalancer ingress, PDB, CRD conditions |
 //! | [`gc`] | garbage collection by `ownerReferences` |
 //!
-//! [`steering`] reads the annotations tests use to delay or fail them.
+//! [`steering`] reads the annotations tests use to delay or fail them,
+//! or to keep the controllers off an object altogether.
 
 pub mod gc;
 pub mod jobs;
@@ -122,6 +123,14 @@ impl Pass<'_> {
     /// Every object of a type, in every namespace.
     fn list(&self, resource: &ResourceType) -> Vec<Value> {
         list_all(self.store, resource)
+    }
+
+    /// The objects of a type the controllers act on: every one but those
+    /// a test has [frozen](steering::FROZEN).
+    fn managed(&self, resource: &ResourceType) -> Vec<Value> {
+        let mut objects = self.list(resource);
+        objects.retain(|object| !steering::frozen(object));
+        objects
     }
 
     /// Whether the delay `object` is steered to wait has run out; if
@@ -413,6 +422,36 @@ mod tests {
         settle(&store, &mut clock);
         assert!(list_all(&store, pods).is_empty());
         assert!(list_all(&store, built_in("apps", "replicasets").expect("served")).is_empty());
+    }
+
+    #[test]
+    fn frozen_objects_are_left_alone() {
+        let store = Store::new();
+        let deployments = built_in("apps", "deployments").expect("served");
+        let sets = built_in("apps", "replicasets").expect("served");
+        let created = store
+            .create(
+                deployments,
+                "default",
+                json!({"metadata": {"name": "still", "annotations": {steering::FROZEN: "true"}},
+                       "spec": {
+                    "replicas": 1,
+                    "selector": {"matchLabels": {"app": "still"}},
+                    "template": {"metadata": {"labels": {"app": "still"}},
+                                 "spec": {"containers": [{"name": "app", "image": "x"}]}},
+                }}),
+                false,
+            )
+            .expect("created");
+        let mut written = created.clone();
+        written["status"] = json!({"replicas": 7});
+        store
+            .update_status(deployments, "default", "still", written, false)
+            .expect("status written");
+        settle(&store, &mut Clock::default());
+        let still = store.get(deployments, "default", "still").expect("there");
+        assert_eq!(still["status"], json!({"replicas": 7}));
+        assert!(list_all(&store, sets).is_empty());
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub fn pods(pass: &mut Pass<'_>) {
     let Some(pods) = built_in("", "pods") else {
         return;
     };
-    for pod in pass.list(pods) {
+    for pod in pass.managed(pods) {
         if terminating(&pod)
             || matches!(
                 pod["status"]["phase"].as_str(),

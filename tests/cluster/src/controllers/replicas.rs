@@ -25,7 +25,7 @@ pub fn deployments(pass: &mut Pass<'_>) {
         return;
     };
     let all_sets = pass.list(sets);
-    for deployment in pass.list(deployments) {
+    for deployment in pass.managed(deployments) {
         if terminating(&deployment) || deployment["spec"]["paused"] == true {
             continue;
         }
@@ -306,7 +306,7 @@ pub fn replica_sets(pass: &mut Pass<'_>) {
         return;
     };
     let all_pods = pass.list(pod_type);
-    for set in pass.list(sets) {
+    for set in pass.managed(sets) {
         if terminating(&set) {
             continue;
         }

@@ -20,7 +20,7 @@ pub fn claims(pass: &mut Pass<'_>) {
     let Some(claims) = built_in("", "persistentvolumeclaims") else {
         return;
     };
-    for claim in pass.list(claims) {
+    for claim in pass.managed(claims) {
         if terminating(&claim) || claim["status"]["phase"] == "Bound" || !settled(pass, &claim) {
             continue;
         }
@@ -39,7 +39,7 @@ pub fn load_balancers(pass: &mut Pass<'_>) {
     let Some(services) = built_in("", "services") else {
         return;
     };
-    for (index, service) in pass.list(services).into_iter().enumerate() {
+    for (index, service) in pass.managed(services).into_iter().enumerate() {
         if service["spec"]["type"] != "LoadBalancer"
             || service["status"]["loadBalancer"]["ingress"].is_array()
             || !settled(pass, &service)
@@ -61,7 +61,7 @@ pub fn disruption_budgets(pass: &mut Pass<'_>) {
         return;
     };
     let all_pods = pass.list(pod_type);
-    for budget in pass.list(budgets) {
+    for budget in pass.managed(budgets) {
         let selector = match_labels(&budget["spec"]["selector"]);
         let covered: Vec<&Value> = all_pods
             .iter()
@@ -145,7 +145,7 @@ pub fn definitions(pass: &mut Pass<'_>) {
     let Some(definitions) = built_in("apiextensions.k8s.io", "customresourcedefinitions") else {
         return;
     };
-    for crd in pass.list(definitions) {
+    for crd in pass.managed(definitions) {
         if terminating(&crd) {
             continue;
         }

@@ -26,7 +26,7 @@ pub fn stateful_sets(pass: &mut Pass<'_>) {
     };
     let all_pods = pass.list(pod_type);
     let all_claims = pass.list(claims);
-    for set in pass.list(sets) {
+    for set in pass.managed(sets) {
         if terminating(&set) {
             continue;
         }
@@ -200,7 +200,7 @@ pub fn daemon_sets(pass: &mut Pass<'_>) {
         return;
     };
     let all_pods = pass.list(pod_type);
-    for set in pass.list(sets) {
+    for set in pass.managed(sets) {
         if terminating(&set) {
             continue;
         }

@@ -13,6 +13,12 @@ pub const READY_AFTER: &str = "test.kubectl-helm.io/ready-after";
 /// (containers exit with an error; Jobs run out of retries).
 pub const OUTCOME: &str = "test.kubectl-helm.io/outcome";
 
+/// `"true"`: the controllers leave the object alone — they write no
+/// status on it and make nothing for it — so a test can set the status it
+/// needs through the `/status` subresource, as a real controller would,
+/// and have it stay.
+pub const FROZEN: &str = "test.kubectl-helm.io/frozen";
+
 /// The longest delay honoured, so a typo cannot park a test for hours.
 const MAX_DELAY: Duration = Duration::from_secs(3600);
 
@@ -53,6 +59,11 @@ impl Steering {
             },
         }
     }
+}
+
+/// Whether `object` is annotated [`FROZEN`].
+pub fn frozen(object: &Value) -> bool {
+    object["metadata"]["annotations"][FROZEN] == "true"
 }
 
 /// The steering annotations of `object`, to copy onto what a controller
@@ -96,6 +107,13 @@ mod tests {
         assert_eq!(steering.delay, Duration::from_millis(1500));
         assert_eq!(steering.outcome, Outcome::NeverReady);
         assert_eq!(inherited(&object).len(), 2);
+        assert!(!frozen(&object));
+        assert!(frozen(
+            &json!({"metadata": {"annotations": {FROZEN: "true"}}})
+        ));
+        assert!(!frozen(
+            &json!({"metadata": {"annotations": {FROZEN: "false"}}})
+        ));
         assert_eq!(Steering::of(&json!({})), Steering::default());
         assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
         assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
