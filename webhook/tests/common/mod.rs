@@ -194,6 +194,13 @@ impl Harness {
         }
     }
 
+    /// Starts shutdown without waiting for it.
+    pub fn shutdown_signal(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
     /// A TLS connection to the webhook, and the certificate it served.
     pub fn connect(
         &self,
