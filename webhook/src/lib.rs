@@ -37,6 +37,10 @@ pub enum StartError {
 pub async fn client_config(flags: &flags::Flags) -> Result<kube::Config, StartError> {
     let config_error = |e: &dyn std::fmt::Display| StartError::Config(e.to_string());
     if flags.kubeconfig.is_none() && flags.context.is_none() {
+        // In a Pod the service account is the identity RBAC grants.
+        if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() {
+            return kube::Config::incluster().map_err(|e| config_error(&e));
+        }
         return kube::Config::infer().await.map_err(|e| config_error(&e));
     }
     let options = KubeConfigOptions {

@@ -152,6 +152,24 @@ fn ownership_claims_must_be_true() {
 }
 
 #[test]
+fn a_release_newer_than_the_cache_is_read_from_the_server() {
+    let h = Harness::start();
+    h.namespace("shop");
+    // Stored and judged at once, before the watch can have delivered it:
+    // the cache's "does not exist" is checked against the server.
+    for n in 0..20 {
+        let name = format!("fresh{n}");
+        let mut fresh = release("shop", &name, 1, Status::PendingInstall);
+        fresh.manifest =
+            format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}-config\n");
+        h.store_release(&fresh);
+        let object = owned_config_map("shop", &format!("{name}-config"), &name);
+        let warnings = allowed(&h.validate(&review("CREATE", Some(&object), None)));
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+}
+
+#[test]
 fn outside_edits_of_managed_objects_are_warned_then_enforced_by_policy() {
     let h = Harness::start();
     h.namespace("shop");
