@@ -10,6 +10,12 @@ use serde::{Deserialize, Serialize};
 pub const API_VERSION: &str = "policy.kubectl-helm.io/v1alpha1";
 /// Its kind.
 pub const KIND: &str = "ChartPolicy";
+/// Its API group.
+pub const GROUP: &str = "policy.kubectl-helm.io";
+/// Its API version within the group.
+pub const VERSION: &str = "v1alpha1";
+/// Its resource (plural) name.
+pub const PLURAL: &str = "chartpolicies";
 
 /// What happens when a rule is broken.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
