@@ -5,6 +5,7 @@ mod completion;
 mod create;
 mod dependency;
 mod env;
+mod get;
 mod history;
 mod install;
 mod lint;
@@ -12,7 +13,9 @@ mod list;
 mod output;
 mod package;
 mod show;
+mod status;
 mod template;
+mod uninstall;
 mod values;
 mod version;
 
@@ -167,6 +170,13 @@ enum Command {
     /// fetch release history
     #[command(visible_alias = "hist")]
     History(history::HistoryArgs),
+    /// uninstall a release
+    #[command(visible_aliases = ["un", "del", "delete"])]
+    Uninstall(uninstall::UninstallArgs),
+    /// display the status of the named release
+    Status(status::StatusArgs),
+    /// download extended information of a named release
+    Get(get::GetArgs),
 }
 
 /// What a command runs with: the settings and the output streams.
@@ -210,6 +220,9 @@ impl Cli {
             Command::Dependency(args) => args.run(ctx),
             Command::List(args) => args.run(ctx),
             Command::History(args) => args.run(ctx),
+            Command::Uninstall(args) => args.run(ctx),
+            Command::Status(args) => args.run(ctx),
+            Command::Get(args) => args.run(ctx),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod config;
 pub mod discovery;
 pub mod dynamic;
 pub mod ownership;
+pub mod resources;
 pub mod selector;
 pub mod status;
 pub mod strategic_merge;

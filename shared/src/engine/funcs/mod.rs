@@ -27,7 +27,7 @@ mod serialize;
 mod strings;
 mod urls;
 
-pub use dates::{GoTime, Location};
+pub use dates::{GoTime, Location, parse_duration};
 
 /// What a function may ask of the template execution that called it
 /// (`include` and `tpl` render other templates).

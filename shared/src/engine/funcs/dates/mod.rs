@@ -10,11 +10,12 @@ mod duration;
 mod layout;
 mod time;
 
+pub use self::duration::parse_duration;
 pub use self::time::{GoTime, Location};
 
 use super::{FuncMap, add};
 use crate::engine::value::{IntKind, Ty, Value};
-use duration::{SECOND, format_duration, parse_duration, round_duration};
+use duration::{SECOND, format_duration, round_duration};
 
 pub(super) fn register(map: &mut FuncMap) {
     add(map, "now", &[], |_, _| Ok(GoTime::now().into_value()));
