@@ -11,11 +11,11 @@ use helm::action::install::{self, Install, InstallError, mark_dry_run, name_and_
 use helm::action::locate_chart;
 use helm::action::prepare::{PrepareError, check_chart};
 use helm::action::printer::{StatusTable, release_json, release_yaml};
+use helm::action::waiting::ReleaseWait;
 use helm::chart::{Capabilities, load};
 use helm::engine::funcs::parse_duration;
 use helm::engine::{Value, gofmt};
 use helm::kube::resources::WriteMethod;
-use helm::kube::status::readers::WaitFor;
 use helm::kube::status::strategy::Strategy;
 use helm::log::WriteLog;
 
@@ -341,13 +341,7 @@ impl InstallArgs {
             no_hooks: self.no_hooks,
             dry_run: dry_run == DryRun::Server,
             rollback_on_failure: self.cluster.rollback_on_failure,
-            wait: strategy
-                .waits_for_release()
-                .then_some(if self.cluster.wait_for_jobs {
-                    WaitFor::ResourcesAndJobs
-                } else {
-                    WaitFor::Resources
-                }),
+            wait: ReleaseWait::from_strategy(strategy, self.cluster.wait_for_jobs),
             timeout,
         };
         let install = self.record_options(ctx, name, labels, dry_run == DryRun::Server);

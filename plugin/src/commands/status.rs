@@ -1,6 +1,7 @@
 //! `status`: a release's status block, or its record as JSON or YAML.
 
 use helm::action::printer::{StatusTable, release_json, release_yaml};
+use helm::action::status::live_resources;
 use helm::release::Release;
 use helm::storage::{AnyDriver, Storage};
 
@@ -18,9 +19,6 @@ pub struct StatusArgs {
     /// if set, display the status of the named release with revision
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     revision: i64,
-    /// if set, display the description message of the named release
-    #[arg(long)]
-    show_desc: bool,
 }
 
 /// The revision `revision` of `name`, or its last when `revision` is not
@@ -41,9 +39,14 @@ impl StatusArgs {
     pub fn run(self, ctx: &mut Context<'_>) -> anyhow::Result<()> {
         let cluster = Cluster::connect(ctx)?;
         let storage = cluster.storage(ctx, &ctx.settings.namespace())?;
-        let release = cluster
-            .runtime
-            .block_on(pick(&storage, &self.name, self.revision))?;
+        let mut release = cluster.runtime.block_on(async {
+            let mut release = pick(&storage, &self.name, self.revision).await?;
+            let resources = live_resources(&cluster.kube, &release).await?;
+            release.info.get_or_insert_with(Default::default).resources = Some(resources);
+            anyhow::Ok(release)
+        })?;
+        // Helm leaves the chart out of what `status` prints.
+        release.chart = None;
         let text = match self.output {
             Format::Json => release_json(&release),
             Format::Yaml => release_yaml(&release)?,

@@ -11,10 +11,8 @@ use serde_json::json;
 use super::hooks::{HookError, HookRunner};
 use super::install::{mark_deployed, mark_dry_run, mark_failed};
 use super::uninstall::{Uninstall, UninstallError};
-use super::waiting::wait_for;
+use super::waiting::ReleaseWait;
 use crate::kube::resources::{Object, ResourceError, WriteMethod};
-use crate::kube::status::readers::{WaitFor, waits_on};
-use crate::kube::status::wait::Goal;
 use crate::kube::{Kube, KubeError};
 use crate::release::{Info, Release, Status};
 use crate::storage::{Driver, Storage, StorageError};
@@ -37,7 +35,7 @@ pub enum DeployError {
     #[error("unable to build kubernetes objects from release manifest: {0}")]
     Build(ResourceError),
     /// An object exists and may not be adopted.
-    #[error("Unable to continue with install: {0}")]
+    #[error("unable to continue with install: {0}")]
     Conflict(ResourceError),
     /// The release namespace could not be created.
     #[error(transparent)]
@@ -82,7 +80,7 @@ pub struct Deploy {
     pub rollback_on_failure: bool,
     /// How the release's objects are waited on after they are written
     /// (`--wait`, `--wait-for-jobs`); `None` waits for hooks only.
-    pub wait: Option<WaitFor>,
+    pub wait: Option<ReleaseWait>,
     /// `--timeout`: for hooks, and for the wait.
     pub timeout: std::time::Duration,
 }
@@ -133,7 +131,7 @@ impl Deploy {
                 .await
                 .map_err(crd_error)?;
             for object in &objects {
-                match kube.write_object(object, WriteMethod::ClientSide).await {
+                match kube.write_object(object, self.method).await {
                     Ok(_) => {}
                     Err(e) if e.is_already_exists() => {}
                     Err(e) => return Err(crd_error(ResourceError::Kube(e))),
@@ -187,7 +185,7 @@ impl Deploy {
             return Ok(release);
         }
         if self.create_namespace
-            && let Err(e) = create_namespace(kube, &release.namespace).await
+            && let Err(e) = create_namespace(kube, &release.namespace, self.method).await
         {
             return Err((release, DeployError::Namespace(e)));
         }
@@ -238,14 +236,7 @@ impl Deploy {
             result.map_err(|e| e.to_string())?;
         }
         if let Some(wait) = self.wait {
-            let waited: Vec<Object> = objects
-                .iter()
-                .filter(|o| waits_on(&o.body))
-                .cloned()
-                .collect();
-            wait_for(kube, &waited, Goal::Ready, wait, self.timeout)
-                .await
-                .map_err(|e| e.to_string())?;
+            wait.ready(kube, objects, self.timeout).await?;
         }
         if !self.no_hooks {
             hooks
@@ -295,18 +286,24 @@ fn same_object(a: &Object, b: &Object) -> bool {
 }
 
 /// `--create-namespace`: the namespace, labelled `name: NS` as Helm
-/// labels it; one that exists already is fine.
-async fn create_namespace(kube: &Kube, namespace: &str) -> Result<(), KubeError> {
-    let resource = kube.resource("v1", "Namespace").await?;
-    let body = json!({
-        "apiVersion": "v1",
-        "kind": "Namespace",
-        "metadata": {"name": namespace, "labels": {"name": namespace}},
-    });
-    match kube
-        .create(&resource, "", &body, &crate::kube::PostParams::default())
-        .await
-    {
+/// labels it, written as the release's objects are; one that exists
+/// already is fine.
+async fn create_namespace(
+    kube: &Kube,
+    namespace: &str,
+    method: WriteMethod,
+) -> Result<(), KubeError> {
+    let object = Object {
+        resource: kube.resource("v1", "Namespace").await?,
+        namespace: String::new(),
+        name: namespace.to_string(),
+        body: json!({
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": namespace, "labels": {"name": namespace}},
+        }),
+    };
+    match kube.write_object(&object, method).await {
         Ok(_) => Ok(()),
         Err(e) if e.is_already_exists() => Ok(()),
         Err(e) => Err(e),

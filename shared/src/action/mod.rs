@@ -17,6 +17,7 @@ pub mod prepare;
 pub mod printer;
 pub mod render;
 pub mod show;
+pub mod status;
 pub mod template;
 pub mod uninstall;
 pub mod waiting;
