@@ -227,13 +227,21 @@ impl Deploy {
                 .await
                 .map_err(|e: HookError| format!("failed pre-install: {e}"))?;
         }
+        // Like Helm's `perform`, every object is attempted and the
+        // failures are reported together, one per line.
+        let mut failures = Vec::new();
         for object in objects {
             let result = if adopt.iter().any(|a| same_object(a, object)) {
                 kube.adopt(object, self.method).await
             } else {
                 kube.write_object(object, self.method).await.map(drop)
             };
-            result.map_err(|e| e.to_string())?;
+            if let Err(e) = result {
+                failures.push(e.to_string());
+            }
+        }
+        if !failures.is_empty() {
+            return Err(failures.join("\n"));
         }
         if let Some(wait) = self.wait {
             wait.ready(kube, objects, self.timeout).await?;

@@ -55,10 +55,8 @@ pub async fn live_resources(
         selectors.push(selector);
         let pods = kube.resource("v1", "Pod").await?;
         // Helm only logs a failure to list the related pods.
-        if let Ok(list) = kube.list(&pods, &object.namespace, &query).await {
-            for pod in list {
-                push(&mut groups, RELATED_PODS.to_string(), pod);
-            }
+        if let Ok(list) = kube.list_object(&pods, &object.namespace, &query).await {
+            push(&mut groups, RELATED_PODS.to_string(), list);
         }
     }
     Ok(groups)
@@ -85,7 +83,14 @@ pub fn resources_section(resources: &Map<String, Value>, now: DateTime<Utc>) -> 
     let mut heading = true;
     for (key, objects) in resources {
         let _ = writeln!(body, "==> {key}");
-        for object in objects.as_array().into_iter().flatten() {
+        // A list (the related pods) prints a row per item.
+        let rows = objects.as_array().into_iter().flatten().flat_map(|o| {
+            match o.get("items").and_then(Value::as_array) {
+                Some(items) => items.iter().collect::<Vec<_>>(),
+                None => vec![o],
+            }
+        });
+        for object in rows {
             let name = object["metadata"]["name"].as_str().unwrap_or_default();
             let age = object["metadata"]["creationTimestamp"]
                 .as_str()
@@ -201,7 +206,10 @@ mod tests {
             "v1/ConfigMap".into(),
             json!([object("a-cm"), object("a-kept")]),
         );
-        resources.insert(RELATED_PODS.into(), json!([{"metadata": {"name": "p"}}]));
+        resources.insert(
+            RELATED_PODS.into(),
+            json!([{"kind": "PodList", "items": [{"metadata": {"name": "p"}}]}]),
+        );
         assert_eq!(
             resources_section(&resources, now),
             "RESOURCES:\n==> v1/ConfigMap\nNAME   AGE\na-cm   6s\na-kept   6s\n\n\

@@ -360,6 +360,35 @@ impl Kube {
         }
     }
 
+    /// The list `resource` answers in `namespace` for `label_selector`, as
+    /// the server sends it (`kind: PodList`, its `resourceVersion`), each
+    /// item given the `apiVersion` and `kind` list items lack.
+    pub async fn list_object(
+        &self,
+        resource: &Resource,
+        namespace: &str,
+        label_selector: &str,
+    ) -> Result<Value, KubeError> {
+        let mut params = kube::api::ListParams::default();
+        if !label_selector.is_empty() {
+            params = params.labels(label_selector);
+        }
+        let req = kube::core::Request::new(resource.collection_path(namespace))
+            .list(&params)
+            .map_err(|e| KubeError::Client(e.to_string()))?;
+        let mut list: Value = self.send(req).await?;
+        let api_version = resource.api_version();
+        if let Some(items) = list.get_mut("items").and_then(Value::as_array_mut) {
+            for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                item.entry("apiVersion")
+                    .or_insert_with(|| Value::from(api_version.clone()));
+                item.entry("kind")
+                    .or_insert_with(|| Value::from(resource.kind.clone()));
+            }
+        }
+        Ok(list)
+    }
+
     /// Deletes `objects` in order with `cascade`, going on past failures;
     /// objects already gone are not failures (Helm's `Delete`). Returns
     /// the objects deleted and the errors.
