@@ -287,12 +287,17 @@ fn names_in_use_replace_and_keep_history_follow_helm() {
 fn the_other_binary_installs_and_we_read_and_uninstall() {
     let dir = tempfile::tempdir().expect("temp dir");
     let c = basic(dir.path());
-    let out = theirs(&["install", "theirs-1", &c, "-n", "default"]);
+    let out = theirs(&[
+        "install", "theirs-1", &c, "-n", "default", "--labels", "team=x",
+    ]);
     assert_eq!(out.status, 0, "{}", out.stderr);
     for args in [
         &["status", "theirs-1"][..],
         &["get", "all", "theirs-1"],
         &["get", "values", "theirs-1", "--all"],
+        &["get", "metadata", "theirs-1"],
+        &["get", "metadata", "theirs-1", "-o", "json"],
+        &["get", "metadata", "theirs-1", "-o", "yaml"],
         &["list"],
     ] {
         same(args);
