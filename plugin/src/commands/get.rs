@@ -90,16 +90,19 @@ impl GetArgs {
             What::Notes(_) => get::notes(&release),
             What::Values(v) => values(&release, v)?,
             What::Metadata(m) => {
+                // Helm 4.3.1 shows the stored object's labels for the last
+                // revision (read by label query) but the release's own for
+                // `--revision N` (read by key), as measured.
+                let labels = if m.release.revision > 0 {
+                    filter_system_labels(&labels)
+                } else {
+                    labels
+                };
                 let metadata = get::ReleaseMetadata::new(&release, &labels);
                 match m.output {
                     Format::Table => metadata.table(),
                     Format::Json => metadata.json(),
-                    // Helm 4.3.1's YAML shows the release's own labels only
-                    // (measured), where the table and JSON show them all.
-                    Format::Yaml => {
-                        let own = filter_system_labels(&labels);
-                        get::ReleaseMetadata::new(&release, &own).yaml()?
-                    }
+                    Format::Yaml => metadata.yaml()?,
                 }
             }
         };

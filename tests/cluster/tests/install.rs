@@ -298,6 +298,7 @@ fn the_other_binary_installs_and_we_read_and_uninstall() {
         &["get", "metadata", "theirs-1"],
         &["get", "metadata", "theirs-1", "-o", "json"],
         &["get", "metadata", "theirs-1", "-o", "yaml"],
+        &["get", "metadata", "theirs-1", "--revision", "1"],
         &["list"],
     ] {
         same(args);
