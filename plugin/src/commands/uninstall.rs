@@ -26,6 +26,9 @@ pub struct UninstallArgs {
     /// remove all associated resources and mark the release as deleted, but retain the release history
     #[arg(long)]
     keep_history: bool,
+    /// simulate a uninstall
+    #[arg(long)]
+    dry_run: bool,
     /// prevent hooks from running during uninstallation
     #[arg(long)]
     no_hooks: bool,
@@ -66,6 +69,7 @@ impl UninstallArgs {
             timeout: parse_timeout(&self.timeout)?,
             description: self.description.clone(),
             ignore_not_found: self.ignore_not_found,
+            dry_run: self.dry_run,
         };
         let cluster = Cluster::connect(ctx)?;
         let storage = cluster.storage(ctx, &ctx.settings.namespace())?;

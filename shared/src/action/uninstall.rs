@@ -10,7 +10,7 @@ use super::install::now;
 use super::template::validate_release_name;
 use super::waiting::wait_for;
 use crate::kube::Kube;
-use crate::kube::resources::{Cascade, WriteMethod, is_kept, sort_for_uninstall};
+use crate::kube::resources::{Cascade, Object, WriteMethod, is_kept, sort_for_uninstall};
 use crate::kube::status::readers::WaitFor;
 use crate::kube::status::wait::Goal;
 use crate::release::{ApplyMethod, Release, Status};
@@ -34,6 +34,8 @@ pub struct Uninstall {
     pub description: String,
     /// `--ignore-not-found`: a missing release is not an error.
     pub ignore_not_found: bool,
+    /// `--dry-run`: only look the release up.
+    pub dry_run: bool,
 }
 
 impl Default for Uninstall {
@@ -47,6 +49,7 @@ impl Default for Uninstall {
             timeout: Duration::from_secs(300),
             description: String::new(),
             ignore_not_found: false,
+            dry_run: false,
         }
     }
 }
@@ -68,6 +71,9 @@ pub enum UninstallError {
     /// The name is not a valid release name.
     #[error("uninstall: Release name is invalid: {0}")]
     InvalidName(String),
+    /// `--dry-run` could not read the release.
+    #[error(transparent)]
+    DryRun(StorageError),
     /// The release has no record.
     #[error("uninstall: Release not loaded: {name}: {source}")]
     NotLoaded { name: String, source: StorageError },
@@ -96,6 +102,27 @@ impl Uninstall {
         storage: &Storage<D>,
         name: &str,
     ) -> Result<Uninstalled, UninstallError> {
+        if self.dry_run {
+            // Helm reads the last revision and changes nothing.
+            return match storage.last(name).await {
+                Ok(release) => {
+                    // It still says which objects a real run would keep.
+                    let mut objects = kube
+                        .build(&release.manifest, &release.namespace)
+                        .await
+                        .map_err(|_| UninstallError::Delete(release.name.clone()))?;
+                    sort_for_uninstall(&mut objects);
+                    let kept: Vec<Object> =
+                        objects.into_iter().filter(|o| is_kept(&o.body)).collect();
+                    Ok(Uninstalled {
+                        release: Some(release),
+                        info: kept_note(&kept),
+                    })
+                }
+                Err(StorageError::NotFound) if self.ignore_not_found => Ok(Uninstalled::default()),
+                Err(e) => Err(UninstallError::DryRun(e)),
+            };
+        }
         if validate_release_name(name).is_err() {
             return Err(UninstallError::InvalidName(name.to_string()));
         }
@@ -186,11 +213,7 @@ impl Uninstall {
         if !errors.is_empty() {
             return Err(UninstallError::Completed(errors));
         }
-        let info = if kept.is_empty() {
-            String::new()
-        } else {
-            format!("These resources were kept due to the resource policy:\n{kept}")
-        };
+        let info = kept_note(&kept);
         Ok(Uninstalled {
             release: Some(release),
             info,
@@ -198,12 +221,12 @@ impl Uninstall {
     }
 
     /// Deletes the release's objects but those it keeps; returns what was
-    /// deleted and Helm's `[Kind] name` lines for those kept.
+    /// deleted and those kept.
     async fn delete_objects(
         &self,
         kube: &Kube,
         release: &Release,
-    ) -> Result<(Vec<crate::kube::resources::Object>, String), UninstallError> {
+    ) -> Result<(Vec<Object>, Vec<Object>), UninstallError> {
         // Helm reports any failure here by the release's name alone.
         let failed = || UninstallError::Delete(release.name.clone());
         let mut objects = kube
@@ -212,16 +235,25 @@ impl Uninstall {
             .map_err(|_| failed())?;
         sort_for_uninstall(&mut objects);
         let (keep, delete): (Vec<_>, Vec<_>) = objects.into_iter().partition(|o| is_kept(&o.body));
-        let kept: String = keep
-            .iter()
-            .map(|o| format!("[{}] {}\n", o.resource.kind, o.name))
-            .collect();
         let (deleted, errors) = kube.delete_all(&delete, self.cascade).await;
         if !errors.is_empty() {
             return Err(failed());
         }
-        Ok((deleted, kept))
+        Ok((deleted, keep))
     }
+}
+
+/// Helm's note on the objects kept by their resource policy, one
+/// `[Kind] name` line each; empty when none is.
+fn kept_note(kept: &[Object]) -> String {
+    if kept.is_empty() {
+        return String::new();
+    }
+    let lines: String = kept
+        .iter()
+        .map(|o| format!("[{}] {}\n", o.resource.kind, o.name))
+        .collect();
+    format!("These resources were kept due to the resource policy:\n{lines}")
 }
 
 /// Deletes every revision in `history`.

@@ -254,11 +254,17 @@ fn installs_read_and_uninstall_as_helm_does() {
             same(&["status", &release, "-o", "json"]);
             same(&["get", "all", &release]);
         }
+        twin(name, &["uninstall", "{r}", "--dry-run"]);
         let out = twin(name, &["uninstall", "{r}"]);
         assert!(out.stdout.starts_with("These resources were kept due to the resource policy:\n[ConfigMap] X-kept\n\nrelease \"X\" uninstalled\n"), "{}", out.stdout);
         twin(name, &["status", "{r}"]);
         twin(name, &["uninstall", "{r}"]);
         twin(name, &["uninstall", "{r}", "--ignore-not-found"]);
+        twin(name, &["uninstall", "{r}", "--dry-run"]);
+        twin(
+            name,
+            &["uninstall", "{r}", "--dry-run", "--ignore-not-found"],
+        );
     }
 }
 
