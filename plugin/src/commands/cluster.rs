@@ -50,6 +50,18 @@ impl Connection {
             kube: Arc::new(kube),
         })
     }
+
+    /// The release storage `HELM_DRIVER` names over `namespace` (empty:
+    /// every namespace).
+    pub fn storage(
+        &self,
+        ctx: &Context<'_>,
+        namespace: &str,
+    ) -> anyhow::Result<Storage<AnyDriver>> {
+        Ok(self
+            .runtime
+            .block_on(storage_for(&self.kube, ctx.env, namespace))?)
+    }
 }
 
 /// How much of the cluster a command needs.

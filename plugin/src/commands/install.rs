@@ -4,17 +4,24 @@
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
 
 use helm::action::dependency;
+use helm::action::deploy::Deploy;
 use helm::action::install::{self, Install, InstallError, mark_dry_run, name_and_chart};
 use helm::action::locate_chart;
 use helm::action::prepare::{PrepareError, check_chart};
 use helm::action::printer::{StatusTable, release_json, release_yaml};
+use helm::action::waiting::ReleaseWait;
 use helm::chart::{Capabilities, Chart, load};
+use helm::engine::funcs::parse_duration;
 use helm::engine::{Value, gofmt};
+use helm::kube::resources::WriteMethod;
+use helm::kube::status::strategy::Strategy;
 use helm::log::{Level, Log, Record, WriteLog};
 
 use super::Context;
+use super::cluster::Connection;
 use super::output::Format;
 use super::values::ValuesFlags;
 
@@ -186,7 +193,7 @@ impl InstallArgs {
     }
 
     fn install(
-        self,
+        mut self,
         ctx: &mut Context<'_>,
         dry_run: DryRun,
         format: Format,
@@ -217,7 +224,7 @@ impl InstallArgs {
                 Record::new(Level::Debug, "Chart path").attr("path", shown.display()),
             );
         }
-        let user = helm::values::UserValues::from(self.values).merge()?;
+        let user = helm::values::UserValues::from(std::mem::take(&mut self.values)).merge()?;
         let mut loaded = load(&path, &mut WriteLog(&mut *ctx.err))?;
         match check_chart(&loaded, &mut WriteLog(&mut *ctx.err)) {
             Err(PrepareError::MissingDependencies(_)) if self.dependency_update => {
@@ -232,10 +239,7 @@ impl InstallArgs {
             other => other?,
         }
         if dry_run != DryRun::Client {
-            // Helm checks that it can reach the cluster before anything else.
-            anyhow::bail!(
-                "cluster reachability check failed: installing into a cluster is not supported yet; use --dry-run=client"
-            );
+            return self.install_in_cluster(ctx, dry_run, format, labels, name, loaded, user, now);
         }
         let install = Install {
             release_name: name,
@@ -321,6 +325,175 @@ fn log_dependency_counts(chart: &Chart, log: &mut dyn Log) {
     for sub in &chart.dependencies {
         log_dependency_counts(sub, log);
     }
+}
+
+impl InstallArgs {
+    /// The options of the record, for a release named `name`.
+    fn record_options(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        labels: BTreeMap<String, String>,
+        dry_run: bool,
+    ) -> Install {
+        Install {
+            release_name: name,
+            namespace: ctx.settings.namespace(),
+            description: self.description.clone().unwrap_or_default(),
+            labels,
+            server_side: self.server_side,
+            skip_schema_validation: self.skip_schema_validation,
+            hide_secret: self.hide_secret,
+            dry_run,
+            subchart_notes: self.render_subchart_notes,
+        }
+    }
+
+    /// How the release waits (`--wait`, which `--rollback-on-failure`
+    /// turns on), with the warning for a deprecated value.
+    fn wait_strategy(&self, ctx: &mut Context<'_>) -> anyhow::Result<Strategy> {
+        let strategy = match self.cluster.wait.as_deref() {
+            None => Strategy::DEFAULT,
+            Some(value) => {
+                let (strategy, warning) = Strategy::parse(value)?;
+                if let Some(warning) = warning {
+                    writeln!(ctx.err, "level=WARN msg={}", gofmt::quote(&warning))?;
+                }
+                strategy
+            }
+        };
+        if self.cluster.rollback_on_failure && strategy == Strategy::HookOnly {
+            return Ok(Strategy::FLAG_ALONE);
+        }
+        Ok(strategy)
+    }
+
+    /// A real install, or `--dry-run=server`: the cluster is asked, the
+    /// record stored and the objects written.
+    #[allow(clippy::too_many_arguments)]
+    fn install_in_cluster(
+        &self,
+        ctx: &mut Context<'_>,
+        dry_run: DryRun,
+        format: Format,
+        labels: BTreeMap<String, String>,
+        name: String,
+        chart: helm::chart::Chart,
+        user: helm::engine::value::Map,
+        now: helm::release::Time,
+    ) -> anyhow::Result<()> {
+        let strategy = self.wait_strategy(ctx)?;
+        let timeout = parse_timeout(&self.cluster.timeout)?;
+        let cluster = Connection::open(ctx)
+            .map_err(|e| anyhow::anyhow!("cluster reachability check failed: {e}"))?;
+        let namespace = ctx.settings.namespace();
+        let storage = cluster.storage(ctx, &namespace)?;
+        let deploy = Deploy {
+            method: if self.server_side {
+                WriteMethod::ServerSide {
+                    force: self.cluster.force_conflicts,
+                }
+            } else {
+                WriteMethod::ClientSide
+            },
+            take_ownership: self.cluster.take_ownership,
+            create_namespace: self.create_namespace,
+            replace: self.cluster.replace,
+            skip_crds: self.skip_crds,
+            no_hooks: self.no_hooks,
+            dry_run: dry_run == DryRun::Server,
+            rollback_on_failure: self.cluster.rollback_on_failure,
+            wait: ReleaseWait::from_strategy(strategy, self.cluster.wait_for_jobs),
+            timeout,
+        };
+        let install = self.record_options(ctx, name, labels, dry_run == DryRun::Server);
+        if let Err(e) = helm::action::template::validate_release_name(&install.release_name) {
+            let e = InstallError::ReleaseName(match e {
+                helm::action::TemplateError::ReleaseName(msg) => msg,
+                other => other.to_string(),
+            });
+            log_failure(ctx, &e)?;
+            return Err(e.into());
+        }
+        if !deploy.dry_run
+            && let Err(e) = cluster
+                .runtime
+                .block_on(deploy.check_name(&storage, &install.release_name))
+        {
+            writeln!(
+                ctx.err,
+                "level=ERROR msg=\"release name check failed\" error={}",
+                gofmt::quote(&e.to_string())
+            )?;
+            anyhow::bail!("release name check failed: {e}");
+        }
+        let crds: Vec<(String, String)> = chart
+            .crd_files()
+            .into_iter()
+            .map(|(path, file)| (path, String::from_utf8_lossy(&file.data).into_owned()))
+            .collect();
+        cluster
+            .runtime
+            .block_on(deploy.install_crds(&cluster.kube, &crds))?;
+        let (release, prepared) = match install.build(
+            chart,
+            user,
+            Capabilities::default(),
+            now,
+            &mut WriteLog(&mut *ctx.err),
+        ) {
+            Ok(built) => built,
+            Err(e) => {
+                log_failure(ctx, &e)?;
+                return Err(e.into());
+            }
+        };
+        let description = self.description.clone().unwrap_or_default();
+        let release = cluster
+            .runtime
+            .block_on(deploy.run(&cluster.kube, &storage, release, &description))
+            .map_err(|(_, e)| e)?;
+        self.print(ctx, format, &release, &prepared)
+    }
+
+    /// The installed release, as `-o` asks.
+    fn print(
+        &self,
+        ctx: &mut Context<'_>,
+        format: Format,
+        release: &helm::release::Release,
+        prepared: &helm::action::Prepared,
+    ) -> anyhow::Result<()> {
+        let text = match format {
+            Format::Json => release_json(release),
+            Format::Yaml => release_yaml(release)?,
+            Format::Table => {
+                let table = StatusTable {
+                    show_metadata: false,
+                    hide_notes: self.hide_notes,
+                    color: ctx.color,
+                    computed_values: ctx
+                        .settings
+                        .debug
+                        .then(|| Value::Map(prepared.values.clone())),
+                };
+                table.render(release)?
+            }
+        };
+        ctx.out.write_all(text.as_bytes())?;
+        Ok(())
+    }
+}
+
+/// `--timeout`, a Go duration; a negative one waits not at all.
+pub fn parse_timeout(value: &str) -> anyhow::Result<Duration> {
+    let nanos = parse_duration(value).map_err(|e| {
+        anyhow::anyhow!(
+            "invalid argument {} for \"--timeout\" flag: {e}",
+            gofmt::quote(value)
+        )
+    })?;
+    Ok(Duration::from_nanos(u64::try_from(nanos).unwrap_or(0)))
 }
 
 /// Helm logs some failures at error level before returning them.

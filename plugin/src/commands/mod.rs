@@ -5,6 +5,7 @@ mod completion;
 mod create;
 mod dependency;
 mod env;
+mod get;
 mod history;
 mod install;
 mod lint;
@@ -13,7 +14,9 @@ mod output;
 mod package;
 mod policy;
 mod show;
+mod status;
 mod template;
+mod uninstall;
 mod values;
 mod version;
 mod webhook;
@@ -173,6 +176,13 @@ enum Command {
     Policy(policy::PolicyArgs),
     /// set up the admission webhook
     Webhook(webhook::WebhookArgs),
+    /// uninstall a release
+    #[command(visible_aliases = ["un", "del", "delete"])]
+    Uninstall(uninstall::UninstallArgs),
+    /// display the status of the named release
+    Status(status::StatusArgs),
+    /// download extended information of a named release
+    Get(get::GetArgs),
 }
 
 /// What a command runs with: the settings and the output streams.
@@ -236,6 +246,9 @@ impl Cli {
             Command::History(args) => args.run(ctx),
             Command::Policy(args) => args.run(ctx),
             Command::Webhook(args) => args.run(ctx),
+            Command::Uninstall(args) => args.run(ctx),
+            Command::Status(args) => args.run(ctx),
+            Command::Get(args) => args.run(ctx),
         }
     }
 }

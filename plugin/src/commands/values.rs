@@ -4,7 +4,7 @@
 use helm::values::UserValues;
 
 /// `-f`, `--set` and its variants, as Helm declares them.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Default, clap::Args)]
 pub struct ValuesFlags {
     /// specify values in a YAML file or a URL (can specify multiple)
     #[arg(short = 'f', long = "values", value_delimiter = ',')]

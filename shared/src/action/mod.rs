@@ -3,9 +3,11 @@
 
 pub mod create;
 pub mod dependency;
+pub mod deploy;
 pub mod env;
 pub mod get;
 pub mod history;
+pub mod hooks;
 pub mod install;
 pub mod lint;
 pub mod list;
@@ -15,7 +17,10 @@ pub mod prepare;
 pub mod printer;
 pub mod render;
 pub mod show;
+pub mod status;
 pub mod template;
+pub mod uninstall;
+pub mod waiting;
 
 pub use create::{Create, CreateError};
 pub use dependency::{DependencyError, DependencyList, DependencyManager};

@@ -60,6 +60,12 @@ impl StatusTable {
             let _ = writeln!(out, "APP_VERSION: {}", meta.app_version);
         }
         let _ = writeln!(out, "DESCRIPTION: {}", info.description);
+        if let Some(resources) = info.resources.as_ref().filter(|r| !r.is_empty()) {
+            out.push_str(&super::status::resources_section(
+                resources,
+                chrono::Utc::now(),
+            ));
+        }
         write_test_suite(&mut out, rel);
         if let Some(computed) = &self.computed_values {
             out.push_str("USER-SUPPLIED VALUES:\n");

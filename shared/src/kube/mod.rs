@@ -20,6 +20,7 @@ pub mod discovery;
 pub mod dynamic;
 pub mod lookup;
 pub mod ownership;
+pub mod resources;
 pub mod selector;
 pub mod status;
 pub mod strategic_merge;
