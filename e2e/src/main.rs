@@ -20,7 +20,9 @@ use kubectl_helm_test_cluster::postgres::TestPostgres;
 
 /// The repository's root, from this crate's place in it.
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // `e2e/` is a directory of the repository.
+    manifest.parent().unwrap_or(manifest).to_path_buf()
 }
 
 struct Options {

@@ -17,7 +17,9 @@ const POLL: Duration = Duration::from_millis(10);
 pub struct Outcome {
     /// The exit code; -1 when a signal ended it.
     pub status: i32,
+    /// Standard output, as UTF-8 (invalid bytes replaced).
     pub stdout: String,
+    /// Standard error, likewise.
     pub stderr: String,
 }
 

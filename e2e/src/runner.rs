@@ -85,7 +85,9 @@ pub enum ScenarioError {
 
 /// Runs scenarios with the tools against the target.
 pub struct Runner<'a> {
+    /// The binaries run.
     pub tools: &'a Tools,
+    /// The cluster and the tools' home.
     pub target: &'a Target,
     /// Databases for the SQL driver; `None` when there is none to use.
     pub databases: Option<&'a dyn Databases>,

@@ -119,9 +119,11 @@ pub struct Expect {
 pub struct Step {
     /// The line of the scenario file, for messages.
     pub line: usize,
+    /// Who runs it.
     pub tool: Tool,
     /// The arguments, placeholders not yet filled in.
     pub args: Vec<String>,
+    /// What its outcome must satisfy.
     pub expect: Expect,
     /// The drivers this step runs with; empty means every one.
     pub drivers: Vec<StorageDriver>,
@@ -132,6 +134,7 @@ pub struct Step {
 pub struct Scenario {
     /// The file's stem.
     pub name: String,
+    /// The `describe` line: what the scenario shows.
     pub description: String,
     /// The drivers it runs with, once each; `secret` when not given.
     pub drivers: Vec<StorageDriver>,
@@ -140,6 +143,7 @@ pub struct Scenario {
     /// The verbs of ours it needs that may not exist yet; a failure is
     /// reported as their absence.
     pub needs: Vec<String>,
+    /// The steps, in order.
     pub steps: Vec<Step>,
 }
 

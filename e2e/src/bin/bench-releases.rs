@@ -49,7 +49,9 @@ fn main() -> ExitCode {
 }
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // `e2e/` is a directory of the repository.
+    manifest.parent().unwrap_or(manifest).to_path_buf()
 }
 
 /// Our binary: `E2E_KUBECTL_HELM`, else the release build, else the
