@@ -305,7 +305,8 @@ fn the_other_binary_installs_and_we_read_and_uninstall() {
         &["get", "metadata", "theirs-1", "-o", "json"],
         &["get", "metadata", "theirs-1", "-o", "yaml"],
         &["get", "metadata", "theirs-1", "--revision", "1"],
-        &["list"],
+        // Other tests install into the same namespace at the same time.
+        &["list", "--filter", "^theirs-1$"],
     ] {
         same(args);
     }
