@@ -15,3 +15,7 @@ if ! { command -v initdb && command -v postgres; } >/dev/null &&
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 cargo test --workspace --locked
+# Black-box scenarios: the built binaries, the reference helm and kubectl
+# against a test cluster. Only the scenarios whose commands exist run here;
+# e2e/README.md lists the others (they need upgrade and rollback).
+cargo run --locked -q -p kubectl-helm-e2e --bin e2e -- helm-releases-we-list
