@@ -241,30 +241,8 @@ impl InstallArgs {
         if dry_run != DryRun::Client {
             return self.install_in_cluster(ctx, dry_run, format, labels, name, loaded, user, now);
         }
-        let install = Install {
-            release_name: name,
-            namespace: ctx.settings.namespace(),
-            description: self.description.clone().unwrap_or_default(),
-            labels,
-            server_side: self.server_side,
-            skip_schema_validation: self.skip_schema_validation,
-            hide_secret: self.hide_secret,
-            dry_run: true,
-            subchart_notes: self.render_subchart_notes,
-        };
-        let (mut release, prepared) = match install.build(
-            loaded,
-            user,
-            Capabilities::default(),
-            now,
-            &mut WriteLog(&mut *ctx.err),
-        ) {
-            Ok(built) => built,
-            Err(e) => {
-                log_failure(ctx, &e)?;
-                return Err(e.into());
-            }
-        };
+        let install = self.record_options(ctx, name, labels, true);
+        let (mut release, prepared) = build_record(ctx, &install, loaded, user, now)?;
         if debug {
             log_dependency_counts(&prepared.chart, &mut WriteLog(&mut *ctx.err));
         }
@@ -435,19 +413,7 @@ impl InstallArgs {
         cluster
             .runtime
             .block_on(deploy.install_crds(&cluster.kube, &crds))?;
-        let (release, prepared) = match install.build(
-            chart,
-            user,
-            Capabilities::default(),
-            now,
-            &mut WriteLog(&mut *ctx.err),
-        ) {
-            Ok(built) => built,
-            Err(e) => {
-                log_failure(ctx, &e)?;
-                return Err(e.into());
-            }
-        };
+        let (release, prepared) = build_record(ctx, &install, chart, user, now)?;
         let description = self.description.clone().unwrap_or_default();
         let release = cluster
             .runtime
@@ -497,6 +463,30 @@ pub fn parse_timeout(value: &str) -> anyhow::Result<Duration> {
 }
 
 /// Helm logs some failures at error level before returning them.
+/// The release record `install` describes, with Helm's log line for a
+/// failure.
+fn build_record(
+    ctx: &mut Context<'_>,
+    install: &Install,
+    chart: Chart,
+    user: helm::engine::value::Map,
+    now: helm::release::Time,
+) -> anyhow::Result<(helm::release::Release, helm::action::Prepared)> {
+    match install.build(
+        chart,
+        user,
+        Capabilities::default(),
+        now,
+        &mut WriteLog(&mut *ctx.err),
+    ) {
+        Ok(built) => Ok(built),
+        Err(e) => {
+            log_failure(ctx, &e)?;
+            Err(e.into())
+        }
+    }
+}
+
 fn log_failure(ctx: &mut Context<'_>, e: &InstallError) -> std::io::Result<()> {
     match e {
         InstallError::ReleaseName(detail) => writeln!(
