@@ -18,4 +18,5 @@ cargo test --workspace --locked
 # Black-box scenarios: the built binaries, the reference helm and kubectl
 # against a test cluster. Only the scenarios whose commands exist run here;
 # e2e/README.md lists the others (they need upgrade and rollback).
+cargo build --locked -q -p kubectl-helm
 cargo run --locked -q -p kubectl-helm-e2e --bin e2e -- helm-releases-we-list
