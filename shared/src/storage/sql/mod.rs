@@ -149,6 +149,26 @@ impl SqlDriver {
 }
 
 /// The release's own labels stored for `key` in `namespace`.
+/// The release stored under `key` in `namespace`, without its labels.
+async fn stored_release(
+    client: &impl GenericClient,
+    key: &str,
+    namespace: &str,
+) -> Result<Release, StorageError> {
+    let row = client
+        .query_opt(
+            "SELECT body FROM releases_v1 WHERE key = $1 AND namespace = $2",
+            &[&key, &namespace],
+        )
+        .await?
+        .ok_or(StorageError::NotFound)?;
+    let body: String = row.try_get(0)?;
+    decode_release(&body).map_err(|source| StorageError::Decode {
+        key: key.to_string(),
+        source,
+    })
+}
+
 async fn custom_labels(
     client: &impl GenericClient,
     key: &str,
@@ -205,18 +225,7 @@ impl Driver for SqlDriver {
 
     async fn get(&self, key: &str) -> Result<Release, StorageError> {
         let client = self.client.lock().await;
-        let row = client
-            .query_opt(
-                "SELECT body FROM releases_v1 WHERE key = $1 AND namespace = $2",
-                &[&key, &self.namespace],
-            )
-            .await?
-            .ok_or(StorageError::NotFound)?;
-        let body: String = row.try_get(0)?;
-        let mut release = decode_release(&body).map_err(|source| StorageError::Decode {
-            key: key.to_string(),
-            source,
-        })?;
+        let mut release = stored_release(&*client, key, &self.namespace).await?;
         release.labels = custom_labels(&*client, key, &self.namespace).await?;
         Ok(release)
     }
@@ -365,18 +374,7 @@ impl Driver for SqlDriver {
     async fn delete(&self, key: &str) -> Result<Release, StorageError> {
         let mut client = self.client.lock().await;
         let tx = client.transaction().await?;
-        let row = tx
-            .query_opt(
-                "SELECT body FROM releases_v1 WHERE key = $1 AND namespace = $2",
-                &[&key, &self.namespace],
-            )
-            .await?
-            .ok_or(StorageError::NotFound)?;
-        let body: String = row.try_get(0)?;
-        let mut release = decode_release(&body).map_err(|source| StorageError::Decode {
-            key: key.to_string(),
-            source,
-        })?;
+        let mut release = stored_release(&tx, key, &self.namespace).await?;
         tx.execute(
             "DELETE FROM releases_v1 WHERE key = $1 AND namespace = $2",
             &[&key, &self.namespace],
