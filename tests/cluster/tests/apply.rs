@@ -4,11 +4,13 @@
 //! and `managedFields` a kube-apiserver would store for them.
 
 mod common;
+mod managed;
 
 use std::path::{Path, PathBuf};
 
 use common::{run_err, run_ok};
 use kubectl_helm_test_cluster::controllers::steering::FROZEN;
+use managed::{get, managers};
 use serde_json::{Value, json};
 
 /// Writes `text` to `name` under `dir`, returning its path as a string.
@@ -16,39 +18,6 @@ fn manifest(dir: &Path, name: &str, text: &str) -> String {
     let path: PathBuf = dir.join(name);
     std::fs::write(&path, text).expect("manifest written");
     path.to_string_lossy().into_owned()
-}
-
-/// The stored object, as `kubectl get -o json` prints it.
-fn get(kind: &str, name: &str, namespace: &str) -> Value {
-    let out = run_ok(
-        "kubectl",
-        &[
-            "get",
-            kind,
-            name,
-            "-n",
-            namespace,
-            "-o",
-            "json",
-            "--show-managed-fields",
-        ],
-    );
-    serde_json::from_str(&out).expect("kubectl prints JSON")
-}
-
-/// `managedFields` without the times: `[manager, operation, fieldsV1]`.
-fn managers(object: &Value) -> Vec<Value> {
-    object["metadata"]["managedFields"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|entry| {
-            assert_eq!(entry["fieldsType"], "FieldsV1");
-            // An applier whose apply changed nothing has no time yet.
-            assert!(entry["time"].as_str().is_none_or(|t| t.ends_with('Z')));
-            json!([entry["manager"], entry["operation"], entry["fieldsV1"]])
-        })
-        .collect()
 }
 
 fn deployment(namespace: &str, replicas: u32, labels: &str, container: &str) -> String {

@@ -4,10 +4,12 @@
 //! `managedFields` a kube-apiserver would store.
 
 mod common;
+mod managed;
 
 use std::path::{Path, PathBuf};
 
 use common::{run_err, run_ok};
+use managed::{get, managers};
 use serde_json::{Value, json};
 
 /// A chart whose values switch a ConfigMap key, a label and the replicas.
@@ -59,33 +61,6 @@ spec:
     )
     .expect("template");
     chart
-}
-
-fn get(kind: &str, name: &str, namespace: &str) -> Value {
-    let out = run_ok(
-        "kubectl",
-        &[
-            "get",
-            kind,
-            name,
-            "-n",
-            namespace,
-            "-o",
-            "json",
-            "--show-managed-fields",
-        ],
-    );
-    serde_json::from_str(&out).expect("kubectl prints JSON")
-}
-
-/// `managedFields` without the times: `[manager, operation, fieldsV1]`.
-fn managers(object: &Value) -> Vec<Value> {
-    object["metadata"]["managedFields"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|e| json!([e["manager"], e["operation"], e["fieldsV1"]]))
-        .collect()
 }
 
 /// What `helm` owns of the ConfigMap: the data it applied and the
