@@ -104,6 +104,30 @@ pub fn public_charts(excluded: &[&str]) -> Vec<PathBuf> {
     charts
 }
 
+/// Fails, naming `what`, at the first byte where `ours` differs from
+/// `helms`, with the text around it from both.
+#[track_caller]
+pub fn assert_same_bytes(what: &str, helms: &str, ours: &str) {
+    if ours == helms {
+        return;
+    }
+    let at = ours
+        .bytes()
+        .zip(helms.bytes())
+        .position(|(a, b)| a != b)
+        .unwrap_or(ours.len().min(helms.len()));
+    // Byte offsets may split a character: a lossy window is fine for a report.
+    let window = |s: &str| {
+        let bytes = &s.as_bytes()[at.saturating_sub(120)..(at + 80).min(s.len())];
+        String::from_utf8_lossy(bytes).into_owned()
+    };
+    panic!(
+        "{what}: first difference at byte {at}:\n helm: {:?}\n ours: {:?}",
+        window(helms),
+        window(ours)
+    );
+}
+
 /// Fails the test with every difference found, if any.
 pub fn assert_none(failures: Vec<String>) {
     assert!(

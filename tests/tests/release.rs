@@ -5,7 +5,7 @@
 use helm::codec::{json, yaml};
 use helm::release::{Release, Status};
 use helm::storage::{Stamp, StoredObject, decode_release, encode_release, object_name};
-use kubectl_helm_tests::{charts_dir, fingerprint_dir, reference};
+use kubectl_helm_tests::{assert_same_bytes, charts_dir, fingerprint_dir, reference};
 
 /// Helm's record for `helm install NAME CHART --dry-run=client` with
 /// `extra` flags, in `format` (`json` or `yaml`).
@@ -68,29 +68,6 @@ const CASES: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Fails with where `ours` first differs from `helms`.
-fn assert_same(chart: &str, extra: &[&str], helms: &str, ours: &str) {
-    if ours == helms {
-        return;
-    }
-    let at = ours
-        .bytes()
-        .zip(helms.bytes())
-        .position(|(a, b)| a != b)
-        .unwrap_or(ours.len().min(helms.len()));
-    // Byte offsets on char boundaries: the records are mostly ASCII, and
-    // a lossy slice is fine for a report.
-    let window = |s: &str| {
-        let bytes = &s.as_bytes()[at.saturating_sub(120)..(at + 80).min(s.len())];
-        String::from_utf8_lossy(bytes).into_owned()
-    };
-    panic!(
-        "{chart} {extra:?}: first difference at byte {at}:\n helm: {}\n ours: {}",
-        window(helms),
-        window(ours),
-    );
-}
-
 #[test]
 fn helm_json_round_trips_byte_for_byte() {
     for (chart, extra) in CASES {
@@ -103,7 +80,7 @@ fn helm_json_round_trips_byte_for_byte() {
         assert_eq!(release.namespace, "web");
         assert_eq!(release.version, 1);
         assert_eq!(release.status(), Some(&Status::PendingInstall));
-        assert_same(chart, extra, helm_json, &release.to_json());
+        assert_same_bytes(&format!("{chart} {extra:?}"), helm_json, &release.to_json());
     }
 }
 
@@ -248,6 +225,6 @@ fn stored_chart_of_our_loader_is_helms() {
             }
             .to_json()
         };
-        assert_same(chart, extra, &wrap(helms), &wrap(ours));
+        assert_same_bytes(&format!("{chart} {extra:?}"), &wrap(helms), &wrap(ours));
     }
 }

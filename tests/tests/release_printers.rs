@@ -12,7 +12,7 @@ use helm::action::printer::{StatusTable, release_json, release_yaml};
 use helm::release::Release;
 use helm::storage::{StoredObject, object_name};
 use kubectl_helm_test_cluster::TestCluster;
-use kubectl_helm_tests::{charts_dir, reference};
+use kubectl_helm_tests::{assert_same_bytes, charts_dir, reference};
 
 /// One cluster for this test binary, with the releases installed.
 fn cluster() -> &'static TestCluster {
@@ -122,26 +122,10 @@ fn without_resources(text: &str) -> String {
     format!("{}{}", &text[..start], &rest[end..])
 }
 
-/// Fails with where `ours` first differs from `helms`.
+/// [`assert_same_bytes`] in the order these tests read best.
 #[track_caller]
 fn same(ours: &str, helms: &str, what: &str) {
-    if ours == helms {
-        return;
-    }
-    let at = ours
-        .bytes()
-        .zip(helms.bytes())
-        .position(|(a, b)| a != b)
-        .unwrap_or(ours.len().min(helms.len()));
-    let window = |s: &str| {
-        let bytes = &s.as_bytes()[at.saturating_sub(80)..(at + 80).min(s.len())];
-        String::from_utf8_lossy(bytes).into_owned()
-    };
-    panic!(
-        "{what}: first difference at byte {at}:\n helm: {:?}\n ours: {:?}",
-        window(helms),
-        window(ours)
-    );
+    assert_same_bytes(what, helms, ours);
 }
 
 #[test]
