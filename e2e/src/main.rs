@@ -31,12 +31,21 @@ struct Options {
     names: Vec<String>,
 }
 
+/// `kubectl-helm` from the same build as this runner (its directory holds
+/// every binary of the workspace, whatever the target dir and profile).
+fn beside_this_binary() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join("kubectl-helm")))
+        .unwrap_or_else(|| repo_root().join("target/debug/kubectl-helm"))
+}
+
 fn options() -> Result<Options, String> {
     let mut options = Options {
         scenarios: repo_root().join("e2e/scenarios"),
         ours: std::env::var_os("E2E_KUBECTL_HELM")
             .map(PathBuf::from)
-            .unwrap_or_else(|| repo_root().join("target/debug/kubectl-helm")),
+            .unwrap_or_else(beside_this_binary),
         names: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
